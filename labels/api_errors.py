@@ -1,0 +1,1 @@
+"""One JSON shape for every API error: ``{"errors": [{"field", "code", "message"}]}``."""

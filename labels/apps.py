@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LabelsConfig(AppConfig):
+    name = "labels"
+    verbose_name = "Annotation"
+    default_auto_field = "django.db.models.BigAutoField"

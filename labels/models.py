@@ -1,0 +1,358 @@
+"""Annotator's data: projects, members, articles, annotations (layers), spans, relations, history.
+
+Offsets are Unicode code points, half-open ``[start, end)``, into ``Article.text``, which is stored
+canonical (LF, NFC) and never changes after import. PostgreSQL enforces every invariant it can.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    REVIEWER = "reviewer", "Reviewer"
+    ANNOTATOR = "annotator", "Annotator"
+
+
+class Project(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Annotation guidelines in Markdown.")
+    schema = models.JSONField(help_text="Label schema (see labels/schema.py).")
+    schema_version = models.PositiveIntegerField(default=1)
+    annotators_per_article = models.PositiveSmallIntegerField(
+        default=2, help_text="How many analysts annotate each article before review."
+    )
+    blind = models.BooleanField(
+        default=True, help_text="Annotators see only their own work (recommended)."
+    )
+    suggester_url = models.URLField(
+        blank=True,
+        help_text="Optional HTTP model server that proposes spans (see docs/suggestions.md).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotators_per_article__gte=1),
+                name="labels_project_annotators_per_article_gte_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchemaVersion(models.Model):
+    """Every schema a project has had; annotations name the version they were made under."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="schema_versions")
+    version = models.PositiveIntegerField()
+    schema = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "version"], name="labels_schemaversion_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.slug} v{self.version}"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="labels_membership_unique_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="labels_membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"
+
+
+class Article(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    external_id = models.CharField(
+        max_length=200, help_text="The article's id in the imported data; unique per project."
+    )
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(help_text="Canonical text (LF line endings, NFC). Never changes.")
+    text_sha256 = models.CharField(max_length=64)
+    meta = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "external_id"], name="labels_article_unique_external_id"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="labels_article_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+
+class AnnotationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    SKIPPED = "skipped", "Skipped"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def gold(self):
+        return self.filter(is_gold=True)
+
+    def of_annotators(self):
+        return self.filter(is_gold=False)
+
+    def holding_a_seat(self):
+        """Annotations that count against ``annotators_per_article``: submitted or reviewed work,
+        explicit assignments, and drafts whose lease has not expired."""
+        return self.filter(is_gold=False).filter(
+            Q(status__in=[AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED])
+            | Q(status=AnnotationStatus.DRAFT, assigned_by__isnull=False)
+            | Q(status=AnnotationStatus.DRAFT, lease_expires_at__gt=Now())
+        )
+
+
+class Annotation(models.Model):
+    """One layer of one article: an annotator's work, or the reviewed gold version."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    is_gold = models.BooleanField(default=False)
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annotations",
+        help_text="Whose layer this is; empty for the gold layer.",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_annotations",
+    )
+    status = models.CharField(
+        max_length=20, choices=AnnotationStatus.choices, default=AnnotationStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every change; a write naming an older version is refused."
+    )
+    schema_version = models.PositiveIntegerField(default=1)
+    skip_reason = models.TextField(blank=True)
+    review_comment = models.TextField(
+        blank=True, help_text="Set when a reviewer sends the annotation back."
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set when a manager assigned the article; such drafts never expire.",
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "is_gold", "annotator__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "annotator"],
+                condition=Q(is_gold=False),
+                name="labels_annotation_unique_annotator",
+            ),
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(is_gold=True), name="labels_annotation_unique_gold"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_gold=True, annotator__isnull=True)
+                | Q(is_gold=False, annotator__isnull=False),
+                name="labels_annotation_gold_xor_annotator",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AnnotationStatus.values), name="labels_annotation_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["annotator", "status"], name="labels_annotation_by_user"),
+            models.Index(fields=["article", "status"], name="labels_annotation_by_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} — {self.layer_name}"
+
+    @property
+    def layer_name(self) -> str:
+        return "gold" if self.is_gold else self.annotator.username
+
+
+class Origin(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    SUGGESTED = "suggested", "Accepted suggestion"
+    IMPORTED = "imported", "Imported"
+
+
+class Provenance(models.TextChoices):
+    UNANIMOUS = "unanimous", "Unanimous"
+    MAJORITY = "majority", "Majority"
+    ADJUDICATED = "adjudicated", "Adjudicated"
+    REVIEWER = "reviewer", "Added by reviewer"
+
+
+class Span(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
+    label = models.CharField(max_length=50)
+    start = models.PositiveIntegerField(help_text="Code-point offset, inclusive.")
+    end = models.PositiveIntegerField(help_text="Code-point offset, exclusive.")
+    text = models.TextField(help_text="Must equal article.text[start:end].")
+    attrs = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.MANUAL)
+    origin_detail = models.JSONField(
+        default=dict, blank=True, help_text="Suggestion rule and confidence, or import source."
+    )
+    provenance = models.CharField(
+        max_length=20, choices=Provenance.choices, blank=True, help_text="Gold layer only."
+    )
+    agreed_by = models.JSONField(
+        default=list, blank=True, help_text="Gold layer: the annotators who marked this span."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["annotation", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="labels_span_start_gte_0"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="labels_span_start_lt_end"),
+            models.CheckConstraint(condition=~Q(text=""), name="labels_span_text_not_empty"),
+            # Target of the composite foreign keys that keep relations inside one annotation.
+            models.UniqueConstraint(fields=["annotation", "id"], name="labels_span_unique_annotation_id"),
+        ]
+        indexes = [models.Index(fields=["annotation", "start"], name="labels_span_by_position")]
+
+    def __str__(self) -> str:
+        return f"{self.label} [{self.start}, {self.end})"
+
+
+class Relation(models.Model):
+    """A directed link between two spans of the same annotation (enforced by composite FKs)."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="relations")
+    label = models.CharField(max_length=50)
+    source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
+    attrs = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("target")), name="labels_relation_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "label", "source", "target"], name="labels_relation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.source_id} → {self.target_id}"
+
+
+class HistoryAction(models.TextChoices):
+    SPAN_CREATED = "span_created", "Span created"
+    SPAN_UPDATED = "span_updated", "Span updated"
+    SPAN_DELETED = "span_deleted", "Span deleted"
+    SPAN_RESTORED = "span_restored", "Span restored"
+    RELATION_CREATED = "relation_created", "Relation created"
+    RELATION_DELETED = "relation_deleted", "Relation deleted"
+    STATUS_CHANGED = "status_changed", "Status changed"
+
+
+class HistoryEvent(models.Model):
+    """Append-only record of every change to spans, relations and annotation status.
+
+    The database refuses UPDATE on this table, and DELETE unless the transaction has declared a
+    purge (see the migration ``history_append_only`` and ``labels.history.purging``): only deleting
+    a whole article or project removes its history.
+    """
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=30, choices=HistoryAction.choices)
+    object_id = models.BigIntegerField(null=True, help_text="Id of the span or relation.")
+    annotation_version = models.PositiveIntegerField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["annotation", "id"]
+        indexes = [models.Index(fields=["annotation", "id"], name="labels_history_by_annotation")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_id}"
+
+
+class RejectedSuggestion(models.Model):
+    """A suggestion an analyst rejected; it is not offered to them again on that article."""
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="rejected_suggestions"
+    )
+    label = models.CharField(max_length=50)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "label", "start", "end"],
+                name="labels_rejectedsuggestion_unique",
+            )
+        ]
