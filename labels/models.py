@@ -85,7 +85,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["project", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="labels_membership_unique_user"),
+            models.UniqueConstraint(
+                fields=["project", "user"], name="labels_membership_unique_user"
+            ),
             models.CheckConstraint(
                 condition=Q(role__in=Role.values), name="labels_membership_role_valid"
             ),
@@ -206,7 +208,8 @@ class Annotation(models.Model):
                 name="labels_annotation_gold_xor_annotator",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=AnnotationStatus.values), name="labels_annotation_status_valid"
+                condition=Q(status__in=AnnotationStatus.values),
+                name="labels_annotation_status_valid",
             ),
         ]
         indexes = [
@@ -246,6 +249,11 @@ class Span(models.Model):
     origin_detail = models.JSONField(
         default=dict, blank=True, help_text="Suggestion rule and confidence, or import source."
     )
+    client_id = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="Chosen by the client that created the span, so a retried save is not stored twice.",
+    )
     provenance = models.CharField(
         max_length=20, choices=Provenance.choices, blank=True, help_text="Gold layer only."
     )
@@ -262,10 +270,17 @@ class Span(models.Model):
         ordering = ["annotation", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(start__gte=0), name="labels_span_start_gte_0"),
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="labels_span_start_lt_end"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="labels_span_start_lt_end"
+            ),
             models.CheckConstraint(condition=~Q(text=""), name="labels_span_text_not_empty"),
             # Target of the composite foreign keys that keep relations inside one annotation.
-            models.UniqueConstraint(fields=["annotation", "id"], name="labels_span_unique_annotation_id"),
+            models.UniqueConstraint(
+                fields=["annotation", "id"], name="labels_span_unique_annotation_id"
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "client_id"], name="labels_span_unique_client_id"
+            ),
         ]
         indexes = [models.Index(fields=["annotation", "start"], name="labels_span_by_position")]
 
@@ -281,6 +296,7 @@ class Relation(models.Model):
     source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
     target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
     attrs = models.JSONField(default=dict, blank=True)
+    client_id = models.UUIDField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -294,6 +310,9 @@ class Relation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["annotation", "label", "source", "target"], name="labels_relation_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "client_id"], name="labels_relation_unique_client_id"
             ),
         ]
 
@@ -309,6 +328,7 @@ class HistoryAction(models.TextChoices):
     RELATION_CREATED = "relation_created", "Relation created"
     RELATION_DELETED = "relation_deleted", "Relation deleted"
     STATUS_CHANGED = "status_changed", "Status changed"
+    IMPORTED = "imported", "Imported"
 
 
 class HistoryEvent(models.Model):
@@ -356,3 +376,6 @@ class RejectedSuggestion(models.Model):
                 name="labels_rejectedsuggestion_unique",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"rejected {self.label} [{self.start}, {self.end})"

@@ -1,0 +1,81 @@
+"""python manage.py import_articles --project SLUG [--format …] [--layer …] [--partial] PATH..."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from labels.errors import Invalid
+from labels.importing import READERS, ImportFailed, do_import
+from labels.models import Project
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles (and optionally their spans) into a project. The whole input is checked "
+        "first; nothing is written if any record is bad, unless --partial is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--project", required=True, help="Project slug.")
+        parser.add_argument(
+            "--format",
+            default="native",
+            choices=sorted(READERS),
+            help="Input format (default: native JSONL).",
+        )
+        parser.add_argument(
+            "--layer",
+            default=None,
+            help="Where spans in the input go: 'gold' or a username (that user's submitted "
+            "annotation). Without it only the articles are imported.",
+        )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Import the good records and report the bad ones.",
+        )
+
+    def handle(self, *args, **options):
+        project = Project.objects.filter(slug=options["project"]).first()
+        if project is None:
+            raise CommandError(f"No project with the slug {options['project']!r}.")
+        opened = []
+        try:
+            for path in options["paths"]:
+                try:
+                    opened.append((path, open(path, "rb")))  # noqa: SIM115 — closed below
+                except OSError as exc:
+                    raise CommandError(f"{path}: {exc.strerror}") from None
+            report = do_import(
+                project,
+                opened,
+                fmt=options["format"],
+                layer=options["layer"],
+                partial=options["partial"],
+            )
+        except ImportFailed as exc:
+            for line in exc.report.errors:
+                self.stderr.write(line)
+            raise CommandError(
+                f"{len(exc.report.errors)} problem(s) found; nothing was imported. "
+                "Fix them, or use --partial to import the good records only."
+            ) from None
+        except Invalid as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            for _, handle in opened:
+                handle.close()
+        for line in report.notes:
+            self.stdout.write(line)
+        for line in report.skipped:
+            self.stdout.write(f"skipped: {line}")
+        for line in report.errors:
+            self.stderr.write(line)
+        self.stdout.write(
+            f"{report.created} article(s) created, {report.unchanged} already present; "
+            f"{report.layers_added} layer(s) with {report.spans} span(s) and "
+            f"{report.relations} relation(s) imported."
+        )
+        if report.errors:
+            raise CommandError(f"{len(report.errors)} bad record(s) were left out (--partial).")

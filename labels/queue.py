@@ -1,0 +1,157 @@
+"""Handing out articles: leases, explicit assignments, and the analyst's queue.
+
+An article needs ``project.annotators_per_article`` annotations. A *seat* on it is held by a
+submitted or reviewed annotation, a manager's assignment, or a draft whose lease has not expired
+(``AnnotationQuerySet.holding_a_seat``). ``do_next_article`` locks candidate article rows with
+``SELECT … FOR UPDATE SKIP LOCKED`` and counts seats again after taking the lock, in a fresh
+statement, so that concurrent requests never seat more analysts than allowed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from labels.errors import Invalid
+from labels.models import Annotation, AnnotationStatus, Article, Project
+
+_CANDIDATES = """
+SELECT a.id FROM labels_article a
+WHERE a.project_id = %(project)s
+  AND NOT EXISTS (SELECT 1 FROM labels_annotation x
+                  WHERE x.article_id = a.id AND x.annotator_id = %(user)s)
+  AND (SELECT count(*) FROM labels_annotation x
+       WHERE x.article_id = a.id AND NOT x.is_gold
+         AND (x.status IN ('submitted', 'reviewed')
+              OR (x.status = 'draft' AND (x.assigned_by_id IS NOT NULL OR x.lease_expires_at > now()))))
+      < %(needed)s
+  AND a.id <> ALL(%(exclude)s)
+ORDER BY a.id
+LIMIT 1
+FOR UPDATE OF a SKIP LOCKED
+"""
+
+
+def lease_deadline() -> datetime:
+    return timezone.now() + timedelta(minutes=settings.ANNOTATOR_LEASE_MINUTES)
+
+
+def seats_taken(article: Article | int) -> int:
+    article_id = article if isinstance(article, int) else article.pk
+    return Annotation.objects.filter(article_id=article_id).holding_a_seat().count()
+
+
+def open_drafts(project: Project, user):
+    """The user's unfinished work in the project: assignments, leases, returned annotations."""
+    return (
+        Annotation.objects.filter(
+            article__project=project, annotator=user, is_gold=False, status=AnnotationStatus.DRAFT
+        )
+        .select_related("article")
+        .order_by("-review_comment", "assigned_by", "created_at")
+    )
+
+
+@transaction.atomic
+def do_next_article(project: Project, user) -> Annotation | None:
+    """The annotation the user should work on next, creating a leased draft if needed.
+
+    Returns their oldest open draft first (renewing its lease if the article still has room);
+    otherwise leases a new article. None when nothing is left for this user.
+    """
+    for draft in open_drafts(project, user).select_for_update(of=("self",)):
+        if draft.assigned_by_id or (
+            draft.lease_expires_at and draft.lease_expires_at > timezone.now()
+        ):
+            return draft
+        if draft.review_comment or _has_room(project, draft.article_id, excluding=draft.pk):
+            draft.lease_expires_at = lease_deadline()
+            draft.save(update_fields=["lease_expires_at", "updated_at"])
+            return draft
+    exclude: list[int] = []
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CANDIDATES,
+                {
+                    "project": project.pk,
+                    "user": user.pk,
+                    "needed": project.annotators_per_article,
+                    "exclude": exclude,
+                },
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        article_id = row[0]
+        # The row is ours now; count again in a new statement, which sees every commit made
+        # before the lock was granted.
+        if not _has_room(project, article_id):
+            exclude.append(article_id)
+            continue
+        return Annotation.objects.create(
+            article_id=article_id,
+            annotator=user,
+            status=AnnotationStatus.DRAFT,
+            schema_version=project.schema_version,
+            lease_expires_at=lease_deadline(),
+        )
+
+
+def _has_room(project: Project, article_id: int, excluding: int | None = None) -> bool:
+    qs = Annotation.objects.filter(article_id=article_id).holding_a_seat()
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs.count() < project.annotators_per_article
+
+
+@transaction.atomic
+def do_assign(article: Article, user, by, *, force: bool = False) -> Annotation:
+    """A manager gives ``article`` to ``user``. Refused when every seat is taken, unless ``force``."""
+    Article.objects.select_for_update().get(pk=article.pk)
+    existing = Annotation.objects.filter(article=article, annotator=user, is_gold=False).first()
+    if existing is not None:
+        if existing.status == AnnotationStatus.DRAFT and existing.assigned_by_id is None:
+            existing.assigned_by = by
+            existing.save(update_fields=["assigned_by", "updated_at"])
+        return existing
+    if not force and not _has_room(article.project, article.pk):
+        raise Invalid.one(
+            "user",
+            "article_full",
+            f"{article} already has {article.project.annotators_per_article} annotators.",
+        )
+    return Annotation.objects.create(
+        article=article,
+        annotator=user,
+        assigned_by=by,
+        status=AnnotationStatus.DRAFT,
+        schema_version=article.project.schema_version,
+    )
+
+
+def do_get_or_create_own(article: Article, user) -> Annotation:
+    """The user's annotation of ``article`` when they open it directly (e.g. from their queue).
+
+    Opening an article does not take a seat beyond the limit: without an existing annotation the
+    user gets a leased draft only while the article has room.
+    """
+    with transaction.atomic():
+        existing = Annotation.objects.filter(article=article, annotator=user, is_gold=False).first()
+        if existing is not None:
+            return existing
+        Article.objects.select_for_update().get(pk=article.pk)
+        if not _has_room(article.project, article.pk):
+            raise Invalid.one(
+                "article", "article_full", "Enough analysts are already working on this article."
+            )
+        return Annotation.objects.create(
+            article=article,
+            annotator=user,
+            status=AnnotationStatus.DRAFT,
+            schema_version=article.project.schema_version,
+            lease_expires_at=lease_deadline(),
+        )

@@ -1,0 +1,400 @@
+"""Every change to spans and relations: checked, versioned, recorded in the history.
+
+All writes follow one pattern: lock the annotation row (``SELECT … FOR UPDATE``), compare the
+client's version with the stored one (``Stale`` → HTTP 409 when they differ), check the input
+against the text and the project schema, write, raise the version by one and append a history
+event — all in one transaction. A span created with a ``client_id`` the annotation already holds
+is returned as is instead of being stored twice, so a client may retry a save whose answer it
+never received.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from labels import schema as schema_mod
+from labels.errors import Invalid
+from labels.models import (
+    Annotation,
+    AnnotationStatus,
+    HistoryAction,
+    HistoryEvent,
+    Origin,
+    Relation,
+    Span,
+)
+from labels.text import check_span_offsets
+
+
+class Stale(Exception):
+    """The client's version of the annotation is not the stored one (HTTP 409)."""
+
+    def __init__(self, current: int, given: object):
+        self.current = current
+        self.given = given
+        super().__init__(
+            f"This annotation was changed elsewhere (you have version {given}, the server has "
+            f"{current}). Reload to see the latest version."
+        )
+
+
+class Closed(Exception):
+    """The annotation no longer accepts changes (submitted, skipped or reviewed)."""
+
+
+def span_snapshot(span: Span) -> dict[str, Any]:
+    return {
+        "id": span.pk,
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "attrs": span.attrs,
+        "origin": span.origin,
+        "provenance": span.provenance,
+    }
+
+
+def relation_snapshot(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.pk,
+        "label": relation.label,
+        "from": relation.source_id,
+        "to": relation.target_id,
+        "attrs": relation.attrs,
+    }
+
+
+@dataclass
+class Result:
+    annotation: Annotation
+    obj: Any = None
+    created: bool = True
+
+
+def check_version(annotation: Annotation, version: object) -> None:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise Invalid.one("version", "required", "Send the annotation's version (an integer).")
+    if version != annotation.version:
+        raise Stale(annotation.version, version)
+
+
+def check_open(annotation: Annotation) -> None:
+    if annotation.is_gold:
+        return  # reviewers keep editing gold after marking it reviewed
+    if annotation.status != AnnotationStatus.DRAFT:
+        raise Closed(
+            f"This annotation is {annotation.status}; it can no longer be changed. "
+            "Ask a reviewer to send it back if it needs corrections."
+        )
+
+
+def _bump(annotation: Annotation, actor) -> None:
+    annotation.version += 1
+    fields = ["version", "updated_at"]
+    if not annotation.is_gold and annotation.assigned_by_id is None and annotation.lease_expires_at:
+        from labels.queue import lease_deadline
+
+        annotation.lease_expires_at = lease_deadline()
+        fields.append("lease_expires_at")
+    annotation.save(update_fields=fields)
+
+
+def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
+    HistoryEvent.objects.create(
+        annotation=annotation,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_id=object_id,
+        annotation_version=annotation.version,
+        before=before,
+        after=after,
+    )
+
+
+def check_span(annotation: Annotation, data: dict[str, Any]) -> dict[str, Any]:
+    """Validate one span's fields against the article text and the schema; return them cleaned."""
+    text = annotation.article.text
+    start, end = data.get("start"), data.get("end")
+    check_span_offsets(text, start, end, data.get("text"))
+    label = data.get("label")
+    if not isinstance(label, str) or not label:
+        raise Invalid.one("label", "required", "Choose a label.")
+    attrs = schema_mod.check_span(annotation.article.project.schema, label, data.get("attrs") or {})
+    return {"label": label, "start": start, "end": end, "text": text[start:end], "attrs": attrs}
+
+
+def _client_id(value: object) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Invalid.one("client_id", "invalid", "client_id must be a UUID.") from None
+
+
+def do_add_span(
+    annotation: Annotation,
+    actor,
+    data: dict[str, Any],
+    *,
+    version: object,
+    origin: str = Origin.MANUAL,
+    origin_detail: dict | None = None,
+) -> Result:
+    """Add a span. Expects ``annotation`` locked FOR UPDATE by the caller's transaction."""
+    client_id = _client_id(data.get("client_id"))
+    if client_id is not None:
+        existing = Span.objects.filter(annotation=annotation, client_id=client_id).first()
+        if existing is not None:
+            return Result(annotation, existing, created=False)
+    check_version(annotation, version)
+    check_open(annotation)
+    cleaned = check_span(annotation, data)
+    if origin not in Origin.values:
+        raise Invalid.one("origin", "invalid_choice", "Unknown origin.")
+    span = Span.objects.create(
+        annotation=annotation,
+        client_id=client_id,
+        origin=origin,
+        origin_detail=origin_detail or {},
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        provenance=data.get("provenance", "") if annotation.is_gold else "",
+        agreed_by=data.get("agreed_by", []) if annotation.is_gold else [],
+        **cleaned,
+    )
+    _bump(annotation, actor)
+    _record(annotation, actor, HistoryAction.SPAN_CREATED, span.pk, after=span_snapshot(span))
+    return Result(annotation, span)
+
+
+def _get_span(annotation: Annotation, span_id) -> Span:
+    try:
+        return Span.objects.get(annotation=annotation, pk=int(span_id))
+    except (Span.DoesNotExist, TypeError, ValueError):
+        raise Invalid.one("span", "not_found", "No such span in this annotation.") from None
+
+
+def do_update_span(
+    annotation: Annotation, actor, span_id, changes: dict[str, Any], *, version: object
+) -> Result:
+    """Change a span's label, boundaries or attributes (any subset)."""
+    check_version(annotation, version)
+    check_open(annotation)
+    span = _get_span(annotation, span_id)
+    before = span_snapshot(span)
+    merged = {
+        "label": changes.get("label", span.label),
+        "start": changes.get("start", span.start),
+        "end": changes.get("end", span.end),
+        "attrs": changes.get("attrs", span.attrs),
+    }
+    if "start" in changes or "end" in changes:
+        merged["text"] = changes.get("text")
+    cleaned = check_span(annotation, merged)
+    if cleaned["label"] != span.label:
+        _check_relations_still_allowed(annotation, span, cleaned["label"])
+    for field, value in cleaned.items():
+        setattr(span, field, value)
+    if annotation.is_gold and "provenance" in changes:
+        span.provenance = changes["provenance"]
+    span.save()
+    _bump(annotation, actor)
+    _record(annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span))
+    return Result(annotation, span, created=False)
+
+
+def _check_relations_still_allowed(annotation: Annotation, span: Span, new_label: str) -> None:
+    schema = annotation.article.project.schema
+    for rel in Relation.objects.filter(annotation=annotation, source=span).select_related("target"):
+        schema_mod.check_relation(schema, rel.label, new_label, rel.target.label, rel.attrs)
+    for rel in Relation.objects.filter(annotation=annotation, target=span).select_related("source"):
+        schema_mod.check_relation(schema, rel.label, rel.source.label, new_label, rel.attrs)
+
+
+def do_delete_span(annotation: Annotation, actor, span_id, *, version: object) -> Result:
+    """Delete a span and the relations that touch it; the history keeps both for restoring."""
+    check_version(annotation, version)
+    check_open(annotation)
+    span = _get_span(annotation, span_id)
+    relations = list(
+        Relation.objects.filter(annotation=annotation, source=span)
+        | Relation.objects.filter(annotation=annotation, target=span)
+    )
+    before = span_snapshot(span) | {"relations": [relation_snapshot(r) for r in relations]}
+    span.delete()
+    _bump(annotation, actor)
+    _record(annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before=before)
+    return Result(annotation, None, created=False)
+
+
+def do_add_relation(
+    annotation: Annotation, actor, data: dict[str, Any], *, version: object
+) -> Result:
+    client_id = _client_id(data.get("client_id"))
+    if client_id is not None:
+        existing = Relation.objects.filter(annotation=annotation, client_id=client_id).first()
+        if existing is not None:
+            return Result(annotation, existing, created=False)
+    check_version(annotation, version)
+    check_open(annotation)
+    label = data.get("label")
+    if not isinstance(label, str) or not label:
+        raise Invalid.one("label", "required", "Choose a relation type.")
+    source = _get_span_field(annotation, data.get("from"), "from")
+    target = _get_span_field(annotation, data.get("to"), "to")
+    if source.pk == target.pk:
+        raise Invalid.one("to", "self_relation", "A relation needs two different spans.")
+    schema = annotation.article.project.schema
+    attrs = schema_mod.check_relation(
+        schema, label, source.label, target.label, data.get("attrs") or {}
+    )
+    _check_span_refs(annotation, schema, label, attrs)
+    if Relation.objects.filter(
+        annotation=annotation, label=label, source=source, target=target
+    ).exists():
+        raise Invalid.one("to", "duplicate", f"These two spans are already linked by {label}.")
+    relation = Relation.objects.create(
+        annotation=annotation,
+        label=label,
+        source=source,
+        target=target,
+        attrs=attrs,
+        client_id=client_id,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _bump(annotation, actor)
+    _record(
+        annotation,
+        actor,
+        HistoryAction.RELATION_CREATED,
+        relation.pk,
+        after=relation_snapshot(relation),
+    )
+    return Result(annotation, relation)
+
+
+def _get_span_field(annotation: Annotation, span_id, field: str) -> Span:
+    try:
+        return Span.objects.get(annotation=annotation, pk=int(span_id))
+    except (Span.DoesNotExist, TypeError, ValueError):
+        raise Invalid.one(field, "not_found", "No such span in this annotation.") from None
+
+
+def _check_span_refs(annotation: Annotation, schema: dict, label: str, attrs: dict) -> None:
+    """Attributes of type ``span`` (e.g. attributed_to's ``cue``) must name a span of this
+    annotation with one of the allowed labels."""
+    for attribute in schema_mod.relation_attributes(schema, label):
+        if attribute["type"] != "span" or attrs.get(attribute["name"]) in (None, ""):
+            continue
+        ref = _get_span_field(annotation, attrs[attribute["name"]], f"attrs.{attribute['name']}")
+        allowed = attribute.get("labels") or []
+        if allowed and ref.label not in allowed:
+            raise Invalid.one(
+                f"attrs.{attribute['name']}",
+                "invalid_label",
+                f"{attribute['name']} must point at a {' or '.join(allowed)} span, not a {ref.label}.",
+            )
+        attrs[attribute["name"]] = ref.pk
+
+
+def do_delete_relation(annotation: Annotation, actor, relation_id, *, version: object) -> Result:
+    check_version(annotation, version)
+    check_open(annotation)
+    try:
+        relation = Relation.objects.get(annotation=annotation, pk=int(relation_id))
+    except (Relation.DoesNotExist, TypeError, ValueError):
+        raise Invalid.one("relation", "not_found", "No such relation in this annotation.") from None
+    before = relation_snapshot(relation)
+    relation.delete()
+    _bump(annotation, actor)
+    _record(annotation, actor, HistoryAction.RELATION_DELETED, before["id"], before=before)
+    return Result(annotation, None, created=False)
+
+
+def do_restore_span(
+    annotation: Annotation, actor, event: HistoryEvent, *, version: object
+) -> Result:
+    """Bring back a deleted span (and those of its relations whose other end still exists)."""
+    if event.annotation_id != annotation.pk or event.action != HistoryAction.SPAN_DELETED:
+        raise Invalid.one(
+            "event", "not_restorable", "Only a deleted span of this annotation can be restored."
+        )
+    check_version(annotation, version)
+    check_open(annotation)
+    before = event.before or {}
+    data = {k: before[k] for k in ("label", "start", "end", "text", "attrs")}
+    cleaned = check_span(annotation, data)
+    span = Span.objects.create(
+        annotation=annotation,
+        origin=before.get("origin", Origin.MANUAL),
+        provenance=before.get("provenance", ""),
+        created_by=actor,
+        **cleaned,
+    )
+    old_id = before["id"]
+    for rel in before.get("relations", []):
+        other = rel["to"] if rel["from"] == old_id else rel["from"]
+        if not Span.objects.filter(annotation=annotation, pk=other).exists():
+            continue
+        Relation.objects.create(
+            annotation=annotation,
+            label=rel["label"],
+            source_id=span.pk if rel["from"] == old_id else other,
+            target_id=span.pk if rel["to"] == old_id else other,
+            attrs=rel.get("attrs") or {},
+            created_by=actor,
+        )
+    _bump(annotation, actor)
+    _record(
+        annotation,
+        actor,
+        HistoryAction.SPAN_RESTORED,
+        span.pk,
+        before={"restored_from_event": event.pk},
+        after=span_snapshot(span),
+    )
+    return Result(annotation, span)
+
+
+def do_set_status(
+    annotation: Annotation, actor, status: str, *, version: object, reason: str = ""
+) -> Annotation:
+    """Submit or skip an annotator's draft (``reason`` required for skip)."""
+    check_version(annotation, version)
+    if status == AnnotationStatus.SKIPPED and not reason.strip():
+        raise Invalid.one("reason", "required", "Say why you skip this article.")
+    if status not in (AnnotationStatus.SUBMITTED, AnnotationStatus.SKIPPED):
+        raise Invalid.one("status", "invalid_choice", "Only submit or skip.")
+    check_open(annotation)
+    before = {"status": annotation.status}
+    annotation.status = status
+    annotation.skip_reason = reason.strip() if status == AnnotationStatus.SKIPPED else ""
+    annotation.submitted_at = timezone.now()
+    annotation.lease_expires_at = None
+    annotation.version += 1
+    annotation.save()
+    _record(
+        annotation,
+        actor,
+        HistoryAction.STATUS_CHANGED,
+        annotation.pk,
+        before,
+        {"status": status, "reason": annotation.skip_reason},
+    )
+    return annotation
+
+
+def locked(annotation_id: int) -> Annotation:
+    """The annotation row locked for the rest of the current transaction."""
+    assert transaction.get_connection().in_atomic_block, "lock inside transaction.atomic()"
+    return (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("article__project")
+        .get(pk=annotation_id)
+    )
