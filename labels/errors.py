@@ -36,5 +36,8 @@ class Invalid(Exception):
     def prefixed(self, prefix: str) -> Invalid:
         """The same problems with their field names put under ``prefix`` (``spans[3].start``)."""
         return Invalid(
-            [Problem(f"{prefix}.{p.field}" if p.field else prefix, p.code, p.message) for p in self.problems]
+            [
+                Problem(f"{prefix}.{p.field}" if p.field else prefix, p.code, p.message)
+                for p in self.problems
+            ]
         )

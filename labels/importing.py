@@ -205,11 +205,25 @@ def _check_record(record: Record, schema: dict) -> Checked:
         raise Invalid.one("relations", "invalid_type", '"relations" must be a list')
     spans: list[dict[str, Any]] = []
     ids: dict[str, dict[str, Any]] = {}
+    positions: dict[tuple[str, int, int], int] = {}
     for index, span in enumerate(record.spans):
         try:
-            spans.append(_check_span(span, index, canonical, schema, ids))
+            cleaned = _check_span(span, index, canonical, schema, ids)
         except Invalid as exc:
             problems.extend(exc.prefixed(f"spans[{index}]").problems)
+            continue
+        key = (cleaned["label"], cleaned["start"], cleaned["end"])
+        if key in positions:
+            problems.append(
+                Problem(
+                    f"spans[{index}]",
+                    "duplicate",
+                    f"the same {key[0]} span [{key[1]}, {key[2]}) is already spans[{positions[key]}]",
+                )
+            )
+            continue
+        positions[key] = index
+        spans.append(cleaned)
     relations: list[dict[str, Any]] = []
     for index, rel in enumerate(record.relations):
         try:

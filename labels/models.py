@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Now
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Now
 
 
 class Role(models.TextChoices):
@@ -97,6 +97,48 @@ class Membership(models.Model):
         return f"{self.user} ({self.role}) in {self.project}"
 
 
+class ArticleState(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def with_state(self):
+        """Annotate ``annotators_done`` and ``state``: reviewed (gold marked reviewed),
+        submitted (enough annotators submitted), in_progress (someone started), or new.
+        Computed in the query, never stored, so it cannot drift from the annotations."""
+        layers = Annotation.objects.filter(article=OuterRef("pk"), is_gold=False)
+        done = (
+            layers.filter(status__in=[AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED])
+            .order_by()
+            .values("article")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        gold_reviewed = Annotation.objects.filter(
+            article=OuterRef("pk"), is_gold=True, status=AnnotationStatus.REVIEWED
+        )
+        return self.annotate(
+            annotators_done=Coalesce(Subquery(done, output_field=models.IntegerField()), 0)
+        ).annotate(
+            state=Case(
+                When(Exists(gold_reviewed), then=Value(ArticleState.REVIEWED)),
+                When(
+                    annotators_done__gte=F("project__annotators_per_article"),
+                    then=Value(ArticleState.SUBMITTED),
+                ),
+                When(
+                    Exists(layers.exclude(status=AnnotationStatus.SKIPPED)),
+                    then=Value(ArticleState.IN_PROGRESS),
+                ),
+                default=Value(ArticleState.NEW),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Article(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
     external_id = models.CharField(
@@ -107,6 +149,8 @@ class Article(models.Model):
     text_sha256 = models.CharField(max_length=64)
     meta = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "id"]
@@ -280,6 +324,9 @@ class Span(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["annotation", "client_id"], name="labels_span_unique_client_id"
+            ),
+            models.UniqueConstraint(
+                fields=["annotation", "label", "start", "end"], name="labels_span_unique_position"
             ),
         ]
         indexes = [models.Index(fields=["annotation", "start"], name="labels_span_by_position")]

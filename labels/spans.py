@@ -156,6 +156,7 @@ def do_add_span(
     check_version(annotation, version)
     check_open(annotation)
     cleaned = check_span(annotation, data)
+    _check_not_duplicate(annotation, cleaned)
     if origin not in Origin.values:
         raise Invalid.one("origin", "invalid_choice", "Unknown origin.")
     span = Span.objects.create(
@@ -171,6 +172,22 @@ def do_add_span(
     _bump(annotation, actor)
     _record(annotation, actor, HistoryAction.SPAN_CREATED, span.pk, after=span_snapshot(span))
     return Result(annotation, span)
+
+
+def _check_not_duplicate(
+    annotation: Annotation, cleaned: dict, excluding: int | None = None
+) -> None:
+    same = Span.objects.filter(
+        annotation=annotation, label=cleaned["label"], start=cleaned["start"], end=cleaned["end"]
+    )
+    if excluding is not None:
+        same = same.exclude(pk=excluding)
+    if same.exists():
+        raise Invalid.one(
+            "start",
+            "duplicate",
+            f"There is already a {cleaned['label']} span on exactly this text.",
+        )
 
 
 def _get_span(annotation: Annotation, span_id) -> Span:
@@ -197,6 +214,7 @@ def do_update_span(
     if "start" in changes or "end" in changes:
         merged["text"] = changes.get("text")
     cleaned = check_span(annotation, merged)
+    _check_not_duplicate(annotation, cleaned, excluding=span.pk)
     if cleaned["label"] != span.label:
         _check_relations_still_allowed(annotation, span, cleaned["label"])
     for field, value in cleaned.items():
@@ -330,6 +348,7 @@ def do_restore_span(
     before = event.before or {}
     data = {k: before[k] for k in ("label", "start", "end", "text", "attrs")}
     cleaned = check_span(annotation, data)
+    _check_not_duplicate(annotation, cleaned)
     span = Span.objects.create(
         annotation=annotation,
         origin=before.get("origin", Origin.MANUAL),

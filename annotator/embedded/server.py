@@ -79,7 +79,9 @@ def forget(data_dir: str | os.PathLike[str]) -> None:
 
 
 def _create_database(socket_dir: Path, database: str) -> None:
-    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
             try:

@@ -1,0 +1,58 @@
+# Annotator — the two commands a new user needs are `make run` and `make test`.
+# Everything is installed into .venv; the database is an embedded PostgreSQL under var/ unless
+# DATABASE_URL is set.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+# Development defaults; override them in the environment for anything else.
+export DEBUG ?= 1
+export PYTHONUNBUFFERED := 1
+
+.PHONY: run test check lint format migrate seed db-stop chromium clean bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Annotator needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@$(PY) -c 'import json; d = json.load(open("seeds/demo.json")); print("\nDemo logins (http://$(HOST):$(PORT)/):"); [print(f"  {u[\"username\"]:<6} {u[\"password\"]:<16} {u[\"role\"]}") for u in d["users"]]; print()'
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+chromium:
+	@test -x $(CHROMIUM) || (echo "Installing Debian's chromium for the browser tests…" && apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) chromium
+	$(PY) -m pytest
+	node --test static/js/tests/
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+check: lint test
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+db-stop: $(STAMP)
+	$(PY) -c 'import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings"); django.setup(); from django.conf import settings; from annotator.embedded import server; e = settings.DATABASES["default"].get("EMBEDDED"); print("stopped" if e and server.stop(e["data_dir"]) else "no embedded server running")'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
