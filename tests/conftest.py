@@ -105,3 +105,60 @@ def project(make_project, manager, reviewer, annotator, annotator2):
 @pytest.fixture
 def other_project(make_project, outsider):
     return make_project("elsewhere", name="Elsewhere", members={outsider: Role.MANAGER})
+
+
+# --- Browser tests -------------------------------------------------------------------------
+# Playwright drives Debian's Chromium (installed by `make test` when missing); it never
+# downloads a browser of its own.
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (fixtures, assertions) are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """``new_page(user)`` → a Playwright page of a fresh context, logged in as ``user`` through the
+    real login form. Console errors and failed requests are collected on ``page.problems``."""
+    contexts = []
+
+    def make(user=None, *, viewport=None):
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
+        page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+        page.set_default_timeout(10_000)
+        if user is not None:
+            page.goto(f"{live_server.url}/login/")
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
