@@ -7,6 +7,8 @@ canonical (LF, NFC) and never changes after import. PostgreSQL enforces every in
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Now
@@ -160,9 +162,19 @@ class Article(models.Model):
             ),
             models.CheckConstraint(condition=~Q(text=""), name="labels_article_text_not_empty"),
         ]
+        indexes = [
+            # Full-text search of the article list: the query must use the same expression,
+            # ``Article.search_vector()``, for PostgreSQL to use this index.
+            GinIndex(SearchVector("title", "text", config="simple"), name="labels_article_search"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.external_id
+
+    @staticmethod
+    def search_vector() -> SearchVector:
+        """The indexed full-text expression (config 'simple': no stemming, any language)."""
+        return SearchVector("title", "text", config="simple")
 
 
 class AnnotationStatus(models.TextChoices):
@@ -426,3 +438,36 @@ class RejectedSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"rejected {self.label} [{self.start}, {self.end})"
+
+
+class SuggestionSet(models.Model):
+    """Spans and relations proposed for an article by something other than an analyst: an
+    import into the ``suggestions`` layer (``source="import"``) or another pre-annotator.
+
+    Stored as JSON, not as Span rows: suggestions are not anybody's work until an analyst accepts
+    one, which creates an ordinary span (origin "suggested"). Offsets follow the same contract
+    as spans (code points into ``article.text``). ``spans``: ``[{"id", "label", "start", "end",
+    "text", "attrs"}]``; ``relations``: ``[{"label", "from", "to", "attrs"}]`` where from/to are
+    span ids of this set. Required attributes may be missing.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="suggestion_sets")
+    source = models.CharField(max_length=50, help_text="Who proposed them, e.g. 'import'.")
+    spans = models.JSONField(default=list)
+    relations = models.JSONField(default=list)
+    detail = models.JSONField(default=dict, blank=True, help_text="e.g. the imported file name.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "source"], name="labels_suggestionset_unique_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} suggestions for {self.article}"

@@ -719,12 +719,16 @@ def _check_max_length(value: object, field: str, problems: _Problems) -> int:
 # check_span / check_relation
 
 
-def check_span(schema: Schema, label: str, attrs: object) -> dict[str, Any]:
+def check_span(
+    schema: Schema, label: str, attrs: object, *, require: bool = True
+) -> dict[str, Any]:
     """Check a span's label and attributes against a checked schema; return the cleaned attrs.
 
     Cleaned attrs hold only the attributes that have a value, in schema order; null and blank
     text count as no value, and text is stripped. A ``span`` attribute is only checked to be a
-    string or integer id: the caller resolves it and checks the referenced span's label.
+    string or integer id: the caller resolves it and checks the referenced span's label. With
+    ``require=False`` a missing required attribute is allowed (suggestions, which the analyst
+    completes when accepting them).
     """
     definition = span_label(schema, label)
     if definition is None:
@@ -734,7 +738,7 @@ def check_span(schema: Schema, label: str, attrs: object) -> dict[str, Any]:
             f"“{_show(label)}” is not a span label of this project; the labels are"
             f" {_join(label_names(schema), 'and')}.",
         )
-    return _check_attrs(definition.get("attributes", []), attrs, f"{label} spans")
+    return _check_attrs(definition.get("attributes", []), attrs, f"{label} spans", require)
 
 
 def check_relation(
@@ -769,7 +773,9 @@ def check_relation(
     return cleaned
 
 
-def _check_attrs(definitions: list[dict[str, Any]], attrs: object, subject: str) -> dict[str, Any]:
+def _check_attrs(
+    definitions: list[dict[str, Any]], attrs: object, subject: str, require: bool = True
+) -> dict[str, Any]:
     if not isinstance(attrs, dict):
         raise Invalid.one(
             "attrs",
@@ -794,7 +800,7 @@ def _check_attrs(definitions: list[dict[str, Any]], attrs: object, subject: str)
         if isinstance(value, str) and definition["type"] in ("text", "span"):
             value = value.strip() or None
         if value is None:
-            if definition.get("required", False):
+            if require and definition.get("required", False):
                 choices = definition.get("choices")
                 options = f": {_join(choices, 'or')}" if choices else ""
                 problems.add(f"attrs.{name}", "required", f"{subject} need a {name}{options}.")
