@@ -12,11 +12,11 @@ FORWARD = """
 ALTER TABLE labels_relation
   ADD CONSTRAINT labels_relation_source_same_annotation
   FOREIGN KEY (annotation_id, source_id) REFERENCES labels_span (annotation_id, id)
-  ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
+  ON DELETE CASCADE;
 ALTER TABLE labels_relation
   ADD CONSTRAINT labels_relation_target_same_annotation
   FOREIGN KEY (annotation_id, target_id) REFERENCES labels_span (annotation_id, id)
-  ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED;
+  ON DELETE CASCADE;
 """
 
 BACKWARD = """

@@ -1,0 +1,131 @@
+"""Django admin for every model, with the searches and filters an admin actually uses.
+
+Article text and history rows are read-only here: text never changes after import, and history
+is append-only (the database refuses changes too).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from labels.models import (
+    Annotation,
+    Article,
+    HistoryEvent,
+    Membership,
+    Project,
+    Relation,
+    RejectedSuggestion,
+    SchemaVersion,
+    Span,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = [
+        "slug",
+        "name",
+        "annotators_per_article",
+        "blind",
+        "schema_version",
+        "created_at",
+    ]
+    list_filter = ["blind"]
+    search_fields = ["slug", "name", "description"]
+    readonly_fields = ["schema_version", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(SchemaVersion)
+class SchemaVersionAdmin(admin.ModelAdmin):
+    list_display = ["project", "version", "created_at"]
+    list_filter = ["project"]
+    readonly_fields = ["project", "version", "schema", "created_at"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role", "created_at"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__username", "user__email", "project__slug", "project__name"]
+    autocomplete_fields = ["user", "project"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "title", "project", "created_at"]
+    list_filter = ["project"]
+    search_fields = ["external_id", "title"]
+    readonly_fields = ["text", "text_sha256", "created_at"]
+    list_select_related = ["project"]
+
+
+class SpanInline(admin.TabularInline):
+    model = Span
+    extra = 0
+    fields = ["label", "start", "end", "text", "attrs", "origin", "provenance"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["article", "annotator", "is_gold", "status", "version", "updated_at"]
+    list_filter = ["status", "is_gold", "article__project"]
+    search_fields = ["article__external_id", "article__title", "annotator__username"]
+    list_select_related = ["article", "annotator"]
+    readonly_fields = ["version", "created_at", "updated_at", "submitted_at"]
+    raw_id_fields = ["article", "annotator", "reviewer", "assigned_by"]
+    inlines = [SpanInline]
+
+
+@admin.register(Span)
+class SpanAdmin(admin.ModelAdmin):
+    list_display = ["label", "start", "end", "text", "origin", "provenance", "annotation"]
+    list_filter = ["label", "origin", "provenance", "annotation__article__project"]
+    search_fields = ["text", "annotation__article__external_id"]
+    list_select_related = ["annotation__article", "annotation__annotator"]
+    raw_id_fields = ["annotation", "created_by"]
+    readonly_fields = ["start", "end", "text", "created_at", "updated_at"]
+
+
+@admin.register(Relation)
+class RelationAdmin(admin.ModelAdmin):
+    list_display = ["label", "source", "target", "annotation"]
+    list_filter = ["label", "annotation__article__project"]
+    raw_id_fields = ["annotation", "source", "target", "created_by"]
+    list_select_related = ["source", "target", "annotation__article", "annotation__annotator"]
+
+
+@admin.register(HistoryEvent)
+class HistoryEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "annotation", "object_id", "annotation_version"]
+    list_filter = ["action", "annotation__article__project"]
+    search_fields = ["actor__username", "annotation__article__external_id"]
+    list_select_related = ["actor", "annotation__article", "annotation__annotator"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RejectedSuggestion)
+class RejectedSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["label", "start", "end", "annotation", "created_at"]
+    list_filter = ["label"]
+    raw_id_fields = ["annotation"]
