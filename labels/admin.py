@@ -14,8 +14,8 @@ from labels.models import (
     HistoryEvent,
     Membership,
     Project,
-    Relation,
     RejectedSuggestion,
+    Relation,
     SchemaVersion,
     Span,
 )
