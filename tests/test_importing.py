@@ -1,0 +1,243 @@
+"""Importing native JSONL and plain text: whole-input checks, layers, re-imports."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from labels.importing import ImportFailed, do_import
+from labels.models import Annotation, Article, Membership, Relation, Span
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The minister said “we are ready” on Monday."
+
+
+def jsonl(*records) -> io.BytesIO:
+    return io.BytesIO("\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode())
+
+
+def record(external_id="a1", text=TEXT, spans=None, relations=None, **extra):
+    out = {"id": external_id, "text": text, **extra}
+    if spans is not None:
+        out["spans"] = spans
+    if relations is not None:
+        out["relations"] = relations
+    return out
+
+
+QUOTE = {
+    "id": "q",
+    "label": "Quote",
+    "start": 19,
+    "end": 31,
+    "text": "we are ready",
+    "attrs": {"quote_type": "direct"},
+}
+SOURCE = {
+    "id": "s",
+    "label": "Source",
+    "start": 0,
+    "end": 12,
+    "text": "The minister",
+    "attrs": {"source_type": "person"},
+}
+CUE = {"id": "c", "label": "Cue", "start": 13, "end": 17, "text": "said"}
+ATTRIBUTION = {"label": "attributed_to", "from": "q", "to": "s", "attrs": {"cue": "c"}}
+
+
+def counts():
+    return (
+        Article.objects.count(),
+        Annotation.objects.count(),
+        Span.objects.count(),
+        Relation.objects.count(),
+    )
+
+
+def test_imports_articles_spans_and_relations_into_gold(project):
+    report = do_import(
+        project,
+        [
+            (
+                "in.jsonl",
+                jsonl(record(spans=[QUOTE, SOURCE, CUE], relations=[ATTRIBUTION], title="Ready")),
+            )
+        ],
+        layer="gold",
+    )
+    assert (report.created, report.layers_added, report.spans, report.relations) == (1, 1, 3, 1)
+    article = Article.objects.get(project=project, external_id="a1")
+    assert article.title == "Ready"
+    gold = article.annotations.get(is_gold=True)
+    assert gold.status == "reviewed"
+    quote = gold.spans.get(label="Quote")
+    assert article.text[quote.start : quote.end] == quote.text == "we are ready"
+    relation = gold.relations.get()
+    assert relation.source == quote
+    assert relation.attrs == {"cue": gold.spans.get(label="Cue").pk}
+
+
+def test_one_bad_line_among_good_ones_imports_nothing_and_names_the_line(project):
+    good = [json.dumps(record(f"a{i}")) for i in range(5)]
+    bad = json.dumps(record("bad", spans=[QUOTE | {"end": 999}]))
+    payload = "\n".join(good[:3] + [bad] + good[3:]).encode()
+    before = counts()
+    with pytest.raises(ImportFailed) as failure:
+        do_import(project, [("articles.jsonl", io.BytesIO(payload))], layer="gold")
+    assert failure.value.report.errors == [
+        "articles.jsonl:4: spans[0].end: [19, 999) is not a non-empty range inside the text (length 43)"
+    ]
+    assert counts() == before
+
+
+def test_reports_every_kind_of_bad_record_with_its_line(project):
+    lines = [
+        "not json",
+        json.dumps([1, 2]),
+        json.dumps({"text": TEXT}),
+        json.dumps(record("nul", text="bad\x00text")),
+        json.dumps(record("lbl", spans=[QUOTE | {"label": "Rumour"}])),
+        json.dumps(record("mismatch", spans=[QUOTE | {"text": "we are READY"}])),
+        json.dumps(record("attr", spans=[QUOTE | {"attrs": {}}])),
+        json.dumps(
+            record(
+                "rel",
+                spans=[QUOTE, CUE],
+                relations=[{"label": "attributed_to", "from": "q", "to": "c"}],
+            )
+        ),
+        json.dumps(record("dup")),
+        json.dumps(record("dup")),
+    ]
+    with pytest.raises(ImportFailed) as failure:
+        do_import(project, [("f.jsonl", io.BytesIO("\n".join(lines).encode()))], layer="gold")
+    errors = failure.value.report.errors
+    assert [e.split(":")[1] for e in errors] == ["1", "2", "3", "4", "5", "6", "7", "8", "10"]
+    assert "not valid JSON" in errors[0]
+    assert "NUL" in errors[3]
+    assert "Rumour" in errors[4]
+    assert "we are ready" in errors[5]
+    assert "quote_type" in errors[6]
+    assert "Quote or Claim" in errors[7]
+    assert "already appears at f.jsonl:9" in errors[8]
+    assert Article.objects.count() == 0
+
+
+def test_partial_import_keeps_the_good_records_and_reports_the_bad(project):
+    payload = "\n".join([json.dumps(record("ok")), "{broken", json.dumps(record("ok2"))]).encode()
+    report = do_import(project, [("f.jsonl", io.BytesIO(payload))], partial=True)
+    assert report.created == 2
+    assert len(report.errors) == 1 and report.errors[0].startswith("f.jsonl:2:")
+
+
+def test_offsets_refer_to_the_raw_text_and_are_mapped_through_canonicalisation(project):
+    raw = "😀 Line one.\r\nJose\u0301 said “yes”."
+    quote_start = raw.index("yes")
+    span = {
+        "label": "Quote",
+        "start": quote_start,
+        "end": quote_start + 3,
+        "text": "yes",
+        "attrs": {"quote_type": "direct"},
+    }
+    source = {
+        "label": "Source",
+        "start": raw.index("Jose"),
+        "end": raw.index("Jose") + 5,
+        "text": "Jose\u0301",
+    }
+    do_import(
+        project, [("f.jsonl", jsonl(record("u", text=raw, spans=[span, source])))], layer="gold"
+    )
+    article = Article.objects.get(external_id="u")
+    assert article.text == "😀 Line one.\nJosé said “yes”."
+    for stored in Span.objects.filter(annotation__article=article):
+        assert article.text[stored.start : stored.end] == stored.text
+    assert set(Span.objects.values_list("text", flat=True)) == {"yes", "José"}
+
+
+def test_reimporting_the_same_id_never_duplicates_and_adds_a_missing_layer(
+    project, annotator, annotator2
+):
+    do_import(project, [("a.jsonl", jsonl(record(spans=[QUOTE])))], layer=annotator.username)
+    report = do_import(
+        project, [("b.jsonl", jsonl(record(spans=[QUOTE, SOURCE])))], layer=annotator2.username
+    )
+    assert (report.created, report.unchanged, report.layers_added) == (0, 1, 1)
+    assert Article.objects.filter(external_id="a1").count() == 1
+    layer = Annotation.objects.get(annotator=annotator2)
+    assert layer.status == "submitted" and layer.spans.count() == 2
+
+
+def test_reimporting_a_layer_that_exists_skips_its_spans_and_says_so(project, annotator):
+    do_import(project, [("a.jsonl", jsonl(record(spans=[QUOTE])))], layer=annotator.username)
+    report = do_import(
+        project, [("a.jsonl", jsonl(record(spans=[QUOTE, SOURCE])))], layer=annotator.username
+    )
+    assert report.layers_added == 0
+    assert report.skipped == ["a.jsonl:1: 'a1' already has a ana layer; its spans were skipped"]
+    assert Span.objects.count() == 1
+
+
+def test_reimporting_an_id_with_a_different_text_is_an_error(project):
+    do_import(project, [("a.jsonl", jsonl(record()))])
+    with pytest.raises(ImportFailed) as failure:
+        do_import(project, [("b.jsonl", jsonl(record(text="Another text.")))])
+    assert failure.value.report.errors == [
+        "b.jsonl:1: an article with id 'a1' already exists with a different text"
+    ]
+
+
+def test_a_layer_user_who_is_not_a_member_becomes_an_annotator(project, make_user):
+    newcomer = make_user("nina")
+    report = do_import(project, [("a.jsonl", jsonl(record(spans=[QUOTE])))], layer="nina")
+    assert report.notes == ["nina was not a member of desk; added as annotator."]
+    assert Membership.objects.get(project=project, user=newcomer).role == "annotator"
+
+
+def test_plain_text_takes_the_date_line_as_published(project, tmp_path):
+    path = tmp_path / "putin-macron.txt"
+    path.write_text(
+        " date 2020-10-01 Russian President Vladimir Putin told his counterpart.\r\n\r\nMore.\r\n"
+    )
+    call_command(
+        "import_articles", str(path), project=project.slug, format="text", stdout=io.StringIO()
+    )
+    article = Article.objects.get(external_id="putin-macron")
+    assert article.meta == {"published": "2020-10-01"}
+    assert article.text == "Russian President Vladimir Putin told his counterpart.\n\nMore."
+
+
+def test_command_prints_file_and_line_and_exits_non_zero(project, tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(record("a")) + "\n" + json.dumps(record("b", text="")) + "\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_articles", str(path), project=project.slug, stderr=err, stdout=io.StringIO()
+        )
+    assert f"{path}:2: text:" in err.getvalue()
+    assert Article.objects.count() == 0
+
+
+def test_command_says_when_a_user_is_added_as_annotator(project, make_user, tmp_path):
+    make_user("nina")
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(record(spans=[QUOTE])) + "\n")
+    out = io.StringIO()
+    call_command("import_articles", str(path), project=project.slug, layer="nina", stdout=out)
+    assert "nina was not a member of desk; added as annotator." in out.getvalue()
+    assert "1 article(s) created" in out.getvalue()
+
+
+def test_seed_demo_builds_the_demo_and_running_it_again_changes_nothing():
+    call_command("seed_demo", stdout=io.StringIO())
+    before = counts()
+    assert before[0] == 12  # six articles in each of the two demo projects
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts() == before
+    seed = Article.objects.get(project__slug="belarus-desk", external_id="putin-macron-2020-10-01")
+    assert seed.text.startswith("Russian President Vladimir Putin told")
+    assert seed.meta["published"] == "2020-10-01"
