@@ -86,6 +86,16 @@ if _database_url:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+    # Several app servers against one PostgreSQL: a per-process psycopg pool (Django 5.2) instead
+    # of one persistent connection per thread. Pooling excludes CONN_MAX_AGE (see docs/deploy.md).
+    _pool_max = env_int("DATABASE_POOL_MAX_SIZE", 0)
+    if _pool_max:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env_int("DATABASE_POOL_MIN_SIZE", 2), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        }
 else:
     DATABASES = {
         "default": {
@@ -97,6 +107,26 @@ else:
             "EMBEDDED": {"data_dir": str(VAR_DIR / "pgdata"), "database": "annotator"},
         }
     }
+
+# A database that does not answer fails fast (the health check reports it) instead of hanging a
+# worker for the operating system's TCP timeout.
+for _db in DATABASES.values():
+    _db.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
+
+# Optional read replica: exports read from it when set (labels.routing.export_database_alias).
+# Nothing else is routed there, so a lagging replica never hides a span the user just saved.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5
+    )
+    # Tests read the replica alias from the default test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -176,6 +206,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Behind a proxy every request comes from the proxy's address; with AXES_PROXY_COUNT=1 axes takes
+# the client address from X-Forwarded-For (only set this when a proxy always sets that header).
+if env_int("AXES_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Content-Security-Policy: no inline script or style, nothing from other origins.
 CONTENT_SECURITY_POLICY = {
@@ -199,6 +234,8 @@ HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers and container probes ask over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
