@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from labels.history import do_delete_article, do_delete_project
 from labels.models import (
     Annotation,
     Article,
@@ -21,6 +22,26 @@ from labels.models import (
 )
 
 
+class DeletesHistoryAdmin(admin.ModelAdmin):
+    """Deleting a project or article removes its annotations' history too: the database allows
+    that only inside ``labels.history.purging`` (``delete_one``), and the confirmation page must
+    not ask for a delete permission on history rows or annotations, which nobody has."""
+
+    delete_one = None
+
+    def delete_model(self, request, obj):
+        type(self).delete_one(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            type(self).delete_one(obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed -= {HistoryEvent._meta.verbose_name, Annotation._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -28,7 +49,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(DeletesHistoryAdmin):
     list_display = [
         "slug",
         "name",
@@ -41,6 +62,7 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name", "description"]
     readonly_fields = ["schema_version", "created_at", "updated_at"]
     inlines = [MembershipInline]
+    delete_one = do_delete_project
 
 
 @admin.register(SchemaVersion)
@@ -59,12 +81,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(DeletesHistoryAdmin):
     list_display = ["external_id", "title", "project", "created_at"]
     list_filter = ["project"]
     search_fields = ["external_id", "title"]
     readonly_fields = ["text", "text_sha256", "created_at"]
     list_select_related = ["project"]
+    delete_one = do_delete_article
 
 
 class SpanInline(admin.TabularInline):
@@ -87,6 +110,10 @@ class AnnotationAdmin(admin.ModelAdmin):
     readonly_fields = ["version", "created_at", "updated_at", "submitted_at"]
     raw_id_fields = ["article", "annotator", "reviewer", "assigned_by"]
     inlines = [SpanInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # An annotation's history goes only with its article or project (labels.history).
+        return False
 
 
 @admin.register(Span)
