@@ -29,8 +29,8 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
-	@$(PY) -c 'import json; d = json.load(open("seeds/demo.json")); print("\nDemo logins (http://$(HOST):$(PORT)/):"); [print(f"  {u[\"username\"]:<6} {u[\"password\"]:<16} {u[\"role\"]}") for u in d["users"]]; print()'
+run: migrate
+	$(PY) manage.py seed_demo --show-logins http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 chromium:

@@ -241,3 +241,26 @@ def test_seed_demo_builds_the_demo_and_running_it_again_changes_nothing():
     seed = Article.objects.get(project__slug="belarus-desk", external_id="putin-macron-2020-10-01")
     assert seed.text.startswith("Russian President Vladimir Putin told")
     assert seed.meta["published"] == "2020-10-01"
+
+
+def test_demo_gold_texts_are_the_canonical_texts_of_the_seed_files(project):
+    """seeds/gold.jsonl carries the text of each seeds/articles/*.txt as the text importer
+    stores it, so the demo's gold offsets refer to the same text as the source files."""
+    from pathlib import Path
+
+    from labels.import_formats import read_text
+    from labels.text import canonicalize
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    gold = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (seeds / "gold.jsonl").read_text().splitlines()
+        if line
+    }
+    files = sorted((seeds / "articles").glob("*.txt"))
+    assert {f.stem for f in files} == set(gold)
+    for path in files:
+        with path.open("rb") as handle:
+            (record,) = list(read_text(path.name, handle))
+        assert canonicalize(record.raw_text).text == gold[path.stem]["text"], path.name
+        assert record.meta["published"] == gold[path.stem]["meta"]["published"]

@@ -26,6 +26,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seeds", default=str(SEEDS), help="Folder holding demo.json.")
+        parser.add_argument(
+            "--show-logins", metavar="URL", help="Finish by printing the demo logins for this address."
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -82,3 +85,8 @@ class Command(BaseCommand):
                         f"{project.slug}: {report.created} article(s), {report.layers_added} layer(s) imported."
                     )
         self.stdout.write("Demo ready.")
+        if options["show_logins"]:
+            self.stdout.write(f"\nDemo logins for {options['show_logins']}")
+            for spec in config["users"]:
+                self.stdout.write(f"  {spec['username']:<8} {spec['password']:<18} {spec['role']}")
+            self.stdout.write("")
