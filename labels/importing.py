@@ -10,23 +10,36 @@ transaction, so a crash half-way leaves nothing behind either.
 Re-importing an id never duplicates an article: with the same text, spans for a layer the article
 does not have yet are added (so a second annotator's layer can come later); spans for a layer it
 already has are reported and skipped. A different text under the same id is an error.
+
+The formats' readers are in ``labels.import_formats``. Spans go to the layer the caller names:
+``gold``, an annotator's username (a submitted annotation), or ``suggestions`` — one
+``SuggestionSet`` (source "import") per article, shown to analysts as proposals, where required
+attributes may be missing. Labels that are not in the project's schema are errors naming the
+label and the line, never dropped.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from labels import schema as schema_mod
 from labels.errors import Invalid, Problem
+from labels.import_formats import (
+    FORMATS,
+    READERS,
+    Note,
+    ReadOptions,
+    Record,
+    read_native,
+    read_text,
+)
 from labels.models import (
     Annotation,
     AnnotationStatus,
@@ -39,27 +52,29 @@ from labels.models import (
     Relation,
     Role,
     Span,
+    SuggestionSet,
 )
 from labels.text import Canonical, canonicalize, check_article_text, check_span_offsets
+
+__all__ = [
+    "FORMATS",
+    "GOLD",
+    "SUGGESTIONS",
+    "ImportFailed",
+    "ImportReport",
+    "ReadOptions",
+    "check_upload_size",
+    "do_create_article",
+    "do_import",
+    "read_native",
+    "read_text",
+]
 
 MAX_ID_LENGTH = 200
 MAX_TITLE_LENGTH = 500
 GOLD = "gold"
-
-_DATE_LINE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
-
-
-@dataclass
-class Record:
-    """One article as read from a file, before any check against the database."""
-
-    source: str  # "file:line" for messages
-    external_id: Any
-    raw_text: Any
-    title: Any = ""
-    meta: Any = field(default_factory=dict)
-    spans: list[dict[str, Any]] = field(default_factory=list)
-    relations: list[dict[str, Any]] = field(default_factory=list)
+SUGGESTIONS = "suggestions"
+SUGGESTION_SOURCE = "import"
 
 
 @dataclass
@@ -108,84 +123,24 @@ class ImportFailed(Exception):
 
 
 # ---------------------------------------------------------------------------------------------
-# Readers: turn a file into Records (or problems with their line numbers).
-
-
-def read_native(name: str, stream: IO[bytes]) -> Iterator[Record | str]:
-    """Native JSONL (DESIGN.md §5): one JSON object per line with ``id``, ``text`` and optional
-    ``title``, ``meta``, ``spans``, ``relations``. Blank lines are ignored."""
-    for number, raw_line in enumerate(stream, start=1):
-        where = f"{name}:{number}"
-        try:
-            line = raw_line.decode("utf-8") if isinstance(raw_line, bytes) else raw_line
-        except UnicodeDecodeError as exc:
-            yield f"{where}: not valid UTF-8 ({exc.reason} at byte {exc.start})"
-            continue
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"
-            continue
-        if not isinstance(obj, dict):
-            yield f"{where}: each line must be a JSON object"
-            continue
-        meta = obj.get("meta", {})
-        title = obj.get("title", "")
-        if title == "" and isinstance(meta, dict) and isinstance(meta.get("title"), str):
-            title = meta["title"]
-        yield Record(
-            source=where,
-            external_id=obj.get("id"),
-            raw_text=obj.get("text"),
-            title=title,
-            meta=meta,
-            spans=obj.get("spans") or [],
-            relations=obj.get("relations") or [],
-        )
-
-
-def read_text(name: str, stream: IO[bytes]) -> Iterator[Record | str]:
-    """Plain text: the whole file is one article whose id is the file name without extension.
-    A first line ``date YYYY-MM-DD`` becomes ``meta.published`` and is not part of the text."""
-    data = stream.read()
-    try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    except UnicodeDecodeError as exc:
-        yield f"{name}:1: not valid UTF-8 ({exc.reason} at byte {exc.start})"
-        return
-    meta: dict[str, Any] = {}
-    match = _DATE_LINE.match(text)
-    if match:
-        meta["published"] = match.group(1)
-        text = text[match.end() :]
-    yield Record(
-        source=f"{name}:1",
-        external_id=Path(name).stem,
-        raw_text=text.strip(),
-        meta=meta,
-    )
-
-
-READERS = {"native": read_native, "text": read_text}
-
-
-# ---------------------------------------------------------------------------------------------
 # Checks that need no database.
 
 
-def _check_record(record: Record, schema: dict) -> Checked:
+def _check_record(record: Record, schema: dict, *, require_attrs: bool = True) -> Checked:
+    """Check one record against the text rules and the schema (no database). With
+    ``require_attrs`` false, spans may lack required attributes (the suggestions layer)."""
     problems: list[Problem] = []
     external_id = record.external_id
     if isinstance(external_id, int) and not isinstance(external_id, bool):
         external_id = str(external_id)
-    if not isinstance(external_id, str) or not external_id.strip():
-        raise Invalid.one("id", "required", 'every article needs an "id" (a non-empty string)')
-    if len(external_id) > MAX_ID_LENGTH:
-        raise Invalid.one("id", "too_long", f"the id is longer than {MAX_ID_LENGTH} characters")
-    if "\x00" in external_id:
-        raise Invalid.one("id", "nul_character", "the id contains a NUL character")
+    if external_id is not None:
+        if not isinstance(external_id, str) or not external_id.strip():
+            raise Invalid.one("id", "required", 'every article needs an "id" (a non-empty string)')
+        external_id = external_id.strip()
+        if len(external_id) > MAX_ID_LENGTH:
+            raise Invalid.one("id", "too_long", f"the id is longer than {MAX_ID_LENGTH} characters")
+        if "\x00" in external_id:
+            raise Invalid.one("id", "nul_character", "the id contains a NUL character")
     if not isinstance(record.raw_text, str):
         raise Invalid.one("text", "required", '"text" must be a string')
     check_article_text(record.raw_text)
@@ -196,40 +151,44 @@ def _check_record(record: Record, schema: dict) -> Checked:
         )
     if not isinstance(record.meta, dict):
         raise Invalid.one("meta", "invalid_type", '"meta" must be a JSON object')
-    if "\x00" in json.dumps(record.meta):
+    if _has_nul(record.meta):
         raise Invalid.one("meta", "nul_character", '"meta" contains a NUL character')
     canonical = canonicalize(record.raw_text)
+    if external_id is None:
+        external_id = f"text-{canonical.sha256[:16]}"
     if not isinstance(record.spans, list):
         raise Invalid.one("spans", "invalid_type", '"spans" must be a list')
     if not isinstance(record.relations, list):
         raise Invalid.one("relations", "invalid_type", '"relations" must be a list')
     spans: list[dict[str, Any]] = []
     ids: dict[str, dict[str, Any]] = {}
-    positions: dict[tuple[str, int, int], int] = {}
+    positions: dict[tuple[str, int, int], str] = {}
     for index, span in enumerate(record.spans):
+        where = record.span_where[index] if record.span_where else f"spans[{index}]"
         try:
-            cleaned = _check_span(span, index, canonical, schema, ids)
+            cleaned = _check_span(span, index, canonical, schema, ids, require_attrs)
         except Invalid as exc:
-            problems.extend(exc.prefixed(f"spans[{index}]").problems)
+            problems.extend(exc.prefixed(where).problems)
             continue
         key = (cleaned["label"], cleaned["start"], cleaned["end"])
         if key in positions:
             problems.append(
                 Problem(
-                    f"spans[{index}]",
+                    where,
                     "duplicate",
-                    f"the same {key[0]} span [{key[1]}, {key[2]}) is already spans[{positions[key]}]",
+                    f"the same {key[0]} span [{key[1]}, {key[2]}) is already {positions[key]}",
                 )
             )
             continue
-        positions[key] = index
+        positions[key] = where
         spans.append(cleaned)
     relations: list[dict[str, Any]] = []
     for index, rel in enumerate(record.relations):
+        where = record.relation_where[index] if record.relation_where else f"relations[{index}]"
         try:
             relations.append(_check_relation(rel, schema, ids))
         except Invalid as exc:
-            problems.extend(exc.prefixed(f"relations[{index}]").problems)
+            problems.extend(exc.prefixed(where).problems)
     if problems:
         raise Invalid(problems)
     return Checked(
@@ -238,7 +197,12 @@ def _check_record(record: Record, schema: dict) -> Checked:
 
 
 def _check_span(
-    span: Any, index: int, canonical: Canonical, schema: dict, ids: dict
+    span: Any,
+    index: int,
+    canonical: Canonical,
+    schema: dict,
+    ids: dict,
+    require_attrs: bool = True,
 ) -> dict[str, Any]:
     if not isinstance(span, dict):
         raise Invalid.one("", "invalid_type", "each span must be a JSON object")
@@ -258,11 +222,21 @@ def _check_span(
         raise Invalid.one("text", "invalid_type", "text must be a string")
     if given is not None:
         given = canonicalize(given).text if given else given
-    check_span_offsets(canonical.text, cstart, cend, given)
+    try:
+        check_span_offsets(canonical.text, cstart, cend, given)
+    except Invalid as exc:
+        if span.get("utf16_hint") and _matches_as_utf16(canonical.text, start, end, given):
+            raise Invalid.one(
+                "text",
+                "utf16_offsets",
+                f"the offsets [{start}, {end}) count UTF-16 code units (as Label Studio "
+                "before 1.6 did), not characters; re-export from a current Label Studio",
+            ) from exc
+        raise
     label = span.get("label")
     if not isinstance(label, str):
         raise Invalid.one("label", "required", 'each span needs a "label"')
-    attrs = schema_mod.check_span(schema, label, span.get("attrs") or {})
+    attrs = schema_mod.check_span(schema, label, span.get("attrs") or {}, require=require_attrs)
     span_id = span.get("id", f"#{index}")
     if isinstance(span_id, int) and not isinstance(span_id, bool):
         span_id = str(span_id)
@@ -281,6 +255,25 @@ def _check_span(
     }
     ids[span_id] = cleaned
     return cleaned
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a NUL character (which PostgreSQL cannot store in text or jsonb) hides anywhere in
+    a JSON value, keys included."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _matches_as_utf16(text: str, start: int, end: int, given: str | None) -> bool:
+    if not given:
+        return False
+    units = text.encode("utf-16-le")
+    return units[2 * start : 2 * end].decode("utf-16-le", errors="replace") == given
 
 
 def _provenances() -> set[str]:
@@ -330,19 +323,38 @@ def _check_relation(rel: Any, schema: dict, ids: dict) -> dict[str, Any]:
 
 
 def _resolve_layer(project: Project, layer: str | None, report: ImportReport):
-    """Returns (is_gold, user or None). A user who is not a member becomes an annotator."""
+    """None (articles only), SUGGESTIONS, or (is_gold, user or None). A user who is not a
+    member becomes an annotator."""
     if layer in (None, ""):
         return None
+    if not isinstance(layer, str):
+        raise Invalid.one("layer", "invalid_type", "layer must be gold, suggestions or a username")
     if layer == GOLD:
         return (True, None)
+    if layer == SUGGESTIONS:
+        return SUGGESTIONS
     user = get_user_model().objects.filter(username=layer).first()
     if user is None:
         raise Invalid.one(
-            "layer", "unknown_user", f"no user named {layer!r}; create the account first"
+            "layer",
+            "unknown_user",
+            f"no user named {layer!r}; the layer is gold, suggestions or an annotator's username",
         )
     if not Membership.objects.filter(project=project, user=user).exists():
         report.notes.append(f"{layer} was not a member of {project.slug}; added as annotator.")
     return (False, user)
+
+
+def check_upload_size(size: int | None, field: str = "file") -> None:
+    """Refuse an upload larger than ``settings.ANNOTATOR_MAX_IMPORT_BYTES``."""
+    limit = settings.ANNOTATOR_MAX_IMPORT_BYTES
+    if size is not None and size > limit:
+        raise Invalid.one(
+            field,
+            "too_large",
+            f"The file is {size / 1_048_576:.1f} MB; imports are limited to "
+            f"{limit / 1_048_576:.0f} MB. Split it into smaller files.",
+        )
 
 
 def do_import(
@@ -353,25 +365,41 @@ def do_import(
     layer: str | None = None,
     partial: bool = False,
     actor=None,
+    options: ReadOptions | None = None,
 ) -> ImportReport:
     """Import ``files`` (name, binary stream) into ``project``. See the module docstring.
 
-    Raises ImportFailed (nothing written) when any record is bad and ``partial`` is false.
+    ``layer``: where the files' spans go — ``gold``, ``suggestions`` (a SuggestionSet per
+    article, attributes may be incomplete) or an annotator's username; None imports the articles
+    only. Raises Invalid for a bad format or layer, and ImportFailed (nothing written) when any
+    record is bad and ``partial`` is false. The write is one transaction.
     """
     report = ImportReport()
     if fmt not in READERS:
-        raise Invalid.one("format", "invalid_choice", f"format must be one of {', '.join(READERS)}")
+        raise Invalid.one("format", "invalid_choice", f"format must be one of {', '.join(FORMATS)}")
+    options = options or ReadOptions()
     resolved = _resolve_layer(project, layer, report)
+    if resolved == SUGGESTIONS and not options.prefer_predictions:
+        options = ReadOptions(
+            text_column=options.text_column,
+            id_column=options.id_column,
+            title_column=options.title_column,
+            prefer_predictions=True,
+        )
     schema = project.schema
     checked: list[Checked] = []
     seen: dict[str, str] = {}
+    ignored_spans = 0
     for name, stream in files:
-        for item in READERS[fmt](name, stream):
+        for item in READERS[fmt](name, stream, options):
             if isinstance(item, str):
                 report.errors.append(item)
                 continue
+            if isinstance(item, Note):
+                report.notes.append(item.message)
+                continue
             try:
-                record = _check_record(item, schema)
+                record = _check_record(item, schema, require_attrs=resolved != SUGGESTIONS)
             except Invalid as exc:
                 report.errors.extend(
                     f"{item.source}: {p.field + ': ' if p.field else ''}{p.message}"
@@ -384,7 +412,14 @@ def do_import(
                 )
                 continue
             seen[record.external_id] = record.source
+            if resolved is None:
+                ignored_spans += len(record.spans)
             checked.append(record)
+    if ignored_spans:
+        report.notes.append(
+            f"{ignored_spans} span(s) in the input were not imported: choose a layer "
+            "(gold, suggestions or an annotator) to import them."
+        )
     existing = _existing_articles(project, [r.external_id for r in checked])
     good: list[Checked] = []
     for record in checked:
@@ -436,6 +471,9 @@ def _write(project, records, existing, resolved, report: ImportReport, actor) ->
     report.unchanged = len(records) - len(new_articles)
     articles = {a.external_id: a for a in new_articles} | existing
     if resolved is None:
+        return
+    if resolved == SUGGESTIONS:
+        _write_suggestions(records, articles, report, actor)
         return
     is_gold, user = resolved
     if user is not None:
@@ -554,6 +592,42 @@ def _write(project, records, existing, resolved, report: ImportReport, actor) ->
     report.layers_added = len(to_fill)
     report.spans = len(span_rows)
     report.relations = len(relation_rows)
+
+
+def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
+    """One SuggestionSet (source "import") per article with spans; an article that already has
+    imported suggestions keeps them and the record's are reported as skipped."""
+    with_spans = [r for r in records if r.spans]
+    has_set = set(
+        SuggestionSet.objects.filter(
+            article__in=[articles[r.external_id] for r in with_spans], source=SUGGESTION_SOURCE
+        ).values_list("article__external_id", flat=True)
+    )
+    rows = []
+    for record in with_spans:
+        if record.external_id in has_set:
+            report.skipped.append(
+                f"{record.source}: {record.external_id!r} already has imported suggestions; "
+                "its spans were skipped"
+            )
+            continue
+        rows.append(
+            SuggestionSet(
+                article=articles[record.external_id],
+                source=SUGGESTION_SOURCE,
+                spans=[
+                    {k: s[k] for k in ("id", "label", "start", "end", "text", "attrs")}
+                    for s in record.spans
+                ],
+                relations=record.relations,
+                detail={"source": record.source},
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+        )
+        report.spans += len(record.spans)
+        report.relations += len(record.relations)
+    SuggestionSet.objects.bulk_create(rows, batch_size=2000)
+    report.layers_added = len(rows)
 
 
 def do_create_article(

@@ -65,13 +65,42 @@ def do_change_schema(project: Project, schema: Any) -> Project:
     return project
 
 
+@transaction.atomic
 def do_add_member(project: Project, user: AbstractBaseUser, role: str) -> Membership:
-    """Add ``user`` with ``role``, or change the role of an existing member."""
+    """Add ``user`` with ``role``, or change the role of an existing member. A project keeps at
+    least one manager: demoting the last one is refused."""
     if role not in Role.values:
         raise Invalid.one(
             "role", "invalid_choice", f"Role must be one of {', '.join(Role.values)}."
         )
+    if role != Role.MANAGER:
+        _check_not_last_manager(project, user, "role")
     membership, _ = Membership.objects.update_or_create(
         project=project, user=user, defaults={"role": role}
     )
     return membership
+
+
+@transaction.atomic
+def do_remove_member(project: Project, user: AbstractBaseUser) -> None:
+    """Remove ``user`` from the project (their annotations stay). Never the last manager."""
+    _check_not_last_manager(project, user, "username")
+    deleted, _ = Membership.objects.filter(project=project, user=user).delete()
+    if not deleted:
+        raise Invalid.one("username", "not_a_member", f"{user} is not a member of this project.")
+
+
+def _check_not_last_manager(project: Project, user: AbstractBaseUser, field: str) -> None:
+    """Locks the project's manager memberships (FOR UPDATE) so that two concurrent changes
+    cannot each remove one of the last two managers."""
+    managers = list(
+        Membership.objects.select_for_update()
+        .filter(project=project, role=Role.MANAGER)
+        .values_list("user_id", flat=True)
+    )
+    if managers == [user.pk]:
+        raise Invalid.one(
+            field,
+            "last_manager",
+            f"{user} is the project's only manager; make someone else manager first.",
+        )

@@ -1,11 +1,13 @@
-"""python manage.py import_articles --project SLUG [--format …] [--layer …] [--partial] PATH..."""
+"""python manage.py import_articles --project SLUG [--format native|text|csv|doccano|labelstudio]
+[--layer gold|USERNAME|suggestions] [--partial] [--text-column C --id-column C --title-column C]
+PATH..."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from labels.errors import Invalid
-from labels.importing import READERS, ImportFailed, do_import
+from labels.importing import FORMATS, ImportFailed, ReadOptions, do_import
 from labels.models import Project
 
 
@@ -21,19 +23,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             default="native",
-            choices=sorted(READERS),
-            help="Input format (default: native JSONL).",
+            choices=FORMATS,
+            help="Input format (default: native JSONL). See docs/api.md, 'Import formats'.",
         )
         parser.add_argument(
             "--layer",
             default=None,
-            help="Where spans in the input go: 'gold' or a username (that user's submitted "
-            "annotation). Without it only the articles are imported.",
+            help="Where spans in the input go: 'gold', 'suggestions' (proposals shown to the "
+            "analysts) or a username (that user's submitted annotation). Without it only the "
+            "articles are imported.",
         )
         parser.add_argument(
             "--partial",
             action="store_true",
             help="Import the good records and report the bad ones.",
+        )
+        csv_options = parser.add_argument_group("CSV")
+        csv_options.add_argument("--text-column", help="Column holding the text (default: text).")
+        csv_options.add_argument(
+            "--id-column", help="Column holding the article id (default: id, if there is one)."
+        )
+        csv_options.add_argument(
+            "--title-column", help="Column holding the title (default: title, if there is one)."
         )
 
     def handle(self, *args, **options):
@@ -53,6 +64,11 @@ class Command(BaseCommand):
                 fmt=options["format"],
                 layer=options["layer"],
                 partial=options["partial"],
+                options=ReadOptions(
+                    text_column=options["text_column"],
+                    id_column=options["id_column"],
+                    title_column=options["title_column"],
+                ),
             )
         except ImportFailed as exc:
             for line in exc.report.errors:
