@@ -2,9 +2,39 @@
 
 from django.urls import path
 
-from labels import api
+from labels import api, api_export, api_projects
 
 urlpatterns = [
+    path("projects/", api_projects.ProjectListView.as_view(), name="api-projects"),
+    path("projects/<slug:slug>/", api_projects.ProjectDetailView.as_view(), name="api-project"),
+    path(
+        "projects/<slug:slug>/members/",
+        api_projects.MemberListView.as_view(),
+        name="api-members",
+    ),
+    path(
+        "projects/<slug:slug>/members/<str:username>/",
+        api_projects.MemberDetailView.as_view(),
+        name="api-member",
+    ),
+    path(
+        "projects/<slug:slug>/articles/",
+        api_projects.ArticleListView.as_view(),
+        name="api-articles",
+    ),
+    path(
+        "projects/<slug:slug>/articles/<int:article_id>/",
+        api_projects.ArticleDetailView.as_view(),
+        name="api-article",
+    ),
+    path("projects/<slug:slug>/imports/", api_projects.ImportView.as_view(), name="api-imports"),
+    path("projects/<slug:slug>/export/", api_export.ExportView.as_view(), name="api-export"),
+    path(
+        "articles/<int:article_id>/annotations/",
+        api_projects.ArticleAnnotationListView.as_view(),
+        name="api-article-annotations",
+    ),
+    path("auth/token/", api_projects.TokenView.as_view(), name="api-token"),
     path("projects/<slug:slug>/next/", api.NextArticleView.as_view(), name="api-next"),
     path(
         "articles/<int:article_id>/annotation/",
