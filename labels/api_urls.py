@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labels import api, api_export, api_projects
+from labels import api, api_export, api_projects, history_api
 
 urlpatterns = [
     path("projects/", api_projects.ProjectListView.as_view(), name="api-projects"),
@@ -60,4 +60,14 @@ urlpatterns = [
     ),
     path("annotations/<int:annotation_id>/submit/", api.SubmitView.as_view(), name="api-submit"),
     path("annotations/<int:annotation_id>/skip/", api.SkipView.as_view(), name="api-skip"),
+    path(
+        "annotations/<int:annotation_id>/history/",
+        history_api.HistoryListView.as_view(),
+        name="api-history",
+    ),
+    path(
+        "annotations/<int:annotation_id>/history/<int:event_id>/restore/",
+        history_api.HistoryRestoreView.as_view(),
+        name="api-history-restore",
+    ),
 ]
