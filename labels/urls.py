@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from labels import history_views, views
+from labels import history_views, import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/", views.project_page, name="project"),
     path("projects/<slug:slug>/next/", views.next_article, name="next_article"),
+    path("projects/<slug:slug>/import/", import_views.import_upload, name="import_upload"),
     path("articles/<int:article_id>/annotate/", views.annotate, name="annotate"),
     path(
         "annotations/<int:annotation_id>/history/",
