@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labels import api, api_export, api_projects, history_api
+from labels import api, api_export, api_projects, history_api, review_api
 
 urlpatterns = [
     path("projects/", api_projects.ProjectListView.as_view(), name="api-projects"),
@@ -69,5 +69,32 @@ urlpatterns = [
         "annotations/<int:annotation_id>/history/<int:event_id>/restore/",
         history_api.HistoryRestoreView.as_view(),
         name="api-history-restore",
+    ),
+    # Review and adjudication (labels/review_api.py)
+    path("articles/<int:article_id>/review/", review_api.ReviewView.as_view(), name="api-review"),
+    *[
+        path(
+            f"articles/<int:article_id>/review/{route}/", view.as_view(), name=f"api-review-{name}"
+        )
+        for route, view, name in [
+            ("accept", review_api.AcceptView, "accept"),
+            ("reject", review_api.RejectView, "reject"),
+            ("relations/accept", review_api.AcceptRelationView, "accept-relation"),
+            ("relations/reject", review_api.RejectRelationView, "reject-relation"),
+            ("accept-agreed", review_api.AcceptAgreedView, "accept-agreed"),
+            ("mark-reviewed", review_api.MarkReviewedView, "mark-reviewed"),
+            ("spans", review_api.GoldSpanListView, "spans"),
+            ("spans/<int:span_id>", review_api.GoldSpanDetailView, "span"),
+            ("relations", review_api.GoldRelationListView, "relations"),
+            ("relations/<int:relation_id>", review_api.GoldRelationDetailView, "relation"),
+        ]
+    ],
+    path(
+        "annotations/<int:annotation_id>/return/",
+        review_api.ReturnView.as_view(),
+        name="api-return",
+    ),
+    path(
+        "projects/<slug:slug>/agreement/", review_api.AgreementView.as_view(), name="api-agreement"
     ),
 ]

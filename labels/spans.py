@@ -25,6 +25,7 @@ from labels.models import (
     HistoryAction,
     HistoryEvent,
     Origin,
+    Provenance,
     Relation,
     Span,
 )
@@ -217,10 +218,18 @@ def do_update_span(
     _check_not_duplicate(annotation, cleaned, excluding=span.pk)
     if cleaned["label"] != span.label:
         _check_relations_still_allowed(annotation, span, cleaned["label"])
+    edited = any(getattr(span, field) != value for field, value in cleaned.items())
     for field, value in cleaned.items():
         setattr(span, field, value)
-    if annotation.is_gold and "provenance" in changes:
-        span.provenance = changes["provenance"]
+    if annotation.is_gold:
+        if "provenance" in changes:
+            span.provenance = changes["provenance"]
+        elif edited and span.provenance in (Provenance.UNANIMOUS, Provenance.MAJORITY):
+            # Changed after it was accepted, by a caller that does not work provenance out
+            # (labels.review does): the span is the reviewer's decision now.
+            span.provenance = Provenance.ADJUDICATED
+        if "agreed_by" in changes:
+            span.agreed_by = changes["agreed_by"]
     span.save()
     _bump(annotation, actor)
     _record(annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from labels import history_views, import_views, views
+from labels import history_views, import_views, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,5 +31,12 @@ urlpatterns = [
         "annotations/<int:annotation_id>/history/<int:event_id>/restore/",
         history_views.restore_span,
         name="annotation_history_restore",
+    ),
+    path("articles/<int:article_id>/review/", review_views.review_page, name="review"),
+    path("projects/<slug:slug>/dashboard/", review_views.dashboard_page, name="dashboard"),
+    path(
+        "projects/<slug:slug>/dashboard/agreement/",
+        review_views.refresh_agreement,
+        name="refresh_agreement",
     ),
 ]

@@ -1,0 +1,881 @@
+"""Review and adjudication: from the annotators' submitted layers to the article's gold layer.
+
+The annotators' spans of an article are grouped into *candidates*: spans of the same label that
+the agreement matcher pairs across annotators (identical offsets, or a character IoU of at
+least 0.5 — ``labels.agreement.match_overlap``) form one candidate; within it, spans with the
+same label, offsets and attributes form one *version*. A candidate is
+
+* ``unanimous`` — one version, marked by every annotator who submitted (two or more of them),
+* ``majority`` — its leading version was marked by more than half of them,
+* ``minority`` — anything else (one annotator only, or an even split); these and the majority
+  ones whose annotators did not all agree are the *disputed* candidates the reviewer steps
+  through.
+
+Relations of the layers are grouped the same way, by label and the candidates at their ends.
+
+The reviewer's decisions live in the gold annotation (``is_gold=True``, created by the first
+review action) and in ``ReviewRejection`` rows. A candidate is *accepted* when a gold span of its
+label overlaps one of its versions (IoU ≥ 0.5, one gold span per candidate), *rejected* when all
+its annotator spans were rejected, and *open* otherwise. Every gold write goes through
+``labels.spans`` (lock, version check → 409, text and schema checks, history).
+
+Provenance of a gold span (stored on the span, with ``agreed_by``: the annotators whose version
+is exactly the gold span):
+
+* ``unanimous`` — every annotator who submitted (at least two) marked exactly this,
+* ``majority`` — more than half of them did,
+* ``adjudicated`` — the reviewer chose a version fewer than half marked, or changed it so that
+  it no longer is what a majority marked,
+* ``reviewer`` — the reviewer added it and it resolves no candidate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from labels import schema as schema_mod
+from labels import spans as spans_mod
+from labels.agreement import SpanRec, iou, match_overlap
+from labels.errors import Invalid
+from labels.models import (
+    Annotation,
+    AnnotationStatus,
+    Article,
+    HistoryAction,
+    HistoryEvent,
+    Provenance,
+    Relation,
+    ReviewRejection,
+    Span,
+)
+
+IOU_THRESHOLD = 0.5
+#: Annotator layers that take part in review: the work an annotator finished.
+LAYER_STATUSES = (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
+COMMENT_MAX_LENGTH = 2000
+
+UNANIMOUS, MAJORITY, MINORITY = "unanimous", "majority", "minority"
+OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain records and the pure rules
+
+
+@dataclass(frozen=True)
+class LayerSpan:
+    id: int
+    annotator: str
+    label: str
+    start: int
+    end: int
+    text: str
+    attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class LayerRelation:
+    id: int
+    annotator: str
+    label: str
+    source: int
+    target: int
+    attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    id: int
+    label: str
+    start: int
+    end: int
+
+
+def attrs_key(attrs: dict[str, Any] | None) -> str:
+    """Attributes compared as canonical JSON; an unset value (None or "") counts as absent."""
+    kept = {k: v for k, v in (attrs or {}).items() if v not in (None, "")}
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def content_key(label: str, start: int, end: int, attrs: dict[str, Any] | None) -> tuple:
+    return (label, start, end, attrs_key(attrs))
+
+
+@dataclass
+class Version:
+    label: str
+    start: int
+    end: int
+    text: str
+    attrs: dict[str, Any]
+    annotators: list[str]
+    spans: list[int]
+
+    @property
+    def key(self) -> tuple:
+        return content_key(self.label, self.start, self.end, self.attrs)
+
+
+def classify(counts: Sequence[int], n_layers: int) -> str:
+    """Agreement class of a candidate whose versions were marked by ``counts`` annotators each
+    (most first), when ``n_layers`` annotators submitted the article."""
+    top = counts[0] if counts else 0
+    if n_layers >= 2 and len(counts) == 1 and top == n_layers:
+        return UNANIMOUS
+    if n_layers >= 2 and 2 * top > n_layers:
+        return MAJORITY
+    return MINORITY
+
+
+@dataclass
+class Candidate:
+    key: str
+    label: str
+    versions: list[Version]
+    agreement: str
+    status: str = OPEN
+    gold_span: int | None = None
+
+    @property
+    def start(self) -> int:
+        return self.versions[0].start
+
+    @property
+    def end(self) -> int:
+        return self.versions[0].end
+
+    @property
+    def disputed(self) -> bool:
+        return self.agreement != UNANIMOUS
+
+    @property
+    def span_ids(self) -> list[int]:
+        return [s for v in self.versions for s in v.spans]
+
+    @property
+    def annotators(self) -> list[str]:
+        return sorted({a for v in self.versions for a in v.annotators})
+
+    def version_with(self, span_id: int) -> Version | None:
+        return next((v for v in self.versions if span_id in v.spans), None)
+
+    def agreeing(self, key: tuple) -> list[str]:
+        """The annotators whose version is exactly ``key`` (see ``content_key``)."""
+        return next((list(v.annotators) for v in self.versions if v.key == key), [])
+
+
+def provenance_for(key: tuple, candidate: Candidate | None, n_layers: int) -> tuple[str, list[str]]:
+    """Provenance and ``agreed_by`` of a gold span with content ``key`` that resolves
+    ``candidate`` (None: added by the reviewer, resolving nothing)."""
+    if candidate is None:
+        return Provenance.REVIEWER, []
+    agreed = candidate.agreeing(key)
+    if n_layers >= 2 and len(agreed) == n_layers:
+        return Provenance.UNANIMOUS, agreed
+    if n_layers >= 2 and 2 * len(agreed) > n_layers:
+        return Provenance.MAJORITY, agreed
+    return Provenance.ADJUDICATED, agreed
+
+
+class _Groups:
+    """Union-find over span ids."""
+
+    def __init__(self, ids: Iterable[int]):
+        self.parent = {i: i for i in ids}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def build_candidates(
+    spans: Sequence[LayerSpan], n_layers: int, threshold: float = IOU_THRESHOLD
+) -> list[Candidate]:
+    """Group the annotators' spans into candidates, in text order (see the module docstring)."""
+    by_annotator: dict[str, list[SpanRec]] = defaultdict(list)
+    for s in spans:
+        by_annotator[s.annotator].append(SpanRec(str(s.id), s.label, s.start, s.end))
+    groups = _Groups(s.id for s in spans)
+    for a, b in combinations(sorted(by_annotator), 2):
+        for x, y in match_overlap(by_annotator[a], by_annotator[b], threshold):
+            groups.union(int(x.id), int(y.id))
+    members: dict[int, list[LayerSpan]] = defaultdict(list)
+    for s in spans:
+        members[groups.find(s.id)].append(s)
+    candidates = []
+    for group in members.values():
+        versions: dict[tuple, Version] = {}
+        for s in sorted(group, key=lambda s: (s.annotator, s.id)):
+            key = content_key(s.label, s.start, s.end, s.attrs)
+            version = versions.get(key)
+            if version is None:
+                version = versions[key] = Version(
+                    s.label, s.start, s.end, s.text, dict(s.attrs), [], []
+                )
+            version.annotators.append(s.annotator)
+            version.spans.append(s.id)
+        ordered = sorted(
+            versions.values(), key=lambda v: (-len(v.annotators), v.start, -v.end, v.spans[0])
+        )
+        candidates.append(
+            Candidate(
+                key=f"s{min(s.id for s in group)}",
+                label=ordered[0].label,
+                versions=ordered,
+                agreement=classify([len(set(v.annotators)) for v in ordered], n_layers),
+            )
+        )
+    candidates.sort(key=lambda c: (c.start, -c.end, c.label, c.key))
+    return candidates
+
+
+def match_gold(
+    candidates: Sequence[Candidate], gold: Sequence[GoldSpan], threshold: float = IOU_THRESHOLD
+) -> dict[int, str]:
+    """Pair gold spans with the candidates they resolve: same label, best IoU against any of the
+    candidate's versions at least ``threshold``; greedy by IoU, one-to-one. Returns
+    ``{gold span id: candidate key}``."""
+    pairs = []
+    for g in gold:
+        rec = SpanRec("g", g.label, g.start, g.end)
+        for c in candidates:
+            if c.label != g.label:
+                continue
+            best = max(iou(rec, SpanRec("v", v.label, v.start, v.end)) for v in c.versions)
+            if best >= threshold:
+                pairs.append((-best, g.start, g.id, c.key))
+    pairs.sort()
+    used_gold: set[int] = set()
+    used_candidates: set[str] = set()
+    matched = {}
+    for _, _, gold_id, key in pairs:
+        if gold_id not in used_gold and key not in used_candidates:
+            used_gold.add(gold_id)
+            used_candidates.add(key)
+            matched[gold_id] = key
+    return matched
+
+
+@dataclass
+class RelationVersion:
+    attrs: dict[str, Any]  # span-valued attributes hold candidate keys
+    annotators: list[str]
+    relations: list[int]
+
+
+@dataclass
+class RelationCandidate:
+    key: str
+    label: str
+    source: str  # candidate keys
+    target: str
+    versions: list[RelationVersion]
+    agreement: str
+    status: str = OPEN
+    gold_relation: int | None = None
+
+    @property
+    def disputed(self) -> bool:
+        return self.agreement != UNANIMOUS
+
+    @property
+    def relation_ids(self) -> list[int]:
+        return [r for v in self.versions for r in v.relations]
+
+    def version_with(self, relation_id: int) -> RelationVersion | None:
+        return next((v for v in self.versions if relation_id in v.relations), None)
+
+
+def _span_attribute_names(schema: dict, label: str) -> set[str]:
+    return {a["name"] for a in schema_mod.relation_attributes(schema, label) if a["type"] == "span"}
+
+
+def build_relation_candidates(
+    relations: Sequence[LayerRelation],
+    span_candidate: dict[int, str],
+    n_layers: int,
+    schema: dict,
+) -> list[RelationCandidate]:
+    """Group the layers' relations by label and the candidates at their two ends; versions by
+    attributes (a span-valued attribute such as ``cue`` compared by the candidate it names)."""
+    grouped: dict[tuple[str, str, str], dict[str, RelationVersion]] = defaultdict(dict)
+    for r in sorted(relations, key=lambda r: (r.annotator, r.id)):
+        ends = (span_candidate.get(r.source), span_candidate.get(r.target))
+        if None in ends:
+            continue
+        span_attrs = _span_attribute_names(schema, r.label)
+        attrs = {
+            name: span_candidate.get(value, value) if name in span_attrs else value
+            for name, value in r.attrs.items()
+        }
+        versions = grouped[(r.label, *ends)]
+        key = attrs_key(attrs)
+        if key not in versions:
+            versions[key] = RelationVersion(attrs, [], [])
+        versions[key].annotators.append(r.annotator)
+        versions[key].relations.append(r.id)
+    candidates = []
+    for (label, source, target), versions in grouped.items():
+        ordered = sorted(versions.values(), key=lambda v: (-len(v.annotators), v.relations[0]))
+        candidates.append(
+            RelationCandidate(
+                key=f"r{min(r for v in ordered for r in v.relations)}",
+                label=label,
+                source=source,
+                target=target,
+                versions=ordered,
+                agreement=classify([len(set(v.annotators)) for v in ordered], n_layers),
+            )
+        )
+    candidates.sort(key=lambda c: c.key)
+    return candidates
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading an article's review
+
+
+@dataclass
+class ReviewState:
+    article: Article
+    annotations: list[Annotation]  # every annotator annotation of the article, drafts included
+    layers: list[Annotation]  # the submitted ones, which take part in review
+    gold: Annotation | None
+    candidates: list[Candidate]
+    relation_candidates: list[RelationCandidate]
+    gold_candidate: dict[int, str]  # gold span id → key of the candidate it resolves
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.layers)
+
+    def candidate(self, key: object) -> Candidate | None:
+        return next((c for c in self.candidates if c.key == key), None)
+
+    def candidate_of_span(self, span_id: object) -> tuple[Candidate, Version]:
+        span_id = _int(span_id, "span")
+        for c in self.candidates:
+            version = c.version_with(span_id)
+            if version is not None:
+                return c, version
+        raise Invalid.one("span", "not_found", "No annotator span with this id on this article.")
+
+    def relation_candidate_of(self, relation_id: object) -> tuple[RelationCandidate, Any]:
+        relation_id = _int(relation_id, "relation")
+        for c in self.relation_candidates:
+            version = c.version_with(relation_id)
+            if version is not None:
+                return c, version
+        raise Invalid.one(
+            "relation", "not_found", "No annotator relation with this id on this article."
+        )
+
+    def gold_span(self, span_id: object) -> Span:
+        span_id = _int(span_id, "span")
+        spans = self.gold.spans.all() if self.gold else []
+        found = next((s for s in spans if s.pk == span_id), None)
+        if found is None:
+            raise Invalid.one("span", "not_found", "No such span in the gold layer.")
+        return found
+
+    def open_counts(self) -> tuple[int, int]:
+        return (
+            sum(c.status == OPEN for c in self.candidates),
+            sum(c.status == OPEN for c in self.relation_candidates),
+        )
+
+
+def _int(value: object, name: str) -> int:
+    if isinstance(value, bool):
+        raise Invalid.one(name, "invalid_type", f"{name} must be an id (an integer).")
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Invalid.one(name, "invalid_type", f"{name} must be an id (an integer).") from None
+
+
+def load_review(article: Article) -> ReviewState:
+    """Everything the review of ``article`` shows, in four queries: its annotations with their
+    users, their spans, their relations, and the gold layer's rejections."""
+    annotations = list(
+        Annotation.objects.filter(article=article)
+        .select_related("annotator", "reviewer")
+        .prefetch_related(
+            Prefetch("spans", queryset=Span.objects.order_by("start", "end", "id")),
+            Prefetch("relations", queryset=Relation.objects.order_by("id")),
+        )
+        .order_by("is_gold", "annotator__username")
+    )
+    for a in annotations:
+        a.article = article
+    gold = next((a for a in annotations if a.is_gold), None)
+    own = [a for a in annotations if not a.is_gold]
+    layers = [a for a in own if a.status in LAYER_STATUSES]
+    n = len(layers)
+    layer_spans = [
+        LayerSpan(s.pk, a.annotator.username, s.label, s.start, s.end, s.text, s.attrs)
+        for a in layers
+        for s in a.spans.all()
+    ]
+    candidates = build_candidates(layer_spans, n)
+    span_candidate = {s: c.key for c in candidates for s in c.span_ids}
+    relation_candidates = build_relation_candidates(
+        [
+            LayerRelation(
+                r.pk, a.annotator.username, r.label, r.source_id, r.target_id, dict(r.attrs)
+            )
+            for a in layers
+            for r in a.relations.all()
+        ],
+        span_candidate,
+        n,
+        article.project.schema,
+    )
+    gold_candidate: dict[int, str] = {}
+    if gold is not None:
+        rejected_spans, rejected_relations = set(), set()
+        for span_id, relation_id in ReviewRejection.objects.filter(gold=gold).values_list(
+            "span_id", "relation_id"
+        ):
+            if span_id:
+                rejected_spans.add(span_id)
+            else:
+                rejected_relations.add(relation_id)
+        gold_spans = list(gold.spans.all())
+        gold_candidate = match_gold(
+            candidates, [GoldSpan(s.pk, s.label, s.start, s.end) for s in gold_spans]
+        )
+        by_candidate = {key: span_id for span_id, key in gold_candidate.items()}
+        for c in candidates:
+            c.gold_span = by_candidate.get(c.key)
+            if c.gold_span is not None:
+                c.status = ACCEPTED
+            elif set(c.span_ids) <= rejected_spans:
+                c.status = REJECTED
+        gold_relations = {(r.label, r.source_id, r.target_id): r.pk for r in gold.relations.all()}
+        for rc in relation_candidates:
+            ends = (by_candidate.get(rc.source), by_candidate.get(rc.target))
+            rc.gold_relation = gold_relations.get((rc.label, *ends)) if None not in ends else None
+            if rc.gold_relation is not None:
+                rc.status = ACCEPTED
+            elif set(rc.relation_ids) <= rejected_relations:
+                rc.status = REJECTED
+    return ReviewState(article, own, layers, gold, candidates, relation_candidates, gold_candidate)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes. Each runs in one transaction holding the gold annotation's row lock, checks the
+# client's version of the gold layer first (Stale → 409) and returns the gold annotation.
+
+
+def _locked_gold(article: Article, user) -> Annotation:
+    """The article's gold annotation, locked FOR UPDATE; created (version 1, ``reviewer``
+    ``user``) when this is the first review action. Creation is serialised on the article row so
+    two reviewers starting at once get one gold layer and the second one a version conflict."""
+    existing = Annotation.objects.filter(article=article, is_gold=True).values_list("pk", flat=True)
+    gold_id = existing.first()
+    if gold_id is None:
+        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
+        gold_id = existing.first()
+        if gold_id is None:
+            gold_id = Annotation.objects.create(
+                article=article,
+                is_gold=True,
+                reviewer=user,
+                status=AnnotationStatus.DRAFT,
+                schema_version=article.project.schema_version,
+            ).pk
+    gold = spans_mod.locked(gold_id)
+    gold.article = article
+    return gold
+
+
+def _begin(article: Article, user, version: object) -> tuple[Annotation, ReviewState]:
+    """The locked gold annotation (which the writes change) and the review as it stands under
+    the lock (whose ``gold`` is a second, read-only instance carrying the spans)."""
+    gold = _locked_gold(article, user)
+    spans_mod.check_version(gold, version)
+    return gold, load_review(article)
+
+
+def _bump(gold: Annotation) -> None:
+    gold.version += 1
+    gold.save(update_fields=["version", "updated_at"])
+
+
+def _clear_rejections(gold: Annotation, *, spans=(), relations=()) -> None:
+    ReviewRejection.objects.filter(gold=gold).filter(
+        Q(span_id__in=list(spans)) | Q(relation_id__in=list(relations))
+    ).delete()
+
+
+def _merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    data = dict(base)
+    for name in ("label", "start", "end", "attrs"):
+        if name in changes:
+            data[name] = changes[name]
+    if "start" in changes or "end" in changes:
+        data["text"] = changes.get("text")
+    return data
+
+
+def _accept(gold, user, state: ReviewState, candidate: Candidate, data: dict) -> Span:
+    cleaned = spans_mod.check_span(gold, data)
+    key = content_key(cleaned["label"], cleaned["start"], cleaned["end"], cleaned["attrs"])
+    provenance, agreed = provenance_for(key, candidate, state.n_layers)
+    payload = cleaned | {"provenance": provenance, "agreed_by": agreed}
+    if candidate.gold_span is not None:
+        result = spans_mod.do_update_span(
+            gold, user, candidate.gold_span, payload, version=gold.version
+        )
+    else:
+        result = spans_mod.do_add_span(gold, user, payload, version=gold.version)
+    candidate.gold_span, candidate.status = result.obj.pk, ACCEPTED
+    _clear_rejections(gold, spans=candidate.span_ids)
+    return result.obj
+
+
+def do_accept(
+    article: Article, user, span_id: object, *, version: object, changes: dict | None = None
+) -> Annotation:
+    """Make the gold span of the candidate holding annotator span ``span_id`` that span's
+    version, with ``changes`` (label, start/end with text, attrs) applied. Replaces the
+    candidate's gold span if it was already accepted."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        candidate, chosen = state.candidate_of_span(span_id)
+        base = {
+            "label": chosen.label,
+            "start": chosen.start,
+            "end": chosen.end,
+            "text": chosen.text,
+            "attrs": chosen.attrs,
+        }
+        _accept(gold, user, state, candidate, _merged(base, changes or {}))
+        return gold
+
+
+def do_reject(article: Article, user, span_id: object, *, version: object) -> Annotation:
+    """Keep the candidate holding annotator span ``span_id`` out of gold (removing its gold
+    span, and the gold relations touching it, if it had been accepted)."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        candidate, _ = state.candidate_of_span(span_id)
+        ReviewRejection.objects.bulk_create(
+            [ReviewRejection(gold=gold, span_id=s, rejected_by=user) for s in candidate.span_ids],
+            ignore_conflicts=True,
+        )
+        if candidate.gold_span is not None:
+            spans_mod.do_delete_span(gold, user, candidate.gold_span, version=gold.version)
+        else:
+            _bump(gold)
+        return gold
+
+
+def _relation_payload(
+    state: ReviewState, candidate: RelationCandidate, version: RelationVersion
+) -> dict:
+    ends = {}
+    for side, key in (("from", candidate.source), ("to", candidate.target)):
+        end = state.candidate(key)
+        assert end is not None, "relation candidates are built from the candidates' spans"
+        if end.gold_span is None:
+            raise Invalid.one(
+                side,
+                "not_accepted",
+                f"Accept the {end.label} span “{end.versions[0].text[:60]}” first.",
+            )
+        ends[side] = end.gold_span
+    attrs = dict(version.attrs)
+    for name in _span_attribute_names(state.article.project.schema, candidate.label):
+        key = attrs.get(name)
+        if key in (None, ""):
+            continue
+        end = state.candidate(key)
+        if end is None:
+            raise Invalid.one(
+                f"attrs.{name}", "not_found", f"{name} names no span of this article."
+            )
+        if end.gold_span is None:
+            raise Invalid.one(
+                f"attrs.{name}",
+                "not_accepted",
+                f"Accept the {end.label} span “{end.versions[0].text[:60]}” named by {name} first.",
+            )
+        attrs[name] = end.gold_span
+    return {"label": candidate.label, **ends, "attrs": attrs}
+
+
+def _accept_relation(gold, user, state, candidate: RelationCandidate, version) -> None:
+    payload = _relation_payload(state, candidate, version)
+    if candidate.gold_relation is not None:
+        existing = next(r for r in state.gold.relations.all() if r.pk == candidate.gold_relation)
+        if attrs_key(existing.attrs) == attrs_key(payload["attrs"]):
+            return
+        spans_mod.do_delete_relation(gold, user, existing.pk, version=gold.version)
+    result = spans_mod.do_add_relation(gold, user, payload, version=gold.version)
+    candidate.gold_relation, candidate.status = result.obj.pk, ACCEPTED
+    _clear_rejections(gold, relations=candidate.relation_ids)
+
+
+def do_accept_relation(article: Article, user, relation_id: object, *, version: object):
+    """Copy the annotator relation ``relation_id`` (its version of the relation candidate) into
+    gold, between the gold spans of the candidates at its ends, which must be accepted."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        candidate, chosen = state.relation_candidate_of(relation_id)
+        _accept_relation(gold, user, state, candidate, chosen)
+        return gold
+
+
+def do_reject_relation(article: Article, user, relation_id: object, *, version: object):
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        candidate, _ = state.relation_candidate_of(relation_id)
+        ReviewRejection.objects.bulk_create(
+            [
+                ReviewRejection(gold=gold, relation_id=r, rejected_by=user)
+                for r in candidate.relation_ids
+            ],
+            ignore_conflicts=True,
+        )
+        if candidate.gold_relation is not None:
+            spans_mod.do_delete_relation(gold, user, candidate.gold_relation, version=gold.version)
+        else:
+            _bump(gold)
+        return gold
+
+
+@dataclass
+class AcceptedAgreed:
+    gold: Annotation
+    spans: int
+    relations: int
+
+
+def do_accept_agreed(article: Article, user, *, version: object) -> AcceptedAgreed:
+    """Accept every open unanimous or majority candidate as its leading version, then every open
+    unanimous or majority relation whose ends are in gold. Disputed minority candidates, and
+    candidates the reviewer already decided, are left alone."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        n_spans = n_relations = 0
+        for c in state.candidates:
+            if c.status == OPEN and c.agreement in (UNANIMOUS, MAJORITY):
+                v = c.versions[0]
+                data = {"label": v.label, "start": v.start, "end": v.end, "text": v.text}
+                _accept(gold, user, state, c, data | {"attrs": v.attrs})
+                n_spans += 1
+        for rc in state.relation_candidates:
+            if rc.status != OPEN or rc.agreement not in (UNANIMOUS, MAJORITY):
+                continue
+            try:
+                _accept_relation(gold, user, state, rc, rc.versions[0])
+            except Invalid:
+                continue  # an end is not in gold: the reviewer decides it
+            n_relations += 1
+        return AcceptedAgreed(gold, n_spans, n_relations)
+
+
+def _reviewer_candidate(
+    state: ReviewState, cleaned: dict, excluding: int | None = None
+) -> Candidate | None:
+    """The candidate a reviewer's own span resolves: an open one, or the one it resolved
+    already (``excluding``: the gold span being edited), of its label that it overlaps enough."""
+    rec = SpanRec("new", cleaned["label"], cleaned["start"], cleaned["end"])
+    current = state.gold_candidate.get(excluding) if excluding is not None else None
+    best, best_iou = None, IOU_THRESHOLD
+    for c in state.candidates:
+        if c.label != cleaned["label"] or (c.status == ACCEPTED and c.key != current):
+            continue
+        score = max(iou(rec, SpanRec("v", v.label, v.start, v.end)) for v in c.versions)
+        if score >= best_iou and (best is None or score > best_iou):
+            best, best_iou = c, score
+    return best
+
+
+def do_add_gold_span(article: Article, user, data: dict, *, version: object) -> Span:
+    """A span the reviewer marks on the text. It resolves the open candidate of its label that
+    it overlaps most (IoU ≥ 0.5), if any; otherwise its provenance is ``reviewer``."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        if data.get("client_id"):
+            existing = Span.objects.filter(annotation=gold, client_id=data["client_id"]).first()
+            if existing is not None:
+                return existing
+        cleaned = spans_mod.check_span(gold, data)
+        candidate = _reviewer_candidate(state, cleaned)
+        key = content_key(cleaned["label"], cleaned["start"], cleaned["end"], cleaned["attrs"])
+        provenance, agreed = provenance_for(key, candidate, state.n_layers)
+        payload = cleaned | {
+            "provenance": provenance,
+            "agreed_by": agreed,
+            "client_id": data.get("client_id"),
+        }
+        span = spans_mod.do_add_span(gold, user, payload, version=gold.version).obj
+        if candidate is not None:
+            _clear_rejections(gold, spans=candidate.span_ids)
+        return span
+
+
+def do_edit_gold_span(
+    article: Article, user, span_id: object, changes: dict, *, version: object
+) -> Span:
+    """Change a gold span's label, boundaries or attributes; its provenance and ``agreed_by``
+    are worked out again against the candidate it resolves."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        span = state.gold_span(span_id)
+        base = {"label": span.label, "start": span.start, "end": span.end, "text": span.text}
+        cleaned = spans_mod.check_span(gold, _merged(base | {"attrs": span.attrs}, changes))
+        candidate = _reviewer_candidate(state, cleaned, excluding=span.pk)
+        key = content_key(cleaned["label"], cleaned["start"], cleaned["end"], cleaned["attrs"])
+        if candidate is None and span.provenance != Provenance.REVIEWER:
+            # Moved away from the candidate it resolved: still the reviewer's decision on it.
+            candidate_key = state.gold_candidate.get(span.pk)
+            candidate = state.candidate(candidate_key) if candidate_key else None
+        provenance, agreed = provenance_for(key, candidate, state.n_layers)
+        payload = cleaned | {"provenance": provenance, "agreed_by": agreed}
+        return spans_mod.do_update_span(gold, user, span.pk, payload, version=gold.version).obj
+
+
+def do_delete_gold_span(article: Article, user, span_id: object, *, version: object) -> None:
+    """Remove a span from gold; the candidate it resolved is open again (reject it to say no)."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        span = state.gold_span(span_id)
+        spans_mod.do_delete_span(gold, user, span.pk, version=gold.version)
+
+
+def do_add_gold_relation(article: Article, user, data: dict, *, version: object) -> Relation:
+    with transaction.atomic():
+        gold, _ = _begin(article, user, version)
+        return spans_mod.do_add_relation(gold, user, data, version=gold.version).obj
+
+
+def do_delete_gold_relation(
+    article: Article, user, relation_id: object, *, version: object
+) -> None:
+    with transaction.atomic():
+        gold, _ = _begin(article, user, version)
+        spans_mod.do_delete_relation(gold, user, relation_id, version=gold.version)
+
+
+def _record_status(annotation: Annotation, actor, before: dict, after: dict) -> None:
+    HistoryEvent.objects.create(
+        annotation=annotation,
+        actor=actor,
+        action=HistoryAction.STATUS_CHANGED,
+        object_id=annotation.pk,
+        annotation_version=annotation.version,
+        before=before,
+        after=after,
+    )
+
+
+def do_mark_reviewed(article: Article, user, *, version: object) -> Annotation:
+    """Finish the review: the gold annotation becomes ``reviewed`` (so the article does), with
+    ``user`` as its reviewer. Refused while a span or relation candidate is still open."""
+    with transaction.atomic():
+        gold, state = _begin(article, user, version)
+        open_spans, open_relations = state.open_counts()
+        if open_spans or open_relations:
+            parts = [
+                f"{n} {what}{'s' if n != 1 else ''}"
+                for n, what in ((open_spans, "span"), (open_relations, "relation"))
+                if n
+            ]
+            raise Invalid.one(
+                "candidates",
+                "undecided",
+                f"{' and '.join(parts)} still undecided: accept or reject "
+                f"{'it' if open_spans + open_relations == 1 else 'them'} first.",
+            )
+        before = {"status": gold.status}
+        gold.status = AnnotationStatus.REVIEWED
+        gold.reviewer = user
+        gold.submitted_at = timezone.now()
+        gold.version += 1
+        gold.save(update_fields=["status", "reviewer", "submitted_at", "version", "updated_at"])
+        _record_status(gold, user, before, {"status": gold.status, "reviewer": user.username})
+        return gold
+
+
+def check_comment(comment: object) -> str:
+    if not isinstance(comment, str) or not comment.strip():
+        raise Invalid.one(
+            "comment", "required", "Say what the annotator should change (a comment)."
+        )
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise Invalid.one(
+            "comment",
+            "max_length",
+            f"Keep the comment under {COMMENT_MAX_LENGTH} characters ({len(comment)} sent).",
+        )
+    return comment
+
+
+def do_return(annotation: Annotation, user, comment: object, *, version: object = None):
+    """Send an annotator's finished work back to them as a draft carrying ``comment``.
+
+    Expects ``annotation`` locked FOR UPDATE by the caller's transaction. The draft keeps its
+    seat on the article (it counts as assigned, so it never expires) and shows first in the
+    annotator's queue with the comment. If the article's gold layer was marked reviewed it is
+    reopened: the article is not finished while one of its annotations is being redone.
+    """
+    if annotation.is_gold:
+        raise Invalid.one("annotation", "not_allowed", "The gold layer cannot be sent back.")
+    if version is not None:
+        spans_mod.check_version(annotation, version)
+    comment = check_comment(comment)
+    if annotation.status not in (*LAYER_STATUSES, AnnotationStatus.SKIPPED):
+        raise Invalid.one(
+            "status",
+            "not_finished",
+            f"This annotation is a {annotation.status}; only submitted or skipped work can be "
+            "sent back.",
+        )
+    before = {"status": annotation.status}
+    annotation.status = AnnotationStatus.DRAFT
+    annotation.review_comment = comment
+    annotation.skip_reason = ""
+    annotation.submitted_at = None
+    annotation.lease_expires_at = None
+    if annotation.assigned_by_id is None:
+        annotation.assigned_by = user
+    annotation.version += 1
+    annotation.save()
+    _record_status(annotation, user, before, {"status": annotation.status, "comment": comment})
+    gold = (
+        Annotation.objects.select_for_update(of=("self",))
+        .filter(article_id=annotation.article_id, is_gold=True, status=AnnotationStatus.REVIEWED)
+        .first()
+    )
+    if gold is not None:
+        gold.status = AnnotationStatus.DRAFT
+        gold.version += 1
+        gold.save(update_fields=["status", "version", "updated_at"])
+        _record_status(
+            gold,
+            user,
+            {"status": AnnotationStatus.REVIEWED},
+            {"status": gold.status, "reason": f"{annotation.layer_name}'s annotation sent back"},
+        )
+    return annotation

@@ -1,0 +1,141 @@
+// The review page's logic that needs no DOM: which items there are and in what order, how to
+// describe who agreed, where a boundary moves to, and how the text splits into runs covered by
+// the same items. Tested with `node --test static/js/tests/`.
+//
+// Offsets from the server are code points; everything that touches the page's text works in
+// UTF-16 through offsets.js (the only place that converts).
+
+import { graphemeBoundaries } from "./offsets.js";
+
+/** Text order: by start, longer first, then key. */
+export function compareItems(a, b) {
+  return a.start - b.start || b.end - a.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/**
+ * What the reviewer steps through: every candidate, and every gold span that resolves no
+ * candidate (added by the reviewer). Each item is {key, kind, label, start, end, ...} with
+ * code-point offsets; candidates cover the union of their versions.
+ */
+export function reviewItems(review) {
+  const items = review.candidates.map((c) => ({
+    key: c.key,
+    kind: "candidate",
+    label: c.label,
+    start: Math.min(...c.versions.map((v) => v.start)),
+    end: Math.max(...c.versions.map((v) => v.end)),
+    candidate: c,
+    disputed: c.disputed,
+    status: c.status,
+  }));
+  for (const span of review.gold ? review.gold.spans : []) {
+    if (span.candidate) continue;
+    items.push({
+      key: `g${span.id}`,
+      kind: "gold",
+      label: span.label,
+      start: span.start,
+      end: span.end,
+      gold: span,
+      disputed: false,
+      status: "accepted",
+    });
+  }
+  return items.sort(compareItems);
+}
+
+/**
+ * The key of the next (step 1) or previous (step -1) item after `currentKey` that satisfies
+ * `keep`, wrapping around; the first (or last) such item when nothing is selected; null if
+ * none does.
+ */
+export function stepTo(items, currentKey, step, keep = () => true) {
+  const n = items.length;
+  if (n === 0) return null;
+  const at = items.findIndex((item) => item.key === currentKey);
+  for (let i = 1; i <= n; i++) {
+    const index = at === -1 ? (step > 0 ? i - 1 : n - i) : (((at + step * i) % n) + n) % n;
+    if (keep(items[index])) return items[index].key;
+  }
+  return null;
+}
+
+function names(list) {
+  return list.join(", ");
+}
+
+/** Who marked a candidate, in words (never by colour alone). */
+export function describeAgreement(candidate, layers) {
+  const top = candidate.versions[0];
+  if (candidate.agreement === "unanimous") {
+    return `Agreed by all: ${names(top.annotators)}`;
+  }
+  if (candidate.agreement === "majority") {
+    const rest = candidate.versions.length > 1 ? "; others differ" : "";
+    return `Majority (${top.annotators.length} of ${layers}): ${names(top.annotators)}${rest}`;
+  }
+  if (candidate.versions.length === 1) {
+    return top.annotators.length === 1
+      ? `Only ${top.annotators[0]}`
+      : `${names(top.annotators)} (${top.annotators.length} of ${layers})`;
+  }
+  return `Disputed: ${candidate.versions.map((v) => names(v.annotators)).join(" vs ")}`;
+}
+
+/** A short badge for the agreement class. */
+export function agreementBadge(candidate) {
+  if (candidate.agreement === "unanimous") return "all agree";
+  if (candidate.agreement === "majority") return "majority";
+  return candidate.versions.length > 1 ? "disputed" : "one annotator";
+}
+
+export const PROVENANCE_LABELS = {
+  unanimous: "unanimous",
+  majority: "majority",
+  adjudicated: "adjudicated",
+  reviewer: "added by reviewer",
+};
+
+/**
+ * Move one edge of the UTF-16 range {start, end} of `text` by one grapheme cluster.
+ * `edge` is "start" or "end", `direction` -1 (left) or 1 (right). Returns the new range, or
+ * null when the move would leave the text or empty the range.
+ */
+export function nudge(text, range, edge, direction) {
+  const at = range[edge];
+  let moved;
+  if (direction < 0) {
+    if (at === 0) return null;
+    moved = graphemeBoundaries(text, at - 1).before;
+  } else {
+    if (at === text.length) return null;
+    moved = graphemeBoundaries(text, at + 1).after;
+  }
+  const next = { ...range, [edge]: moved };
+  return next.start < next.end ? next : null;
+}
+
+/**
+ * Split [0, length) at every range boundary. `ranges` are {key, start, end} in UTF-16.
+ * Returns [{start, end, keys}] covering the whole text in order; `keys` are the ranges
+ * covering the run, in order of their start (empty for plain text).
+ */
+export function runs(length, ranges) {
+  const kept = ranges.filter((r) => r.start < r.end).sort((a, b) => a.start - b.start);
+  const cuts = new Set([0, length]);
+  for (const r of kept) {
+    cuts.add(r.start);
+    cuts.add(r.end);
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  const out = [];
+  let active = [];
+  let next = 0;
+  for (let i = 0; i < points.length - 1; i++) {
+    const start = points[i];
+    while (next < kept.length && kept[next].start <= start) active.push(kept[next++]);
+    active = active.filter((r) => r.end > start);
+    out.push({ start, end: points[i + 1], keys: active.map((r) => r.key) });
+  }
+  return out;
+}
