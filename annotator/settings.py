@@ -168,6 +168,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ANNOTATOR_MAX_IMPORT_BYTES = env_int("ANNOTATOR_MAX_IMPORT_MB", 200) * 1024 * 1024
 ANNOTATOR_LEASE_MINUTES = env_int("ANNOTATOR_LEASE_MINUTES", 60)
+# The dashboard recomputes agreement inline (about 0.4 ms per submitted layer) only for projects
+# with at most this many submitted layers; larger ones show the last snapshot (docs/review.md).
+ANNOTATOR_AGREEMENT_INLINE_LAYERS = env_int("ANNOTATOR_AGREEMENT_INLINE_LAYERS", 1000)
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token"
