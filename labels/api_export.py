@@ -17,6 +17,8 @@ from labels import access, export
 from labels.export_formats import FORMATS
 from labels.models import AnnotationStatus
 
+_MEDIA_TYPES = sorted({spec.content_type.split(";")[0] for spec in FORMATS.values()})
+
 
 class _JSONErrorsOnly(DefaultContentNegotiation):
     """DRF reads ``?format=`` as a renderer name; here it names the dataset format, and the
@@ -63,9 +65,12 @@ class ExportView(APIView):
             _parameter("lang", "spaCy language of the tokenizer for token formats (xx)."),
         ],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The dataset, streamed."
-            ),
+            **{
+                (200, media_type): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The dataset, streamed."
+                )
+                for media_type in _MEDIA_TYPES
+            },
             400: OpenApiResponse(description="A bad parameter, named in errors[].field."),
             403: OpenApiResponse(description="A member who is not a manager or reviewer."),
             404: OpenApiResponse(description="Not a member, or no such project."),
