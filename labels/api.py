@@ -14,9 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labels import access, queue, spans
-from labels.models import Annotation, AnnotationStatus, Relation, Span
+from labels.errors import Invalid, Problem
+from labels.models import Annotation, AnnotationStatus, Membership, Relation, Role, Span
 from labels.serializers import (
     AnnotationSerializer,
+    AssignmentSerializer,
+    AssignSerializer,
     RelationCreateSerializer,
     RelationSerializer,
     SkipSerializer,
@@ -239,3 +242,44 @@ class NextArticleView(APIView):
         if annotation is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(annotation_payload(annotation))
+
+
+class AssignView(APIView):
+    """A manager gives an article to a member (labels.queue.do_assign): the member's draft is
+    created, or their existing annotation marked as assigned, and never expires."""
+
+    @extend_schema(
+        request=AssignSerializer,
+        responses={201: AssignmentSerializer, 200: AssignmentSerializer},
+        summary="Assign this article to a member (managers)",
+    )
+    def post(self, request, article_id: int):
+        article, _ = access.access_article(request.user, article_id, roles=(Role.MANAGER,))
+        data = _parse(AssignSerializer, request)
+        membership = (
+            Membership.objects.filter(project=article.project, user__username=data["username"])
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise Invalid.one(
+                "username",
+                "not_member",
+                f"{data['username']} is not a member of this project; add them first.",
+            )
+        existed = Annotation.objects.filter(
+            article=article, annotator=membership.user, is_gold=False
+        ).exists()
+        try:
+            annotation = queue.do_assign(
+                article, membership.user, request.user, force=data["force"]
+            )
+        except Invalid as exc:  # do_assign names the user "user"; this request says "username"
+            raise Invalid([Problem("username", p.code, p.message) for p in exc.problems]) from None
+        annotation = Annotation.objects.select_related("annotator", "assigned_by").get(
+            pk=annotation.pk
+        )
+        return Response(
+            AssignmentSerializer(annotation).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("auth/token/", api_projects.TokenView.as_view(), name="api-token"),
     path("projects/<slug:slug>/next/", api.NextArticleView.as_view(), name="api-next"),
+    path("articles/<int:article_id>/assign/", api.AssignView.as_view(), name="api-assign"),
     path(
         "articles/<int:article_id>/annotation/",
         api.MyAnnotationView.as_view(),

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from labels.errors import Invalid
@@ -52,6 +53,16 @@ def open_drafts(project: Project, user):
         )
         .select_related("article")
         .order_by("-review_comment", "assigned_by", "created_at")
+    )
+
+
+def finished_work(project: Project, user):
+    """The user's submitted, skipped and reviewed annotations in the project, newest first."""
+    return (
+        Annotation.objects.filter(article__project=project, annotator=user, is_gold=False)
+        .exclude(status=AnnotationStatus.DRAFT)
+        .select_related("article")
+        .order_by(F("submitted_at").desc(nulls_last=True), "-id")
     )
 
 

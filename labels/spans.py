@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from labels import schema as schema_mod
-from labels.errors import Invalid
+from labels.errors import Invalid, Problem
 from labels.models import (
     Annotation,
     AnnotationStatus,
@@ -126,8 +126,35 @@ def check_span(annotation: Annotation, data: dict[str, Any]) -> dict[str, Any]:
     label = data.get("label")
     if not isinstance(label, str) or not label:
         raise Invalid.one("label", "required", "Choose a label.")
-    attrs = schema_mod.check_span(annotation.article.project.schema, label, data.get("attrs") or {})
+    # An analyst marks first and classifies next, so a draft may leave a required attribute
+    # empty for a while; submitting insists on it (check_complete). Gold is always complete.
+    attrs = schema_mod.check_span(
+        annotation.article.project.schema,
+        label,
+        data.get("attrs") or {},
+        require=annotation.is_gold,
+    )
     return {"label": label, "start": start, "end": end, "text": text[start:end], "attrs": attrs}
+
+
+def check_complete(annotation: Annotation) -> None:
+    """Refuse to submit while a span lacks a required attribute: one problem per missing value,
+    its field ``spans.<span id>.attrs.<name>`` so that a client can point at the span."""
+    schema = annotation.article.project.schema
+    problems = []
+    for span in Span.objects.filter(annotation=annotation).order_by("start", "end", "id"):
+        try:
+            schema_mod.check_span(schema, span.label, span.attrs)
+        except Invalid as exc:
+            shown = span.text if len(span.text) <= 40 else span.text[:39] + "…"
+            problems.extend(
+                Problem(
+                    f"spans.{span.pk}.{p.field}", p.code, f"{span.label} “{shown}”: {p.message}"
+                )
+                for p in exc.problems
+            )
+    if problems:
+        raise Invalid(problems)
 
 
 def _client_id(value: object) -> uuid.UUID | None:
@@ -400,6 +427,8 @@ def do_set_status(
     if status not in (AnnotationStatus.SUBMITTED, AnnotationStatus.SKIPPED):
         raise Invalid.one("status", "invalid_choice", "Only submit or skip.")
     check_open(annotation)
+    if status == AnnotationStatus.SUBMITTED:
+        check_complete(annotation)
     before = {"status": annotation.status}
     annotation.status = status
     annotation.skip_reason = reason.strip() if status == AnnotationStatus.SKIPPED else ""

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.project_page, name="project"),
     path("projects/<slug:slug>/next/", views.next_article, name="next_article"),
     path("projects/<slug:slug>/import/", import_views.import_upload, name="import_upload"),
+    path("projects/<slug:slug>/assign/", views.assign_article, name="assign_article"),
     path("articles/<int:article_id>/annotate/", views.annotate, name="annotate"),
     path(
         "annotations/<int:annotation_id>/history/",

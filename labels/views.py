@@ -10,8 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from labels import access, queue
+from labels.api import annotation_payload
+from labels.errors import Invalid
+from labels.guidelines import render_guidelines
 from labels.models import Annotation, ArticleState, Role
 from labels.progress import progress_bar, state_counts
+from labels.schema import RESERVED_HOTKEYS
 
 
 @login_required
@@ -34,6 +38,9 @@ def home(request):
             }
         )
     return render(request, "labels/home.html", {"rows": rows})
+
+
+DONE_SHOWN = 20  # the analyst's finished articles listed on the project page, newest first
 
 
 @login_required
@@ -65,6 +72,14 @@ def project_page(request, slug: str):
     counts = state_counts([project.pk])[project.pk]
     bar, summary = progress_bar(counts)
     drafts = list(queue.open_drafts(project, request.user))
+    done = queue.finished_work(project, request.user)
+    done_page = list(done[:DONE_SHOWN])
+    done_total = len(done_page) if len(done_page) < DONE_SHOWN else done.count()
+    members = (
+        list(project.memberships.select_related("user").order_by("user__username"))
+        if membership.role == Role.MANAGER
+        else []
+    )
     return render(
         request,
         "labels/project.html",
@@ -80,8 +95,41 @@ def project_page(request, slug: str):
             "summary": summary,
             "counts": counts,
             "drafts": drafts,
+            "done": done_page,
+            "done_total": done_total,
+            "members": members,
         },
     )
+
+
+@login_required
+@require_POST
+def assign_article(request, slug: str):
+    """A manager's form on the project page: give one article to one member."""
+    project, _ = access.access_project(request.user, slug, roles=(Role.MANAGER,))
+    article = project.articles.filter(pk=_int_or_none(request.POST.get("article"))).first()
+    membership = (
+        project.memberships.filter(user__username=request.POST.get("username", ""))
+        .select_related("user")
+        .first()
+    )
+    if article is None or membership is None:
+        messages.error(request, "Choose an article of this project and one of its members.")
+        return redirect("project", slug=slug)
+    try:
+        queue.do_assign(article, membership.user, request.user)
+    except Invalid as exc:
+        messages.error(request, exc.problems[0].message)
+    else:
+        messages.success(request, f"{article} is assigned to {membership.user.username}.")
+    return redirect("project", slug=slug)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required
@@ -97,9 +145,44 @@ def next_article(request, slug: str):
 
 @login_required
 def annotate(request, article_id: int):
+    """The annotation workspace: the user's own layer of the article (any member may open it)."""
     article, membership = access.access_article(request.user, article_id)
+    project = article.project
+    try:
+        annotation = queue.do_get_or_create_own(article, request.user)
+    except Invalid as exc:
+        return render(
+            request,
+            "labels/article_full.html",
+            {"article": article, "project": project, "reason": exc.problems[0].message},
+            status=409,
+        )
+    labels = [
+        {**label, "pattern": i % 5} for i, label in enumerate(project.schema.get("span_labels", []))
+    ]
+    workspace = {
+        "article": {
+            "id": article.pk,
+            "external_id": article.external_id,
+            "title": article.title,
+            "text": article.text,
+        },
+        "project": {"slug": project.slug, "name": project.name},
+        "schema": project.schema,
+        "labels": labels,
+        "annotation": annotation_payload(annotation),
+        "reserved_hotkeys": list(RESERVED_HOTKEYS),
+    }
     return render(
         request,
         "labels/annotate.html",
-        {"article": article, "project": article.project, "membership": membership},
+        {
+            "article": article,
+            "project": project,
+            "membership": membership,
+            "annotation": annotation,
+            "labels": labels,
+            "guidelines": render_guidelines(project.guidelines),
+            "workspace": workspace,
+        },
     )

@@ -59,8 +59,8 @@ def test_project_page_queries_do_not_grow_with_articles(
         make_article(project)
     client.force_login(annotator)
     # session, user, membership+project, count for the paginator, the page of articles,
-    # my annotations on the page, state counts, my open drafts
-    with django_assert_num_queries(8):
+    # my annotations on the page, state counts, my open drafts, my finished work ("Done")
+    with django_assert_num_queries(9):
         response = client.get(reverse("project", args=[project.slug]))
     assert response.status_code == 200
     assert response.content.decode().count("article-") >= 20

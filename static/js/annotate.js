@@ -1,0 +1,1164 @@
+// The annotation workspace (labels/templates/labels/annotate.html): marking spans, editing
+// attributes, linking, saving. Wires the store (what the annotation holds), the view (text and
+// span bars), the panel (lists and editor) and the save queue (what still has to reach the
+// server) to the keyboard and the mouse.
+
+import { ApiError, call, request } from "./api.js";
+import { OffsetIndex, selectionToSpan, spanToUtf16 } from "./offsets.js";
+import { Panel } from "./panel.js";
+import { DocView, excerpt } from "./render.js";
+import { LocalRejection, PendingStorage, SaveQueue, errorMessage, reconcile } from "./savequeue.js";
+import {
+  allowedRelations,
+  hotkeys,
+  linkTargetLabels,
+  missingAttributes,
+  relationType,
+  spanLabel,
+  whyNotLinked,
+} from "./schema.js";
+import { Store, itemKey } from "./store.js";
+
+performance.mark("annotate:start");
+
+const data = JSON.parse(document.getElementById("workspace-data").textContent);
+const schema = data.schema;
+const annotationId = data.annotation.id;
+const text = data.article.text;
+const index = new OffsetIndex(text);
+
+const root = document.querySelector("[data-ws]");
+const doc = root.querySelector("[data-doc]");
+const saveState = root.querySelector("[data-save-state]");
+const messageEl = root.querySelector("[data-message]");
+const alertEl = root.querySelector("[data-alert]");
+const dialogs = Object.fromEntries(
+  [...document.querySelectorAll("dialog[data-dialog]")].map((d) => [d.dataset.dialog, d]),
+);
+const nextForm = root.querySelector("[data-next-form]");
+
+const styles = new Map(data.labels.map((l) => [l.name, { color: l.color, pattern: l.pattern }]));
+const styleOf = (label) => styles.get(label) || { color: "#6b7280", pattern: 0 };
+const labelKeys = hotkeys(schema, data.reserved_hotkeys);
+
+const store = new Store(schema);
+const view = new DocView({
+  doc,
+  textEl: root.querySelector("[data-text]"),
+  overlay: root.querySelector("[data-overlay]"),
+  arcs: root.querySelector("[data-arcs]"),
+  text,
+  index,
+  styleOf,
+  spans: () => store.sorted,
+});
+const panel = new Panel({
+  store,
+  styleOf,
+  list: root.querySelector("[data-span-list]"),
+  count: root.querySelector("[data-span-count]"),
+  editor: root.querySelector("[data-editor]"),
+  relationList: root.querySelector("[data-relation-list]"),
+  relationCount: root.querySelector("[data-relation-count]"),
+});
+
+let link = null; // {from, candidates: [keys], at} while choosing a relation's target
+let hoveredRelation = null;
+let showAllArcs = false;
+let blocked = false; // unsent changes from an earlier page wait for the analyst's decision
+
+// --- messages ----------------------------------------------------------------------------
+
+function say(message, { error = false } = {}) {
+  messageEl.textContent = message;
+  messageEl.classList.toggle("error", error);
+}
+
+function showAlert(message, actions = []) {
+  alertEl.querySelector("[data-alert-text]").textContent = message;
+  const box = alertEl.querySelector("[data-alert-actions]");
+  box.replaceChildren(
+    ...actions.map(({ label, run, primary }) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = label;
+      if (primary) button.className = "primary";
+      button.addEventListener("click", run);
+      return button;
+    }),
+  );
+  alertEl.hidden = false;
+  box.querySelector("button")?.focus();
+}
+
+function hideAlert() {
+  alertEl.hidden = true;
+}
+
+const quoted = (span) => `${span.label} “${excerpt(span.text, 50)}”`;
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function canEdit() {
+  if (blocked) {
+    say("Decide first what to do with the unsaved changes above.", { error: true });
+    return false;
+  }
+  if (!store.editable) {
+    say(`This annotation is ${store.status}; it can no longer be changed.`, { error: true });
+    return false;
+  }
+  return true;
+}
+
+function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16)); // pages served over plain http
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// --- saving --------------------------------------------------------------------------------
+
+function refersTo(op, key) {
+  return op.key === key || op.from === key || op.to === key || Object.values(op.attrs || {}).includes(key);
+}
+
+function needId(key) {
+  const id = store.idOf(key);
+  if (id === null || id === undefined) throw new LocalRejection("A span this change refers to was never saved.");
+  return id;
+}
+
+function spanRefsToIds(relationLabel, attrs) {
+  const out = { ...(attrs || {}) };
+  for (const attribute of relationType(schema, relationLabel)?.attributes || []) {
+    if (attribute.type === "span" && out[attribute.name]) out[attribute.name] = needId(out[attribute.name]);
+  }
+  return out;
+}
+
+async function send(op, version) {
+  const base = `annotations/${annotationId}/`;
+  switch (op.kind) {
+    case "createSpan":
+      return request("POST", `${base}spans/`, {
+        version,
+        client_id: op.client_id,
+        label: op.label,
+        start: op.start,
+        end: op.end,
+        text: op.text,
+        attrs: op.attrs || {},
+      });
+    case "updateSpan":
+      return request("PATCH", `${base}spans/${needId(op.key)}/`, { version, ...op.changes });
+    case "deleteSpan":
+      return request("DELETE", `${base}spans/${needId(op.key)}/`, { version });
+    case "createRelation":
+      return request("POST", `${base}relations/`, {
+        version,
+        client_id: op.client_id,
+        label: op.label,
+        from: needId(op.from),
+        to: needId(op.to),
+        attrs: spanRefsToIds(op.label, op.attrs),
+      });
+    case "deleteRelation":
+      return request("DELETE", `${base}relations/${needId(op.key)}/`, { version });
+    default:
+      throw new LocalRejection(`Unknown change ${op.kind}.`);
+  }
+}
+
+function sameAttrs(a, b) {
+  const ka = Object.keys(a || {}).sort();
+  const kb = Object.keys(b || {}).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** Whether an operation's effect is already in `payload` (an annotation from the server). */
+function landedIn(payload) {
+  return (op) => {
+    switch (op.kind) {
+      case "createSpan":
+        return payload.spans.some((s) => s.client_id === op.client_id);
+      case "createRelation":
+        return payload.relations.some((r) => r.client_id === op.client_id);
+      case "deleteSpan":
+        return !payload.spans.some((s) => itemKey(s) === op.key);
+      case "deleteRelation":
+        return !payload.relations.some((r) => itemKey(r) === op.key);
+      case "updateSpan": {
+        const span = payload.spans.find((s) => itemKey(s) === op.key);
+        return Boolean(
+          span &&
+            (op.changes.label === undefined || span.label === op.changes.label) &&
+            (op.changes.attrs === undefined || sameAttrs(span.attrs, op.changes.attrs)),
+        );
+      }
+      default:
+        return false;
+    }
+  };
+}
+
+/** After a 409 for a change whose first answer was lost: did it land after all? */
+async function confirmLanded(op, version) {
+  const { status, body } = await request("GET", `annotations/${annotationId}/`);
+  if (status !== 200 || body.version !== version + 1 || !landedIn(body)(op)) return null;
+  const found =
+    op.kind === "createSpan"
+      ? { span: body.spans.find((s) => s.client_id === op.client_id) }
+      : op.kind === "createRelation"
+        ? { relation: body.relations.find((r) => r.client_id === op.client_id) }
+        : {};
+  return { version: body.version, body: { version: body.version, ...found } };
+}
+
+const previousTab = sessionStorage.getItem("annotator:tab");
+const tabId = newId();
+sessionStorage.setItem("annotator:tab", tabId);
+const pendingStorage = new PendingStorage(localStorage, `annotator:pending:${annotationId}`, tabId);
+
+const queue = new SaveQueue({
+  send,
+  version: data.annotation.version,
+  persist: (entry) => pendingStorage.write(entry),
+  confirm: confirmLanded,
+});
+
+function renderSaveState() {
+  const n = queue.size;
+  const texts = {
+    saved: "✓ All changes saved",
+    saving: `Saving… (${n})`,
+    offline: `Offline — ${plural(n, "change")} kept here, retrying`,
+    error: `Not saved yet — ${queue.message} Retrying.`,
+    conflict: `Not saved — ${plural(n, "change")} waiting (conflict)`,
+  };
+  saveState.dataset.state = queue.state;
+  saveState.textContent = texts[queue.state] || queue.state;
+}
+
+queue.addEventListener("state", renderSaveState);
+
+queue.addEventListener("saved", (event) => {
+  const { op, body } = event.detail;
+  if (op.kind === "createSpan" && body?.span) store.ackSpan(op.key, body.span);
+  if (op.kind === "createRelation" && body?.relation) store.ackRelation(op.key, body.relation);
+});
+
+queue.addEventListener("rejected", (event) => {
+  const { op, status, body } = event.detail;
+  const gone = (body?.errors || []).some((e) => e.code === "not_found");
+  switch (op.kind) {
+    case "createSpan":
+      store.removeSpan(op.key);
+      queue.discard((other) => refersTo(other, op.key));
+      break;
+    case "updateSpan":
+      if (op.before && store.span(op.key)) store.updateSpan(op.key, op.before);
+      break;
+    case "deleteSpan":
+      if (op.snapshot && !gone) store.restoreSpan(op.snapshot);
+      break;
+    case "createRelation":
+      store.removeRelation(op.key);
+      break;
+    case "deleteRelation":
+      if (op.snapshot && !gone) store.restoreRelation(op.snapshot);
+      break;
+  }
+  say(`Not saved: ${errorMessage(body, `the server refused this change (${status}).`)}`, { error: true });
+});
+
+queue.addEventListener("conflict", (event) => {
+  const closed = (event.detail.body?.errors || []).some((e) => e.code === "closed");
+  const kept = `Your ${plural(queue.size, "unsaved change")} ${queue.size === 1 ? "is" : "are"} kept in this browser.`;
+  showAlert(
+    closed
+      ? `${queue.message} ${kept}`
+      : `This annotation was changed somewhere else (another tab or window) after this page loaded, so your change was not saved and nothing was overwritten. Reload to get the latest version; ${kept} New spans and links are re-applied after the reload.`,
+    [{ label: "Reload", primary: true, run: () => location.reload() }],
+  );
+});
+
+addEventListener("online", () => queue.retryNow());
+setInterval(() => {
+  if (queue.size) pendingStorage.write({ version: queue.version, ops: queue.pending }); // still alive
+}, 20_000);
+
+/** Resolves true once everything is saved, false on a conflict. */
+function saved() {
+  if (queue.size === 0 && queue.state !== "conflict") return Promise.resolve(true);
+  if (queue.state === "conflict") return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok) => () => {
+      queue.removeEventListener("idle", onIdle);
+      queue.removeEventListener("conflict", onConflict);
+      resolve(ok);
+    };
+    const onIdle = done(true);
+    const onConflict = done(false);
+    queue.addEventListener("idle", onIdle);
+    queue.addEventListener("conflict", onConflict);
+  });
+}
+
+// --- rendering -----------------------------------------------------------------------------
+
+let relationsDirty = false;
+function relationsChanged() {
+  if (relationsDirty) return;
+  relationsDirty = true;
+  queueMicrotask(() => {
+    relationsDirty = false;
+    panel.renderRelations();
+    refreshEmphasis();
+  });
+}
+
+function refreshEmphasis() {
+  const selected = store.selected;
+  const tinted = [];
+  const chips = [];
+  if (selected) tinted.push(selected), chips.push(selected);
+  const current = link ? link.candidates[link.at] : null;
+  if (current) tinted.push(current), chips.push(current);
+  const hovered = hoveredRelation ? store.relation(hoveredRelation) : null;
+  if (hovered) tinted.push(hovered.from, hovered.to), chips.push(hovered.from, hovered.to);
+  const mine = selected ? store.relationsOf(selected) : [];
+  view.setClass("selected", selected ? [selected] : []);
+  view.setClass("candidate", link ? link.candidates : []);
+  view.setClass("related", mine.flatMap((r) => [r.from, r.to]).filter((k) => k !== selected));
+  view.emphasise({ tinted, chips });
+  const arcs = showAllArcs ? store.relations : [...mine, ...(hovered && !mine.includes(hovered) ? [hovered] : [])];
+  view.drawArcs(arcs);
+  for (const row of root.querySelectorAll("[data-relation-list] [data-relation]")) {
+    row.classList.toggle("hovered", row.dataset.relation === hoveredRelation);
+  }
+}
+
+function applyStatus() {
+  const editable = store.editable;
+  root.classList.toggle("read-only", !editable);
+  for (const button of root.querySelectorAll(".label-btn, [data-action=submit], [data-action=skip]")) {
+    button.disabled = !editable;
+  }
+  if (!editable) {
+    const reason = data.annotation.skip_reason && store.status === "skipped" ? ` (“${data.annotation.skip_reason}”)` : "";
+    showAlert(`This article is ${store.status}${reason}. It is read-only now.`, [
+      { label: "Next article (n)", primary: true, run: () => goNext() },
+    ]);
+  }
+}
+
+store.addEventListener("change", (event) => {
+  const d = event.detail;
+  switch (d.type) {
+    case "reset":
+      view.renderAll();
+      panel.renderSpans();
+      panel.renderRelations();
+      panel.renderEditor();
+      refreshEmphasis();
+      break;
+    case "span-added":
+      view.addSpan(d.span);
+      panel.addSpan(d.span);
+      break;
+    case "span-removed":
+      view.removeSpan(d.key);
+      panel.removeSpan(d.key);
+      refreshEmphasis();
+      break;
+    case "span-updated":
+      view.updateSpan(d.span);
+      panel.updateSpan(d.span);
+      if (store.selected === d.key) renderEditorKeepingFocus();
+      relationsChanged();
+      break;
+    case "relation-added":
+    case "relation-removed":
+      relationsChanged();
+      break;
+    case "select":
+      panel.select(d.key, d.previous);
+      panel.renderEditor();
+      refreshEmphasis();
+      break;
+    case "status":
+      applyStatus();
+      panel.renderEditor();
+      panel.renderRelations();
+      break;
+  }
+});
+
+/** Rebuild the editor and put the focus back on the same field, so arrow keys keep working. */
+function renderEditorKeepingFocus() {
+  const editor = root.querySelector("[data-editor]");
+  const active = document.activeElement;
+  const had = editor.contains(active)
+    ? { attr: active.dataset.attr, field: active.dataset.field, value: active.type === "radio" ? active.value : null }
+    : null;
+  panel.renderEditor();
+  if (!had) return;
+  const selector = had.field
+    ? `[data-field="${had.field}"]`
+    : had.value !== null
+      ? `input[data-attr="${CSS.escape(had.attr)}"][value="${CSS.escape(had.value)}"]`
+      : `[data-attr="${CSS.escape(had.attr)}"]:not(fieldset)`;
+  editor.querySelector(selector)?.focus();
+}
+
+// --- actions -------------------------------------------------------------------------------
+
+/** UTF-16 [start, end) of the DOM selection within the text, clamped to it; null if none. */
+function selectedTextRange() {
+  const selection = getSelection();
+  if (!selection.rangeCount || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  const node = view.textNode;
+  const whole = document.createRange();
+  whole.selectNodeContents(node);
+  if (whole.comparePoint(range.endContainer, range.endOffset) < 0 || whole.comparePoint(range.startContainer, range.startOffset) > 0) {
+    return null; // the selection does not touch the text
+  }
+  const clamp = (container, offset) => {
+    if (container === node) return offset;
+    const where = whole.comparePoint(container, offset);
+    if (where < 0) return 0;
+    if (where > 0) return text.length;
+    return container.contains(node) && offset > 0 ? text.length : 0;
+  };
+  const start = clamp(range.startContainer, range.startOffset);
+  const end = clamp(range.endContainer, range.endOffset);
+  return start < end ? { start, end } : null;
+}
+
+function createFromSelection(label) {
+  if (!canEdit()) return;
+  const range = selectedTextRange();
+  if (!range) {
+    say(`Select some text first, then press ${spanLabel(schema, label)?.hotkey || "the label's key"} to mark it as ${label}.`);
+    return;
+  }
+  const span = selectionToSpan(index, text, range.start, range.end);
+  if (!span) {
+    say("Only spaces are selected; select some words.", { error: true });
+    return;
+  }
+  if (store.findSame(label, span.start, span.end)) {
+    say(`There is already a ${label} on exactly this text.`, { error: true });
+    return;
+  }
+  const client_id = newId();
+  const added = store.addSpan({ client_id, label, ...span, attrs: {} });
+  queue.enqueue({ kind: "createSpan", key: added.key, client_id, label, start: span.start, end: span.end, text: span.text, attrs: {} });
+  getSelection().removeAllRanges();
+  store.select(added.key);
+  const missing = missingAttributes(schema, label, {});
+  say(`Marked ${quoted(added)}.${missing.length ? ` Press a to set its ${missing.map((a) => a.name).join(", ")}.` : ""}`);
+}
+
+function setAttribute(key, name, value) {
+  if (!canEdit()) return;
+  const span = store.span(key);
+  if (!span) return;
+  const attrs = { ...span.attrs };
+  if (value === null || value === "" || value === undefined) delete attrs[name];
+  else attrs[name] = value;
+  if (sameAttrs(attrs, span.attrs)) return;
+  const before = store.updateSpan(key, { attrs });
+  queue.enqueue({ kind: "updateSpan", key, changes: { attrs }, before });
+}
+
+function setLabel(key, label) {
+  if (!canEdit()) return;
+  const span = store.span(key);
+  if (!span || span.label === label) return;
+  const names = new Set((spanLabel(schema, label)?.attributes || []).map((a) => a.name));
+  const attrs = Object.fromEntries(Object.entries(span.attrs).filter(([name]) => names.has(name)));
+  const before = store.updateSpan(key, { label, attrs });
+  queue.enqueue({ kind: "updateSpan", key, changes: { label, attrs }, before });
+}
+
+function deleteSpan(key) {
+  if (!canEdit()) return;
+  const span = store.span(key);
+  if (!span) return;
+  const shown = quoted(span);
+  // Never sent? Then taking its create (and what refers to it) off the queue is the delete.
+  const unsent = queue.discard((op) => op.kind === "createSpan" && op.key === key).length > 0;
+  if (unsent) queue.discard((op) => refersTo(op, key));
+  const snapshot = store.removeSpan(key);
+  if (!unsent) queue.enqueue({ kind: "deleteSpan", key, snapshot });
+  doc.focus({ preventScroll: true });
+  say(`Deleted ${shown}.`);
+}
+
+function deleteRelation(key) {
+  if (!canEdit()) return;
+  const relation = store.relation(key);
+  if (!relation) return;
+  if (hoveredRelation === key) hoveredRelation = null;
+  const unsent = queue.discard((op) => op.kind === "createRelation" && op.key === key).length > 0;
+  const snapshot = store.removeRelation(key);
+  if (!unsent) queue.enqueue({ kind: "deleteRelation", key, snapshot });
+  say(`Deleted the ${relation.label} link.`);
+}
+
+function selectSpan(key, { reveal = true } = {}) {
+  store.select(key);
+  if (key && reveal) view.reveal(key);
+  if (key) {
+    const span = store.span(key);
+    const missing = missingAttributes(schema, span.label, span.attrs);
+    say(`${quoted(span)} selected${missing.length ? ` — needs ${missing.map((a) => a.name).join(", ")} (press a)` : ""}.`);
+  }
+}
+
+/** Select the next (+1) or previous (-1) span; false at either end. */
+function step(direction) {
+  const key = store.neighbour(store.selected, direction);
+  if (!key) return false;
+  selectSpan(key);
+  return true;
+}
+
+function createRelation(from, to, label, attrs) {
+  if (!canEdit()) return;
+  if (store.findRelation(label, from, to)) {
+    say(`These two spans are already linked by ${label}.`, { error: true });
+    return;
+  }
+  const client_id = newId();
+  const relation = store.addRelation({ client_id, label, from, to, attrs });
+  queue.enqueue({ kind: "createRelation", key: relation.key, client_id, label, from, to, attrs: relation.attrs });
+  say(`Linked ${quoted(store.span(from))} → ${label} → ${quoted(store.span(to))}.`);
+}
+
+// --- linking ---------------------------------------------------------------------------------
+
+function startLink() {
+  if (!canEdit()) return;
+  const key = store.selected;
+  if (!key) {
+    say("Select a Quote, Claim or Stance first (click it, or Tab to it), then press l.");
+    return;
+  }
+  const from = store.span(key);
+  const targets = linkTargetLabels(schema, from.label);
+  if (targets.size === 0) {
+    say(whyNotLinked(schema, from.label, ""), { error: true });
+    return;
+  }
+  const candidates = store.sorted.filter((s) => s.key !== key && targets.has(s.label)).map((s) => s.key);
+  if (candidates.length === 0) {
+    say(`There is nothing to link this ${from.label} to yet: mark a ${[...targets].join(" or ")} first.`, { error: true });
+    return;
+  }
+  let at = 0;
+  let best = Infinity;
+  candidates.forEach((candidate, i) => {
+    const distance = Math.abs(store.span(candidate).start - from.start);
+    if (distance < best) [best, at] = [distance, i];
+  });
+  link = { from: key, candidates, at };
+  root.classList.add("linking");
+  doc.focus({ preventScroll: true });
+  moveLink(0);
+}
+
+function moveLink(delta) {
+  const n = link.candidates.length;
+  link.at = (link.at + delta + n) % n;
+  const key = link.candidates[link.at];
+  view.reveal(key);
+  refreshEmphasis();
+  say(`Link ${quoted(store.span(link.from))} to ${link.at + 1} of ${n}: ${quoted(store.span(key))}. Tab or arrows choose, Enter links, Esc cancels.`);
+}
+
+function endLink() {
+  link = null;
+  root.classList.remove("linking");
+  refreshEmphasis();
+}
+
+function chooseTarget(key) {
+  const from = store.span(link.from);
+  const to = store.span(key);
+  if (!to) return;
+  if (key === link.from) {
+    say("A relation needs two different spans; choose another one.", { error: true });
+    return;
+  }
+  const why = whyNotLinked(schema, from.label, to.label);
+  if (why) {
+    say(`Cannot link: ${why}`, { error: true });
+    return;
+  }
+  const types = allowedRelations(schema, from.label, to.label);
+  endLink();
+  if (types.length === 1 && !(types[0].attributes || []).length) {
+    createRelation(from.key, to.key, types[0].name, {});
+  } else {
+    openRelationDialog(from, to, types);
+  }
+}
+
+const relationDialog = dialogs.relation;
+const relationForm = relationDialog.querySelector("[data-relation-form]");
+let relationDraft = null;
+
+function attributeInput(attribute, from) {
+  const id = `relation-attr-${attribute.name}`;
+  const wrap = document.createElement("div");
+  wrap.className = "field";
+  const label = document.createElement("label");
+  label.htmlFor = id;
+  label.textContent = `${attribute.name}${attribute.required ? " (required)" : ""}`;
+  let input;
+  if (attribute.type === "span" || attribute.type === "choice") {
+    input = document.createElement("select");
+    const none = document.createElement("option");
+    none.value = "";
+    none.textContent = "—";
+    input.append(none);
+    const options =
+      attribute.type === "span"
+        ? store.sorted
+            .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
+            .sort((a, b) => Math.abs(a.start - from.start) - Math.abs(b.start - from.start))
+            .map((s) => [s.key, quoted(s)])
+        : attribute.choices.map((c) => [c, c]);
+    for (const [value, shown] of options) {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = shown;
+      input.append(option);
+    }
+  } else if (attribute.type === "boolean") {
+    input = document.createElement("input");
+    input.type = "checkbox";
+  } else {
+    input = document.createElement("input");
+    input.type = "text";
+  }
+  input.id = id;
+  input.dataset.relationAttr = attribute.name;
+  wrap.append(label, input);
+  return wrap;
+}
+
+function renderRelationAttrs() {
+  const box = relationForm.querySelector("[data-relation-attrs]");
+  const chosen = relationForm.querySelector("input[name=relation-type]:checked")?.value;
+  const type = relationType(schema, chosen);
+  box.replaceChildren(...(type?.attributes || []).map((a) => attributeInput(a, relationDraft.from)));
+}
+
+function openRelationDialog(from, to, types) {
+  relationDraft = { from, to };
+  relationForm.querySelector("[data-relation-pair]").textContent = `${quoted(from)} → ${quoted(to)}`;
+  const fieldset = relationForm.querySelector("[data-relation-types]");
+  fieldset.replaceChildren(fieldset.querySelector("legend"));
+  types.forEach((type, i) => {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "relation-type";
+    input.value = type.name;
+    input.checked = i === 0;
+    const name = document.createElement("strong");
+    name.textContent = type.name;
+    const description = document.createElement("span");
+    description.className = "muted small";
+    description.textContent = type.description ? ` — ${type.description}` : "";
+    label.append(input, " ", name, description);
+    fieldset.append(label);
+  });
+  renderRelationAttrs();
+  relationDialog.returnValue = "";
+  relationDialog.showModal();
+  fieldset.querySelector("input:checked").focus();
+}
+
+relationForm.addEventListener("change", (event) => {
+  if (event.target.name === "relation-type") renderRelationAttrs();
+});
+
+relationDialog.addEventListener("keydown", (event) => {
+  const t = event.target;
+  if (event.key === "Enter" && !(t.tagName === "BUTTON" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) {
+    event.preventDefault();
+    relationDialog.close("link");
+  }
+});
+
+relationDialog.addEventListener("close", () => {
+  const draft = relationDraft;
+  relationDraft = null;
+  if (!draft || relationDialog.returnValue !== "link") {
+    say("Linking cancelled.");
+    return;
+  }
+  const label = relationForm.querySelector("input[name=relation-type]:checked")?.value;
+  const attrs = {};
+  for (const input of relationForm.querySelectorAll("[data-relation-attr]")) {
+    const value = input.type === "checkbox" ? input.checked : input.value.trim();
+    if (value !== "" && value !== false) attrs[input.dataset.relationAttr] = value;
+  }
+  createRelation(draft.from.key, draft.to.key, label, attrs);
+  selectSpan(draft.from.key, { reveal: false });
+  doc.focus({ preventScroll: true });
+});
+
+// --- submit, skip, next ------------------------------------------------------------------------
+
+async function finishWith(path, body, done) {
+  if (!canEdit()) return;
+  const incomplete = path.endsWith("submit/")
+    ? store.sorted.find((s) => missingAttributes(schema, s.label, s.attrs).length)
+    : null;
+  if (incomplete) {
+    selectSpan(incomplete.key);
+    const names = missingAttributes(schema, incomplete.label, incomplete.attrs).map((a) => a.name);
+    say(`${quoted(incomplete)} needs ${names.join(", ")} before you can submit (press a).`, { error: true });
+    return;
+  }
+  for (const b of root.querySelectorAll("[data-action=submit], [data-action=skip]")) b.disabled = true;
+  if (queue.size) say("Saving your last changes first…");
+  if (!(await saved())) return;
+  try {
+    const payload = await call("POST", `annotations/${annotationId}/${path}`, { version: queue.version, ...body });
+    data.annotation.skip_reason = payload.skip_reason;
+    store.setStatus(payload.status);
+    say(done);
+  } catch (error) {
+    for (const b of root.querySelectorAll("[data-action=submit], [data-action=skip]")) b.disabled = !store.editable;
+    if (error instanceof ApiError && error.status === 409) {
+      showAlert(`${error.message}`, [{ label: "Reload", primary: true, run: () => location.reload() }]);
+    } else if (error instanceof ApiError) {
+      const field = error.errors.map((e) => e.field).find((f) => f?.startsWith("spans."));
+      const key = field ? store.keyOfSpanId(Number(field.split(".")[1])) : null;
+      if (key && store.span(key)) selectSpan(key);
+      say(error.message, { error: true });
+    } else {
+      say("No connection to the server; nothing was submitted. Try again in a moment.", { error: true });
+    }
+  }
+}
+
+function submit() {
+  finishWith("submit/", {}, "Submitted. Thank you! Press n for the next article.");
+}
+
+const skipDialog = dialogs.skip;
+const skipForm = skipDialog.querySelector("[data-skip-form]");
+
+function openSkip() {
+  if (!canEdit()) return;
+  skipForm.querySelector("[data-skip-error]").textContent = "";
+  skipDialog.returnValue = "";
+  skipDialog.showModal();
+  skipForm.querySelector("textarea").focus();
+}
+
+skipDialog.addEventListener("close", () => {
+  if (skipDialog.returnValue !== "skip") return;
+  const reason = skipForm.querySelector("textarea").value.trim();
+  if (!reason) {
+    skipDialog.showModal();
+    skipForm.querySelector("[data-skip-error]").textContent = "Say why you skip this article.";
+    return;
+  }
+  finishWith("skip/", { reason }, "Skipped. Press n for the next article.");
+});
+
+async function goNext() {
+  if (queue.size) {
+    say("Saving your last changes first…");
+    if (!(await saved())) return;
+  }
+  nextForm.submit();
+}
+
+nextForm.addEventListener("submit", (event) => {
+  if (queue.size) {
+    event.preventDefault();
+    goNext();
+  }
+});
+
+// --- keyboard ------------------------------------------------------------------------------
+
+function isTextEntry(target) {
+  if (!(target instanceof Element)) return false;
+  if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
+  return target.tagName === "INPUT" && !["radio", "checkbox", "button", "submit", "reset"].includes(target.type);
+}
+
+function onLinkKey(event) {
+  const back = event.shiftKey || ["ArrowLeft", "ArrowUp", "k"].includes(event.key);
+  if (event.key === "Escape") {
+    endLink();
+    say("Linking cancelled.");
+  } else if (event.key === "Tab" || ["ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "j", "k"].includes(event.key)) {
+    moveLink(back ? -1 : 1);
+  } else if (event.key === "Enter" || event.key === " ") {
+    chooseTarget(link.candidates[link.at]);
+  } else {
+    return;
+  }
+  event.preventDefault();
+  event.stopPropagation();
+}
+
+function extendSelection(event) {
+  const selection = getSelection();
+  if (!selectedTextRange()) {
+    const span = store.selected ? store.span(store.selected) : null;
+    if (!span) return false;
+    const { start, end } = spanToUtf16(index, span);
+    selection.setBaseAndExtent(view.textNode, start, view.textNode, end);
+  }
+  const forward = event.key === "ArrowRight" || event.key === "ArrowDown";
+  const unit = event.key === "ArrowUp" || event.key === "ArrowDown" ? "line" : event.ctrlKey ? "word" : "character";
+  selection.modify("extend", forward ? "forward" : "backward", unit);
+  return true;
+}
+
+document.addEventListener(
+  "keydown",
+  (event) => {
+    if (event.defaultPrevented || document.querySelector("dialog[open]")) return;
+    if (link) {
+      onLinkKey(event);
+      return;
+    }
+    const target = event.target;
+    if (isTextEntry(target)) return;
+    const inText = target === doc || doc.contains(target) || target === document.body;
+    const arrows = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"];
+    if (event.shiftKey && arrows.includes(event.key) && inText && !event.altKey && !event.metaKey) {
+      if (extendSelection(event)) event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const relationRow = target instanceof Element ? target.closest("[data-relation]") : null;
+    let handled = true;
+    switch (event.key) {
+      case "Tab":
+        handled = inText && step(event.shiftKey ? -1 : 1);
+        break;
+      case "j":
+        step(1);
+        break;
+      case "k":
+        step(-1);
+        break;
+      case "Delete":
+      case "Backspace":
+      case "x":
+        if (relationRow) deleteRelation(relationRow.dataset.relation);
+        else if (store.selected) deleteSpan(store.selected);
+        else say("Select a span first (click it, or Tab to it).");
+        break;
+      case "a":
+        if (!store.selected) say("Select a span first (click it, or Tab to it).");
+        else if (!panel.focusFirstField()) say("This span has no attributes.");
+        break;
+      case "l":
+        startLink();
+        break;
+      case "r":
+        toggleArcs();
+        break;
+      case "g":
+        dialogs.guidelines.showModal();
+        break;
+      case "?":
+        dialogs.shortcuts.showModal();
+        break;
+      case "n":
+        goNext();
+        break;
+      case "Escape":
+        getSelection().removeAllRanges();
+        store.select(null);
+        hideAlertIfInformational();
+        say("");
+        break;
+      default: {
+        const label = labelKeys.get(event.key);
+        if (label) createFromSelection(label);
+        else handled = false;
+      }
+    }
+    if (handled) event.preventDefault();
+  },
+  true,
+);
+
+function hideAlertIfInformational() {
+  if (store.editable && !blocked && queue.state !== "conflict") hideAlert();
+}
+
+function toggleArcs() {
+  showAllArcs = !showAllArcs;
+  root.querySelector("[data-action=toggle-arcs]").setAttribute("aria-pressed", String(showAllArcs));
+  refreshEmphasis();
+  say(showAllArcs ? "Showing every relation." : "Showing the relations of the selected span.");
+}
+
+// --- mouse and panel -------------------------------------------------------------------------
+
+function clickedSpan(key) {
+  if (link) chooseTarget(key);
+  else selectSpan(key, { reveal: false });
+}
+
+root.querySelector("[data-overlay]").addEventListener("click", (event) => {
+  const bar = event.target.closest(".bar");
+  if (bar) clickedSpan(bar.dataset.key);
+});
+
+doc.addEventListener("mouseup", (event) => {
+  if (event.button !== 0 || event.target.closest(".bar")) return;
+  setTimeout(() => {
+    if (selectedTextRange()) return; // a text selection for a new span
+    const offset = view.offsetAt(event.clientX, event.clientY);
+    const covering = offset === null ? [] : store.spansAt(offset);
+    if (link) {
+      const candidate = covering.find((s) => link.candidates.includes(s.key)) || covering[0];
+      if (candidate) chooseTarget(candidate.key);
+      return;
+    }
+    if (covering.length === 0) {
+      store.select(null);
+      return;
+    }
+    const at = covering.findIndex((s) => s.key === store.selected);
+    clickedSpan(covering[(at + 1) % covering.length].key); // clicking again walks outwards
+  });
+});
+
+let hintFrame = 0;
+document.addEventListener("selectionchange", () => {
+  if (hintFrame || link) return;
+  hintFrame = requestAnimationFrame(() => {
+    hintFrame = 0;
+    const range = selectedTextRange();
+    if (!range || !store.editable) return;
+    const span = selectionToSpan(index, text, range.start, range.end);
+    if (span) say(`“${excerpt(span.text, 50)}” — press a label key (${[...labelKeys.keys()].join(", ")}) or click a label.`);
+  });
+});
+
+for (const button of root.querySelectorAll(".label-btn")) {
+  const swatch = button.querySelector(".swatch");
+  swatch.style.setProperty("--c", button.dataset.color);
+  button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the text selection
+  button.addEventListener("click", () => createFromSelection(button.dataset.label));
+}
+
+const spanList = root.querySelector("[data-span-list]");
+spanList.addEventListener("click", (event) => {
+  const item = event.target.closest(".span-item");
+  if (item) {
+    if (link) chooseTarget(item.dataset.key);
+    else selectSpan(item.dataset.key);
+  }
+});
+spanList.addEventListener("focusin", (event) => {
+  const item = event.target.closest(".span-item");
+  if (item && !link && store.selected !== item.dataset.key) selectSpan(item.dataset.key);
+});
+
+const editor = root.querySelector("[data-editor]");
+editor.addEventListener("change", (event) => {
+  const t = event.target;
+  const key = store.selected;
+  if (!key) return;
+  if (t.dataset.field === "label") setLabel(key, t.value);
+  else if (t.type === "radio") setAttribute(key, t.dataset.attr, t.value || null);
+  else if (t.type === "checkbox") setAttribute(key, t.dataset.attr, t.checked);
+  else if (t.dataset.attr) setAttribute(key, t.dataset.attr, t.value.trim() || null);
+});
+editor.addEventListener("keydown", (event) => {
+  const t = event.target;
+  if (event.key === "Enter" && t.tagName === "INPUT" && t.type === "text" && store.selected) {
+    setAttribute(store.selected, t.dataset.attr, t.value.trim() || null);
+  }
+});
+editor.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (action === "link") startLink();
+  if (action === "delete" && store.selected) deleteSpan(store.selected);
+});
+
+const relationList = root.querySelector("[data-relation-list]");
+function hoverRelation(key) {
+  if (hoveredRelation === key) return;
+  hoveredRelation = key;
+  refreshEmphasis();
+}
+relationList.addEventListener("mouseover", (event) => hoverRelation(event.target.closest("[data-relation]")?.dataset.relation || null));
+relationList.addEventListener("mouseleave", () => hoverRelation(null));
+relationList.addEventListener("focusin", (event) => hoverRelation(event.target.closest("[data-relation]")?.dataset.relation || null));
+relationList.addEventListener("focusout", () => hoverRelation(null));
+relationList.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action=delete-relation]");
+  if (button) deleteRelation(button.dataset.relation);
+});
+
+root.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  if (action === "guidelines") dialogs.guidelines.showModal();
+  if (action === "shortcuts") dialogs.shortcuts.showModal();
+  if (action === "submit") submit();
+  if (action === "skip") openSkip();
+  if (action === "toggle-arcs") toggleArcs();
+});
+
+let laidOutWidth = 0;
+new ResizeObserver(() => {
+  const width = doc.clientWidth;
+  if (width === laidOutWidth) return;
+  laidOutWidth = width;
+  requestAnimationFrame(() => {
+    view.renderAll();
+    refreshEmphasis();
+  });
+}).observe(doc);
+
+// --- start -----------------------------------------------------------------------------------
+
+/** Apply a replayed operation to the page; false when it no longer fits the annotation. */
+function applyOp(op) {
+  switch (op.kind) {
+    case "createSpan": {
+      if (store.span(op.key) || op.end > index.length) return false;
+      const { start, end } = spanToUtf16(index, op);
+      if (text.slice(start, end) !== op.text) return false;
+      store.addSpan(op);
+      return true;
+    }
+    case "updateSpan":
+      if (!store.span(op.key)) return false;
+      op.before = store.updateSpan(op.key, op.changes);
+      return true;
+    case "deleteSpan":
+      if (!store.span(op.key)) return false;
+      op.snapshot = store.removeSpan(op.key);
+      return true;
+    case "createRelation":
+      if (store.relation(op.key) || !store.span(op.from) || !store.span(op.to)) return false;
+      store.addRelation(op);
+      return true;
+    case "deleteRelation":
+      if (!store.relation(op.key)) return false;
+      op.snapshot = store.removeRelation(op.key);
+      return true;
+    default:
+      return false;
+  }
+}
+
+function replay(ops, adopted) {
+  let dropped = 0;
+  for (const op of ops) {
+    if (applyOp(op)) queue.enqueue(op);
+    else dropped += 1;
+  }
+  pendingStorage.forget(adopted);
+  const applied = ops.length - dropped;
+  const parts = [];
+  if (applied) parts.push(`${plural(applied, "unsaved change")} from before the reload ${applied === 1 ? "was" : "were"} re-applied and ${applied === 1 ? "is" : "are"} being saved`);
+  if (dropped) parts.push(`${plural(dropped, "earlier change")} no longer ${dropped === 1 ? "fits" : "fit"} (the span is gone) and ${dropped === 1 ? "was" : "were"} left out`);
+  if (parts.length) say(`${parts.join("; ")}.`);
+}
+
+function restorePending() {
+  const { mine: own, orphans } = pendingStorage.read();
+  // This tab's previous page (a reload) kept its entry under the previous tab id.
+  const { mine: previous } = previousTab
+    ? new PendingStorage(localStorage, `annotator:pending:${annotationId}`, previousTab).read()
+    : { mine: null };
+  const entries = [
+    ...(previous ? [{ tab: previousTab, ...previous }] : []),
+    ...(own ? [{ tab: tabId, ...own }] : []),
+    ...orphans.filter((o) => o.tab !== previousTab),
+  ];
+  if (!entries.length) return;
+  const server = data.annotation;
+  const landed = landedIn(server);
+  let ops = [];
+  let conflict = false;
+  for (const entry of entries) {
+    const result = reconcile(entry, server.version, landed);
+    ops = ops.concat(result.replay);
+    conflict ||= result.conflict;
+  }
+  const tabs = entries.map((e) => e.tab);
+  if (!ops.length) {
+    pendingStorage.forget(tabs);
+    return;
+  }
+  if (server.status !== "draft") {
+    pendingStorage.forget(tabs);
+    showAlert(`${plural(ops.length, "unsaved change")} could not be saved: this annotation is ${server.status} now, so it no longer accepts changes.`);
+    return;
+  }
+  if (!conflict) {
+    replay(ops, tabs);
+    return;
+  }
+  blocked = true;
+  showAlert(
+    `${plural(ops.length, "change")} made on this article earlier in this browser ${ops.length === 1 ? "was" : "were"} never saved, and the annotation has been changed elsewhere since (version ${server.version}). Applying them now may undo some of those changes.`,
+    [
+      {
+        label: `Apply my ${plural(ops.length, "change")}`,
+        primary: true,
+        run: () => {
+          blocked = false;
+          hideAlert();
+          replay(ops, tabs);
+        },
+      },
+      {
+        label: "Discard them",
+        run: () => {
+          blocked = false;
+          hideAlert();
+          pendingStorage.forget(tabs);
+          say(`Discarded ${plural(ops.length, "unsaved change")}.`);
+        },
+      },
+    ],
+  );
+}
+
+view.mount();
+performance.mark("annotate:render-start");
+store.load(data.annotation);
+void doc.offsetHeight; // finish layout inside the measured time
+performance.mark("annotate:render-end");
+performance.measure("annotate:render", "annotate:render-start", "annotate:render-end");
+laidOutWidth = doc.clientWidth;
+
+if (data.annotation.review_comment && store.editable) {
+  showAlert(`Sent back by ${data.annotation.reviewer || "the reviewer"}: “${data.annotation.review_comment}”`, [
+    { label: "OK", run: hideAlert },
+  ]);
+}
+applyStatus();
+restorePending();
+queue.start();
+root.dataset.ready = "true";

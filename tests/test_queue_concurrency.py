@@ -1,0 +1,58 @@
+"""Handing out articles under contention: real threads, real database connections."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from labels import queue
+from labels.models import Annotation, Role
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_twenty_analysts_asking_at_once_never_seat_more_than_two_per_article(
+    make_project, make_user, make_article
+):
+    users = [make_user(f"analyst{i:02}") for i in range(20)]
+    project = make_project(
+        "rush", annotators_per_article=2, members={u: Role.ANNOTATOR for u in users}
+    )
+    articles = [make_article(project, f"Article number {i} said “hello”.") for i in range(7)]
+    start = threading.Barrier(len(users))
+    results: dict[str, int | None] = {}
+    errors: list[BaseException] = []
+
+    def ask(user):
+        try:
+            start.wait(timeout=30)  # everyone asks at the same moment
+            annotation = queue.do_next_article(project, user)
+            results[user.username] = annotation.article_id if annotation else None
+        except BaseException as exc:  # reported below, with the thread's traceback lost
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread had its own connection
+
+    threads = [threading.Thread(target=ask, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(results) == 20
+    per_article = Counter(a for a in results.values() if a is not None)
+    # 7 articles × 2 seats = 14 analysts served, 6 told there is nothing left.
+    assert max(per_article.values()) == 2
+    assert sum(per_article.values()) == 14
+    assert list(results.values()).count(None) == 6
+    for article in articles:
+        assert Annotation.objects.filter(article=article).holding_a_seat().count() == 2
+    # Nothing was created beyond what was handed out: one draft per served analyst.
+    assert Annotation.objects.count() == 14
+    assert set(Annotation.objects.values_list("annotator__username", flat=True)) == {
+        name for name, article in results.items() if article is not None
+    }
