@@ -45,7 +45,7 @@ SUBMITTED = (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
 
 
 def inline_layer_limit() -> int:
-    return getattr(settings, "ANNOTATOR_AGREEMENT_INLINE_LAYERS", 2000)
+    return settings.ANNOTATOR_AGREEMENT_INLINE_LAYERS
 
 
 def _submitted_layers(prefix: str = "") -> Q:

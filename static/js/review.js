@@ -80,7 +80,8 @@ async function call(method, url, data) {
 
 let queue = Promise.resolve();
 
-/** Run `action` after the ones before it; `action` returns {method, url, data} or null. */
+/** Run `action` after the ones before it; `action` returns {method, url, data, done, gold}
+ * (gold: false for a request that is not a write to the gold layer) or null. */
 function act(action, busyMessage = "Saving…") {
   queue = queue.then(async () => {
     const request = action();
@@ -88,10 +89,9 @@ function act(action, busyMessage = "Saving…") {
     tell(busyMessage);
     let answer;
     try {
-      answer = await call(request.method, request.url, {
-        ...request.data,
-        version: state.review.version,
-      });
+      // Gold writes carry the gold layer's version; sending an annotation back does not.
+      const data = request.gold === false ? request.data : { ...request.data, version: state.review.version };
+      answer = await call(request.method, request.url, data);
     } catch {
       tell("Could not reach the server; nothing was saved. Try again.", "error");
       return;
@@ -118,6 +118,7 @@ async function load() {
     return;
   }
   show(body);
+  if (!state.selected) tell("j / k step through the disagreements; ? lists every key.");
 }
 
 const url = (path) => `${config.review_url}${path}`;
@@ -180,6 +181,7 @@ function show(review) {
   drawItems();
   drawDetail();
   drawRelations();
+  ui.text.dataset.version = review.version; // the version drawn (tests wait on it)
 }
 
 function drawNotice() {
@@ -739,7 +741,7 @@ ui.returnForm.addEventListener("submit", (event) => {
   const comment = ui.returnComment.value;
   const id = state.returnTo;
   ui.returnDialog.close();
-  act(() => ({ method: "POST", url: `/api/v1/annotations/${id}/return/`, data: { comment }, done: "Sent back with your comment." }));
+  act(() => ({ method: "POST", url: `/api/v1/annotations/${id}/return/`, data: { comment }, gold: false, done: "Sent back with your comment." }));
 });
 
 const HOTKEY_LABELS = () => new Map(state.review.project.schema.span_labels.filter((l) => l.hotkey).map((l) => [l.hotkey, l.name]));
