@@ -88,6 +88,10 @@ if _database_url:
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
     # Several app servers against one PostgreSQL: a per-process psycopg pool (Django 5.2) instead
     # of one persistent connection per thread. Pooling excludes CONN_MAX_AGE (see docs/deploy.md).
+    # Behind PgBouncer in transaction mode server-side cursors do not survive; see docs/deploy.md.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+    )
     _pool_max = env_int("DATABASE_POOL_MAX_SIZE", 0)
     if _pool_max:
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -168,6 +172,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ANNOTATOR_MAX_IMPORT_BYTES = env_int("ANNOTATOR_MAX_IMPORT_MB", 200) * 1024 * 1024
 ANNOTATOR_LEASE_MINUTES = env_int("ANNOTATOR_LEASE_MINUTES", 60)
+# Whole-request deadline of a call to a project's HTTP suggester (docs/suggestions.md).
+ANNOTATOR_SUGGESTER_TIMEOUT_MS = env_int("ANNOTATOR_SUGGESTER_TIMEOUT_MS", 5000)
 # The dashboard recomputes agreement inline (about 0.4 ms per submitted layer) only for projects
 # with at most this many submitted layers; larger ones show the last snapshot (docs/review.md).
 ANNOTATOR_AGREEMENT_INLINE_LAYERS = env_int("ANNOTATOR_AGREEMENT_INLINE_LAYERS", 1000)
