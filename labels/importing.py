@@ -519,8 +519,10 @@ def _write(project, records, existing, resolved, report: ImportReport, actor) ->
             new_annotations.append(annotation)
         to_fill.append((record, annotation))
     Annotation.objects.bulk_create(new_annotations, batch_size=2000)
+    # By identity: ``in new_annotations`` would compare every pair (quadratic in the file).
+    created = {id(a) for a in new_annotations}
     for _record, annotation in to_fill:
-        if annotation.pk and annotation not in new_annotations:
+        if annotation.pk and id(annotation) not in created:
             annotation.status = AnnotationStatus.REVIEWED if is_gold else AnnotationStatus.SUBMITTED
             annotation.submitted_at = now
             annotation.lease_expires_at = None
