@@ -204,6 +204,30 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _overlapping_chunks(
+    spans_a: Sequence[SpanRec], spans_b: Sequence[SpanRec]
+) -> Iterable[tuple[list[SpanRec], list[SpanRec]]]:
+    """The two layers' spans cut, per label, into runs that no span crosses. ``match_overlap``
+    only ever pairs overlapping spans of one label, so matching run by run gives its result
+    without comparing every span with every other (an article can hold hundreds of Cues)."""
+    tagged = sorted(
+        [(s.label, s.start, s.end, 0, s) for s in spans_a]
+        + [(s.label, s.start, s.end, 1, s) for s in spans_b],
+        key=lambda t: t[:4],
+    )
+    chunk: tuple[list[SpanRec], list[SpanRec]] = ([], [])
+    label, reach = None, -1
+    for span_label, start, end, side, span in tagged:
+        if span_label != label or start >= reach:
+            if chunk[0] and chunk[1]:
+                yield chunk
+            chunk, label, reach = ([], []), span_label, end
+        chunk[side].append(span)
+        reach = max(reach, end)
+    if chunk[0] and chunk[1]:
+        yield chunk
+
+
 def build_candidates(
     spans: Sequence[LayerSpan], n_layers: int, threshold: float = IOU_THRESHOLD
 ) -> list[Candidate]:
@@ -213,8 +237,9 @@ def build_candidates(
         by_annotator[s.annotator].append(SpanRec(str(s.id), s.label, s.start, s.end))
     groups = _Groups(s.id for s in spans)
     for a, b in combinations(sorted(by_annotator), 2):
-        for x, y in match_overlap(by_annotator[a], by_annotator[b], threshold):
-            groups.union(int(x.id), int(y.id))
+        for chunk_a, chunk_b in _overlapping_chunks(by_annotator[a], by_annotator[b]):
+            for x, y in match_overlap(chunk_a, chunk_b, threshold):
+                groups.union(int(x.id), int(y.id))
     members: dict[int, list[LayerSpan]] = defaultdict(list)
     for s in spans:
         members[groups.find(s.id)].append(s)
@@ -251,11 +276,16 @@ def match_gold(
     """Pair gold spans with the candidates they resolve: same label, best IoU against any of the
     candidate's versions at least ``threshold``; greedy by IoU, one-to-one. Returns
     ``{gold span id: candidate key}``."""
+    by_label: dict[str, list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        by_label[c.label].append(c)
     pairs = []
     for g in gold:
         rec = SpanRec("g", g.label, g.start, g.end)
-        for c in candidates:
-            if c.label != g.label:
+        for c in by_label.get(g.label, ()):
+            if max(v.end for v in c.versions) <= g.start or g.end <= min(
+                v.start for v in c.versions
+            ):
                 continue
             best = max(iou(rec, SpanRec("v", v.label, v.start, v.end)) for v in c.versions)
             if best >= threshold:

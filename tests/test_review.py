@@ -423,3 +423,25 @@ def test_only_finished_work_can_be_sent_back(article, layers, reviewer, make_use
     gold = Annotation.objects.create(article=article, is_gold=True)
     with pytest.raises(Invalid), transaction.atomic():
         review.do_return(spans.locked(gold.pk), reviewer, "no")
+
+
+def test_matching_run_by_run_pairs_exactly_as_matching_whole_layers():
+    import random
+
+    from labels.agreement import SpanRec, match_overlap
+    from labels.review import _overlapping_chunks
+
+    rng = random.Random(7)
+    for _ in range(200):
+        layers = [
+            [
+                SpanRec(f"{side}{k}", rng.choice("QS"), start, start + rng.randint(1, 12))
+                for k, start in enumerate(rng.sample(range(60), rng.randint(0, 12)))
+            ]
+            for side in "ab"
+        ]
+        whole = {(x.id, y.id) for x, y in match_overlap(*layers)}
+        chunked = {
+            (x.id, y.id) for a, b in _overlapping_chunks(*layers) for x, y in match_overlap(a, b)
+        }
+        assert chunked == whole

@@ -58,6 +58,22 @@ def test_staff_read_the_review(api, article, layers, request, who):
     assert body["relation_candidates"][0]["agreement"] == "unanimous"
 
 
+def test_review_before_every_annotation_is_submitted_says_so(
+    api, article, annotator, annotator2, reviewer
+):
+    submit_layer(article, annotator, [span_data("Cue", "said")])
+    submit_layer(article, annotator2, [span_data("Cue", "said")], submit=False)
+    body = api(reviewer).get(url(article)).json()
+    assert (body["submitted"], body["ready"]) == (1, False)
+    assert [(layer["annotator"], layer["status"], layer["spans"]) for layer in body["layers"]] == [
+        ("ana", "submitted", 1),
+        ("ben", "draft", None),
+    ]
+    # ben's draft takes no part: the Cue is ana's alone.
+    (cue,) = body["candidates"]
+    assert cue["annotators"] == ["ana"] and cue["agreement"] == "minority"
+
+
 REVIEW_WRITES = [
     ("post", "accept/", {"span": 1, "version": 1}),
     ("post", "reject/", {"span": 1, "version": 1}),
