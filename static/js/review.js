@@ -499,6 +499,12 @@ function select(key, { scroll = true } = {}) {
   }
 }
 
+/** The next undecided disagreement; once all are decided, the next disagreement. */
+function nextDisagreement(step) {
+  const open = stepTo(state.items, state.selected, step, (i) => i.disputed && i.status === "open");
+  return open ?? stepTo(state.items, state.selected, step, (i) => i.disputed);
+}
+
 function accept(spanId, changes = {}) {
   act(() => ({ method: "POST", url: url("accept/"), data: { span: spanId, ...changes }, done: "Accepted." }));
 }
@@ -752,8 +758,7 @@ document.addEventListener("keydown", (event) => {
   const key = event.key;
   let handled = true;
   if (state.selection && HOTKEY_LABELS().has(key)) addSpan(HOTKEY_LABELS().get(key));
-  else if (key === "j") select(stepTo(state.items, state.selected, 1, (i) => i.disputed));
-  else if (key === "k") select(stepTo(state.items, state.selected, -1, (i) => i.disputed));
+  else if (key === "j" || key === "k") select(nextDisagreement(key === "j" ? 1 : -1));
   else if (key === "n") select(stepTo(state.items, state.selected, 1));
   else if (key === "p") select(stepTo(state.items, state.selected, -1));
   else if (key === "a") acceptSelected();
