@@ -327,3 +327,60 @@ def test_submit_asks_for_missing_attributes_then_shows_next(
     assert "Nothing left to annotate" in page.inner_text(".messages")
     assert "submit" in page.inner_text(".queue.done")
     assert page.problems == []
+
+
+def test_failed_saves_are_retried_and_a_reload_replays_what_never_arrived(
+    new_page, live_server, project, annotator
+):
+    article = do_create_article(
+        project, external_id="flaky", raw_text="Putin told Macron that it was “unacceptable”."
+    )
+    text = article.text
+    page = new_page(annotator)
+    open_workspace(page, live_server, article)
+    spans_url = re.compile(r"/api/v1/annotations/\d+/spans/$")
+
+    # The network drops every save: the span stays on the page, in the queue and in
+    # localStorage, and the page says it is offline.
+    page.route(spans_url, lambda route: route.abort("internetdisconnected"))
+    drag_select(page, text, 0, len("Putin"))
+    page.keyboard.press("2")
+    page.locator("[data-save-state][data-state=offline]").wait_for()
+    assert "kept here" in page.inner_text("[data-save-state]")
+    mirrored = page.evaluate(
+        "Object.entries(localStorage).filter(([k]) => k.startsWith('annotator:pending:'))"
+    )
+    assert len(mirrored) == 1 and '"createSpan"' in mirrored[0][1]
+    assert not Span.objects.filter(annotation__article=article).exists()
+
+    # A reload before it ever arrived: the new page replays it from localStorage.
+    page.unroute(spans_url)
+    page.reload()
+    page.wait_for_selector("[data-ws][data-ready]")
+    wait_saved(page)
+    assert [s.text for s in Span.objects.filter(annotation__article=article)] == ["Putin"]
+
+    # A 503 is retried after a short back-off, once, and lands.
+    answers = []
+
+    def flaky(route):
+        if answers:
+            route.continue_()
+        else:
+            answers.append(503)
+            route.fulfill(status=503, content_type="application/json", body="{}")
+
+    page.route(spans_url, flaky)
+    start = text.index("Macron")
+    drag_select(page, text, start, start + len("Macron"))
+    page.keyboard.press("2")
+    wait_saved(page)
+    assert answers == [503]
+    stored = sorted(s.text for s in Span.objects.filter(annotation__article=article))
+    assert stored == ["Macron", "Putin"]
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('annotator:pending:')).length"
+        )
+        == 0
+    )

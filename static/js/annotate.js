@@ -37,8 +37,9 @@ const dialogs = Object.fromEntries(
 );
 const nextForm = root.querySelector("[data-next-form]");
 
-const styles = new Map(data.labels.map((l) => [l.name, { color: l.color, pattern: l.pattern }]));
-const styleOf = (label) => styles.get(label) || { color: "#6b7280", pattern: 0 };
+const styles = new Map(data.labels.map((l, index) => [l.name, { color: l.color, pattern: l.pattern, index }]));
+const styleOf = (label) => styles.get(label) || { color: "#6b7280", pattern: 0, index: Infinity };
+data.labels.forEach((l, i) => document.documentElement.style.setProperty(`--label-${i}`, l.color));
 const labelKeys = hotkeys(schema, data.reserved_hotkeys);
 
 const store = new Store(schema);
@@ -359,8 +360,7 @@ store.addEventListener("change", (event) => {
   const d = event.detail;
   switch (d.type) {
     case "reset":
-      view.renderAll();
-      panel.renderSpans();
+      view.renderAll(); // the span list follows after the first frame (see the end)
       panel.renderRelations();
       panel.renderEditor();
       refreshEmphasis();
@@ -961,7 +961,7 @@ document.addEventListener("selectionchange", () => {
 });
 
 for (const button of root.querySelectorAll(".label-btn")) {
-  const swatch = button.querySelector(".swatch");
+  const swatch = button.querySelector(".label-swatch");
   swatch.style.setProperty("--c", button.dataset.color);
   button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the text selection
   button.addEventListener("click", () => createFromSelection(button.dataset.label));
@@ -1161,4 +1161,16 @@ if (data.annotation.review_comment && store.editable) {
 applyStatus();
 restorePending();
 queue.start();
-root.dataset.ready = "true";
+// The text with every span is on screen; the list of spans (a thousand buttons on a long
+// article) is built right after that first frame rather than before it.
+requestAnimationFrame(() =>
+  setTimeout(() => {
+    performance.mark("annotate:list-start");
+    panel.renderSpans();
+    panel.select(store.selected, null);
+    void root.offsetHeight;
+    performance.mark("annotate:list-end");
+    performance.measure("annotate:list", "annotate:list-start", "annotate:list-end");
+    root.dataset.ready = "true";
+  }),
+);

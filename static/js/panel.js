@@ -20,7 +20,7 @@ function el(tag, props = {}, ...children) {
 
 /** A label name with its swatch (colour and pattern), as in the palette. */
 export function labelTag(label, style) {
-  const swatch = el("span", { className: `swatch pat-${style.pattern % 5}`, "aria-hidden": "true" });
+  const swatch = el("span", { className: `label-swatch pat-${style.pattern % 5}`, "aria-hidden": "true" });
   swatch.style.setProperty("--c", style.color);
   return el("span", { className: "tag" }, swatch, el("span", { className: "tag-name", text: label }));
 }
@@ -34,6 +34,7 @@ export class Panel {
   #relationList;
   #relationCount;
   #items = new Map(); // span key → <li>
+  #built = false; // the list is built once after the text is drawn (renderSpans)
 
   constructor({ store, styleOf, list, count, editor, relationList, relationCount }) {
     this.#store = store;
@@ -65,6 +66,7 @@ export class Panel {
   }
 
   renderSpans() {
+    this.#built = true;
     this.#items.clear();
     const fragment = document.createDocumentFragment();
     for (const span of this.#store.sorted) {
@@ -81,6 +83,7 @@ export class Panel {
   }
 
   addSpan(span) {
+    if (!this.#built) return;
     const li = this.#item(span);
     const at = this.#store.sorted.indexOf(span);
     const next = this.#store.sorted[at + 1];
@@ -90,6 +93,7 @@ export class Panel {
   }
 
   removeSpan(key) {
+    if (!this.#built) return;
     this.#items.get(key)?.remove();
     this.#items.delete(key);
     this.#updateCount();
@@ -110,7 +114,8 @@ export class Panel {
     const li = key ? this.#items.get(key) : null;
     if (li) {
       li.classList.add("selected");
-      li.scrollIntoView({ block: "nearest" });
+      // Next frame: scrolling now would force a layout in the middle of the change.
+      requestAnimationFrame(() => li.isConnected && li.scrollIntoView({ block: "nearest" }));
     }
   }
 
@@ -134,7 +139,7 @@ export class Panel {
       "div",
       { className: "editor-head" },
       labelTag(span.label, this.#styleOf(span.label)),
-      el("q", { className: "editor-text", text: excerpt(span.text, 160) }),
+      el("q", { className: "editor-text", text: excerpt(span.text, 90) }),
       el("span", { className: "muted small mono", text: `${span.start}–${span.end}` }),
     );
     const fields = [];

@@ -18,7 +18,9 @@ const SVG = "http://www.w3.org/2000/svg";
 const LANE_STEP = 4; // px: a 3px bar and a 1px gap
 const FIRST_LANE = 1; // px between the glyphs and the first bar
 const MIN_LANES = 1;
+const SPARE_LANES = 1; // room for one more level of nesting before everything moves
 const PATTERNS = 5;
+const LABEL_CLASSES = 12; // app.css colours .lab-0 … .lab-11 from --label-N on the document
 
 export class DocView {
   #doc;
@@ -65,7 +67,7 @@ export class DocView {
   }
 
   #setCapacity(lanes) {
-    const capacity = Math.max(MIN_LANES, lanes);
+    const capacity = Math.max(MIN_LANES, lanes + SPARE_LANES);
     if (capacity === this.#capacity) return false;
     this.#capacity = capacity;
     this.#doc.style.setProperty("--lane-space", `${FIRST_LANE + capacity * LANE_STEP + 1}px`);
@@ -86,18 +88,20 @@ export class DocView {
   }
 
   #makeBars(span, rects, lane) {
-    const { color, pattern } = this.#styleOf(span.label);
+    const { color, pattern, index } = this.#styleOf(span.label);
     const title = `${span.label}: ${excerpt(span.text, 60)}`;
+    const className =
+      index < LABEL_CLASSES ? `bar pat-${pattern % PATTERNS} lab-${index}` : `bar pat-${pattern % PATTERNS}`;
     const bars = rects.map((r) => {
       const bar = document.createElement("div");
-      bar.className = `bar pat-${pattern % PATTERNS}`;
+      bar.className = className;
       bar.dataset.key = span.key;
       bar.title = title;
       const s = bar.style;
       s.left = `${r.x}px`;
       s.top = `${r.y + r.h + FIRST_LANE + lane * LANE_STEP}px`;
       s.width = `${Math.max(r.w, 2)}px`;
-      s.setProperty("--c", color);
+      if (!(index < LABEL_CLASSES)) s.setProperty("--c", color);
       return bar;
     });
     for (const [name, keys] of this.#classed) {
@@ -221,8 +225,7 @@ export class DocView {
   drawArcs(relations) {
     const arcs = this.#arcs;
     arcs.replaceChildren();
-    arcs.setAttribute("width", String(this.#overlay.clientWidth));
-    arcs.setAttribute("height", String(this.#overlay.clientHeight));
+    if (relations.length === 0) return;
     const defs = document.createElementNS(SVG, "defs");
     const marker = document.createElementNS(SVG, "marker");
     for (const [k, v] of Object.entries({ id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" })) {
@@ -233,23 +236,27 @@ export class DocView {
     marker.append(tip);
     defs.append(marker);
     arcs.append(defs);
+    const fanned = new Map(); // arcs already leaving each span: later ones rise higher
     for (const relation of relations) {
       const from = (this.#rects.get(relation.from) || [])[0];
       const to = (this.#rects.get(relation.to) || [])[0];
       if (!from || !to) continue;
       const x1 = from.x + Math.min(from.w / 2, 10);
+      const spot = `${Math.round(from.x)}:${Math.round(from.y)}`; // spans on the same words too
+      const n = fanned.get(spot) || 0;
+      fanned.set(spot, n + 1);
       const x2 = to.x + Math.min(to.w / 2, 10);
       const y1 = from.y + 2;
       const y2 = to.y + 2;
-      const lift = 16 + Math.min(48, Math.abs(x2 - x1) / 8 + Math.abs(y2 - y1) / 6);
-      const top = Math.min(y1, y2) - lift;
+      const lift = 16 + 12 * n + Math.min(48, Math.abs(x2 - x1) / 8 + Math.abs(y2 - y1) / 6);
+      const top = Math.max(4, Math.min(y1, y2) - lift);
       const path = document.createElementNS(SVG, "path");
       path.setAttribute("d", `M ${x1} ${y1} C ${x1} ${top}, ${x2} ${top}, ${x2} ${y2}`);
       path.setAttribute("class", "arc");
       path.setAttribute("marker-end", "url(#arrow)");
       const label = document.createElementNS(SVG, "text");
       label.setAttribute("x", String((x1 + x2) / 2));
-      label.setAttribute("y", String(top + lift * 0.25 - 2));
+      label.setAttribute("y", String(top + (Math.min(y1, y2) - top) * 0.25 - 2));
       label.setAttribute("class", "arc-label");
       label.setAttribute("text-anchor", "middle");
       label.textContent = relation.label;
