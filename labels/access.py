@@ -29,7 +29,8 @@ def user_projects(user) -> QuerySet[Membership]:
 def membership_of(user, project: Project) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, project=project).first()
+    # .order_by(): a lookup by a unique pair needs no ORDER BY (Meta.ordering joins auth_user).
+    return Membership.objects.filter(user=user, project=project).order_by().first()
 
 
 def _require_role(membership: Membership, roles: Iterable[str]) -> None:
@@ -43,7 +44,10 @@ def access_project(user, slug: str, roles: Iterable[str] = ALL_ROLES) -> tuple[P
     if not user.is_authenticated:
         raise Http404("No such project.")
     membership = (
-        Membership.objects.filter(user=user, project__slug=slug).select_related("project").first()
+        Membership.objects.filter(user=user, project__slug=slug)
+        .select_related("project")
+        .order_by()
+        .first()
     )
     if membership is None:
         raise Http404("No such project.")
@@ -104,7 +108,8 @@ def access_annotation(
     qs = Annotation.objects.select_related("article__project")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    annotation = qs.filter(pk=annotation_id).first()
+    # .order_by(): by primary key, without Meta.ordering's join to auth_user in the locking query.
+    annotation = qs.filter(pk=annotation_id).order_by().first()
     if annotation is None:
         raise Http404("No such annotation.")
     membership = membership_of(user, annotation.article.project)

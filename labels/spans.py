@@ -178,7 +178,9 @@ def do_add_span(
     """Add a span. Expects ``annotation`` locked FOR UPDATE by the caller's transaction."""
     client_id = _client_id(data.get("client_id"))
     if client_id is not None:
-        existing = Span.objects.filter(annotation=annotation, client_id=client_id).first()
+        existing = (
+            Span.objects.filter(annotation=annotation, client_id=client_id).order_by().first()
+        )
         if existing is not None:
             return Result(annotation, existing, created=False)
     check_version(annotation, version)
