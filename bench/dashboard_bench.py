@@ -294,6 +294,10 @@ def run(args) -> None:
     from labels import agreement_db, dashboard
     from labels.models import AgreementSnapshot, Annotation
 
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     call_command("migrate", verbosity=0)
     slug = "bench-dashboard"
     began = time.perf_counter()
@@ -357,6 +361,7 @@ def run(args) -> None:
     began = time.perf_counter()
     loaded = sum(1 for _ in agreement_db.iter_article_layers(project))
     print(f"  of which loading {loaded} articles: {time.perf_counter() - began:.2f} s")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 def fmt(times: list[float]) -> str:
