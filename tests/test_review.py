@@ -445,3 +445,28 @@ def test_matching_run_by_run_pairs_exactly_as_matching_whole_layers():
             (x.id, y.id) for a, b in _overlapping_chunks(*layers) for x, y in match_overlap(a, b)
         }
         assert chunked == whole
+
+
+def test_changing_attributes_in_gold_is_adjudicated_until_they_match_again(
+    article, layers, reviewer
+):
+    quote = candidate(review.load_review(article), "Quote")
+    gold = review.do_accept(article, reviewer, quote.span_ids[0], version=1)
+    span = gold.spans.get()
+    review.do_edit_gold_span(
+        article, reviewer, span.pk, {"attrs": {"quote_type": "direct"}}, version=2
+    )
+    span.refresh_from_db()
+    assert (span.attrs, span.provenance, span.agreed_by) == (
+        {"quote_type": "direct"},
+        Provenance.ADJUDICATED,
+        [],
+    )
+    review.do_edit_gold_span(
+        article, reviewer, span.pk, {"attrs": {"quote_type": "indirect"}}, version=3
+    )
+    span.refresh_from_db()
+    assert (span.provenance, span.agreed_by) == (Provenance.UNANIMOUS, ["ana", "ben"])
+    with pytest.raises(Invalid) as err:
+        review.do_edit_gold_span(article, reviewer, span.pk, {"attrs": {}}, version=4)
+    assert err.value.problems[0].field.endswith("quote_type")  # required in gold
