@@ -11,6 +11,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its initialiser as a separate script (no inline code, so the CSP
     # holds) and Swagger UI comes from drf-spectacular-sidecar's static files, not a CDN.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # labels/api_docs.html drops the package template's inline <style>.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="labels/api_docs.html"
+        ),
+        name="api-docs",
+    ),
     path("", include("labels.urls")),
 ]
