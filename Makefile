@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 export DEBUG ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test check lint format migrate seed db-stop chromium clean bench
+.PHONY: run test check lint format migrate seed db-stop chromium clean bench loadtest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Annotator needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -53,6 +53,10 @@ format: $(STAMP)
 
 db-stop: $(STAMP)
 	$(PY) -c 'import django, os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings"); django.setup(); from django.conf import settings; from annotator.embedded import server; e = settings.DATABASES["default"].get("EMBEDDED"); print("stopped" if e and server.stop(e["data_dir"]) else "no embedded server running")'
+
+# 50 analysts and an exporting manager against gunicorn on loopback (docs/performance.md).
+loadtest: $(STAMP)
+	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
