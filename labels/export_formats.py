@@ -586,7 +586,10 @@ def write_spacy(records: Iterable[Record], context: Context) -> Iterator[bytes]:
                 )
                 part = record["split"] or ""
                 if part not in shards:
-                    shards[part] = DocBin(store_user_data=True)
+                    # Only the tokens and spaces: a blank pipeline sets no tags, lemmas or
+                    # entities, and the default 14 columns per token would make a 1,000-doc
+                    # shard seven times larger in memory.
+                    shards[part] = DocBin(attrs=["ORTH"], store_user_data=True)
                 shards[part].add(doc)
                 if len(shards[part]) >= SPACY_SHARD_DOCS:
                     flush(part)
