@@ -242,3 +242,13 @@ def test_agreement_api_returns_the_snapshot(api, project, two_articles, manager)
     assert body["up_to_date"] is True and body["submitted_layers"] == 4
     assert body["agreement"]["pairs"]["ana|ben"]["articles"] == 2
     assert body["labels"] == ["Quote", "Source", "Cue", "Claim", "Stance"]
+
+
+def test_agreement_api_query_count(api, project, two_articles, manager, django_assert_num_queries):
+    agreement_db.refresh(project)
+    client = api(manager)
+    # 1 session, 2 user, 3 membership + project, 4 fingerprint of the submitted work,
+    # 5 the snapshot (up to date, so nothing is recomputed).
+    with django_assert_num_queries(5):
+        response = client.get(f"/api/v1/projects/{project.slug}/agreement/")
+    assert response.json()["up_to_date"] is True
