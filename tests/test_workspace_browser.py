@@ -159,6 +159,15 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     assert "quote_type: mixed" in listed[0]
     relation = page.inner_text("[data-relation-list] .relation")
     assert "attributed_to" in relation and "the Kremlin" in relation and "cue: “said”" in relation
+    # 1280×800 without horizontal scrolling; `?` lists the keys, Escape closes the list.
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.focus("[data-doc]")
+    page.keyboard.press("?")
+    keys = page.locator("dialog[data-dialog=shortcuts]")
+    keys.wait_for(state="visible")
+    assert "Mark the selected text as Quote" in keys.inner_text()
+    page.keyboard.press("Escape")
+    keys.wait_for(state="hidden")
     assert page.problems == []
 
     annotation = my_annotation(article, annotator)

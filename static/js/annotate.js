@@ -3,21 +3,15 @@
 // span bars), the panel (lists and editor) and the save queue (what still has to reach the
 // server) to the keyboard and the mouse.
 
-import { ApiError, call, request } from "./api.js";
+import { ApiError, call } from "./api.js";
+import { Linker, quoted } from "./linking.js";
 import { OffsetIndex, selectionToSpan, spanToUtf16 } from "./offsets.js";
 import { Panel } from "./panel.js";
 import { DocView, excerpt } from "./render.js";
-import { LocalRejection, PendingStorage, SaveQueue, errorMessage, reconcile } from "./savequeue.js";
-import {
-  allowedRelations,
-  hotkeys,
-  linkTargetLabels,
-  missingAttributes,
-  relationType,
-  spanLabel,
-  whyNotLinked,
-} from "./schema.js";
-import { Store, itemKey } from "./store.js";
+import { errorMessage } from "./savequeue.js";
+import { hotkeys, missingAttributes, spanLabel } from "./schema.js";
+import { Store } from "./store.js";
+import { Sync, newId, sameAttrs } from "./sync.js";
 
 performance.mark("annotate:start");
 
@@ -63,7 +57,6 @@ const panel = new Panel({
   relationCount: root.querySelector("[data-relation-count]"),
 });
 
-let link = null; // {from, candidates: [keys], at} while choosing a relation's target
 let hoveredRelation = null;
 let showAllArcs = false;
 let blocked = false; // unsent changes from an earlier page wait for the analyst's decision
@@ -96,7 +89,6 @@ function hideAlert() {
   alertEl.hidden = true;
 }
 
-const quoted = (span) => `${span.label} “${excerpt(span.text, 50)}”`;
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function canEdit() {
@@ -111,124 +103,18 @@ function canEdit() {
   return true;
 }
 
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16)); // pages served over plain http
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 // --- saving --------------------------------------------------------------------------------
 
-function refersTo(op, key) {
-  return op.key === key || op.from === key || op.to === key || Object.values(op.attrs || {}).includes(key);
-}
-
-function needId(key) {
-  const id = store.idOf(key);
-  if (id === null || id === undefined) throw new LocalRejection("A span this change refers to was never saved.");
-  return id;
-}
-
-function spanRefsToIds(relationLabel, attrs) {
-  const out = { ...(attrs || {}) };
-  for (const attribute of relationType(schema, relationLabel)?.attributes || []) {
-    if (attribute.type === "span" && out[attribute.name]) out[attribute.name] = needId(out[attribute.name]);
-  }
-  return out;
-}
-
-async function send(op, version) {
-  const base = `annotations/${annotationId}/`;
-  switch (op.kind) {
-    case "createSpan":
-      return request("POST", `${base}spans/`, {
-        version,
-        client_id: op.client_id,
-        label: op.label,
-        start: op.start,
-        end: op.end,
-        text: op.text,
-        attrs: op.attrs || {},
-      });
-    case "updateSpan":
-      return request("PATCH", `${base}spans/${needId(op.key)}/`, { version, ...op.changes });
-    case "deleteSpan":
-      return request("DELETE", `${base}spans/${needId(op.key)}/`, { version });
-    case "createRelation":
-      return request("POST", `${base}relations/`, {
-        version,
-        client_id: op.client_id,
-        label: op.label,
-        from: needId(op.from),
-        to: needId(op.to),
-        attrs: spanRefsToIds(op.label, op.attrs),
-      });
-    case "deleteRelation":
-      return request("DELETE", `${base}relations/${needId(op.key)}/`, { version });
-    default:
-      throw new LocalRejection(`Unknown change ${op.kind}.`);
-  }
-}
-
-function sameAttrs(a, b) {
-  const ka = Object.keys(a || {}).sort();
-  const kb = Object.keys(b || {}).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
-}
-
-/** Whether an operation's effect is already in `payload` (an annotation from the server). */
-function landedIn(payload) {
-  return (op) => {
-    switch (op.kind) {
-      case "createSpan":
-        return payload.spans.some((s) => s.client_id === op.client_id);
-      case "createRelation":
-        return payload.relations.some((r) => r.client_id === op.client_id);
-      case "deleteSpan":
-        return !payload.spans.some((s) => itemKey(s) === op.key);
-      case "deleteRelation":
-        return !payload.relations.some((r) => itemKey(r) === op.key);
-      case "updateSpan": {
-        const span = payload.spans.find((s) => itemKey(s) === op.key);
-        return Boolean(
-          span &&
-            (op.changes.label === undefined || span.label === op.changes.label) &&
-            (op.changes.attrs === undefined || sameAttrs(span.attrs, op.changes.attrs)),
-        );
-      }
-      default:
-        return false;
-    }
-  };
-}
-
-/** After a 409 for a change whose first answer was lost: did it land after all? */
-async function confirmLanded(op, version) {
-  const { status, body } = await request("GET", `annotations/${annotationId}/`);
-  if (status !== 200 || body.version !== version + 1 || !landedIn(body)(op)) return null;
-  const found =
-    op.kind === "createSpan"
-      ? { span: body.spans.find((s) => s.client_id === op.client_id) }
-      : op.kind === "createRelation"
-        ? { relation: body.relations.find((r) => r.client_id === op.client_id) }
-        : {};
-  return { version: body.version, body: { version: body.version, ...found } };
-}
-
-const previousTab = sessionStorage.getItem("annotator:tab");
-const tabId = newId();
-sessionStorage.setItem("annotator:tab", tabId);
-const pendingStorage = new PendingStorage(localStorage, `annotator:pending:${annotationId}`, tabId);
-
-const queue = new SaveQueue({
-  send,
-  version: data.annotation.version,
-  persist: (entry) => pendingStorage.write(entry),
-  confirm: confirmLanded,
+const sync = new Sync({
+  store,
+  schema,
+  annotation: data.annotation,
+  text,
+  index,
+  storage: localStorage,
+  session: sessionStorage,
 });
+const queue = sync.queue;
 
 function renderSaveState() {
   const n = queue.size;
@@ -245,33 +131,8 @@ function renderSaveState() {
 
 queue.addEventListener("state", renderSaveState);
 
-queue.addEventListener("saved", (event) => {
-  const { op, body } = event.detail;
-  if (op.kind === "createSpan" && body?.span) store.ackSpan(op.key, body.span);
-  if (op.kind === "createRelation" && body?.relation) store.ackRelation(op.key, body.relation);
-});
-
 queue.addEventListener("rejected", (event) => {
-  const { op, status, body } = event.detail;
-  const gone = (body?.errors || []).some((e) => e.code === "not_found");
-  switch (op.kind) {
-    case "createSpan":
-      store.removeSpan(op.key);
-      queue.discard((other) => refersTo(other, op.key));
-      break;
-    case "updateSpan":
-      if (op.before && store.span(op.key)) store.updateSpan(op.key, op.before);
-      break;
-    case "deleteSpan":
-      if (op.snapshot && !gone) store.restoreSpan(op.snapshot);
-      break;
-    case "createRelation":
-      store.removeRelation(op.key);
-      break;
-    case "deleteRelation":
-      if (op.snapshot && !gone) store.restoreRelation(op.snapshot);
-      break;
-  }
+  const { status, body } = event.detail; // sync.js has undone the change on the page
   say(`Not saved: ${errorMessage(body, `the server refused this change (${status}).`)}`, { error: true });
 });
 
@@ -287,9 +148,6 @@ queue.addEventListener("conflict", (event) => {
 });
 
 addEventListener("online", () => queue.retryNow());
-setInterval(() => {
-  if (queue.size) pendingStorage.write({ version: queue.version, ops: queue.pending }); // still alive
-}, 20_000);
 
 /** Resolves true once everything is saved, false on a conflict. */
 function saved() {
@@ -326,13 +184,14 @@ function refreshEmphasis() {
   const tinted = [];
   const chips = [];
   if (selected) tinted.push(selected), chips.push(selected);
-  const current = link ? link.candidates[link.at] : null;
+  const current = linker.current;
   if (current) tinted.push(current), chips.push(current);
   const hovered = hoveredRelation ? store.relation(hoveredRelation) : null;
   if (hovered) tinted.push(hovered.from, hovered.to), chips.push(hovered.from, hovered.to);
   const mine = selected ? store.relationsOf(selected) : [];
   view.setClass("selected", selected ? [selected] : []);
-  view.setClass("candidate", link ? link.candidates : []);
+  view.setClass("candidate", linker.candidates);
+  root.classList.toggle("linking", linker.active);
   view.setClass("related", mine.flatMap((r) => [r.from, r.to]).filter((k) => k !== selected));
   view.emphasise({ tinted, chips });
   const arcs = showAllArcs ? store.relations : [...mine, ...(hovered && !mine.includes(hovered) ? [hovered] : [])];
@@ -457,7 +316,7 @@ function createFromSelection(label) {
   }
   const client_id = newId();
   const added = store.addSpan({ client_id, label, ...span, attrs: {} });
-  queue.enqueue({ kind: "createSpan", key: added.key, client_id, label, start: span.start, end: span.end, text: span.text, attrs: {} });
+  sync.push({ kind: "createSpan", key: added.key, client_id, label, start: span.start, end: span.end, text: span.text, attrs: {} });
   getSelection().removeAllRanges();
   store.select(added.key);
   const missing = missingAttributes(schema, label, {});
@@ -473,7 +332,7 @@ function setAttribute(key, name, value) {
   else attrs[name] = value;
   if (sameAttrs(attrs, span.attrs)) return;
   const before = store.updateSpan(key, { attrs });
-  queue.enqueue({ kind: "updateSpan", key, changes: { attrs }, before });
+  sync.push({ kind: "updateSpan", key, changes: { attrs }, before });
 }
 
 function setLabel(key, label) {
@@ -483,7 +342,7 @@ function setLabel(key, label) {
   const names = new Set((spanLabel(schema, label)?.attributes || []).map((a) => a.name));
   const attrs = Object.fromEntries(Object.entries(span.attrs).filter(([name]) => names.has(name)));
   const before = store.updateSpan(key, { label, attrs });
-  queue.enqueue({ kind: "updateSpan", key, changes: { label, attrs }, before });
+  sync.push({ kind: "updateSpan", key, changes: { label, attrs }, before });
 }
 
 function deleteSpan(key) {
@@ -492,10 +351,9 @@ function deleteSpan(key) {
   if (!span) return;
   const shown = quoted(span);
   // Never sent? Then taking its create (and what refers to it) off the queue is the delete.
-  const unsent = queue.discard((op) => op.kind === "createSpan" && op.key === key).length > 0;
-  if (unsent) queue.discard((op) => refersTo(op, key));
+  const unsent = sync.withdraw("createSpan", key);
   const snapshot = store.removeSpan(key);
-  if (!unsent) queue.enqueue({ kind: "deleteSpan", key, snapshot });
+  if (!unsent) sync.push({ kind: "deleteSpan", key, snapshot });
   doc.focus({ preventScroll: true });
   say(`Deleted ${shown}.`);
 }
@@ -505,9 +363,9 @@ function deleteRelation(key) {
   const relation = store.relation(key);
   if (!relation) return;
   if (hoveredRelation === key) hoveredRelation = null;
-  const unsent = queue.discard((op) => op.kind === "createRelation" && op.key === key).length > 0;
+  const unsent = sync.withdraw("createRelation", key);
   const snapshot = store.removeRelation(key);
-  if (!unsent) queue.enqueue({ kind: "deleteRelation", key, snapshot });
+  if (!unsent) sync.push({ kind: "deleteRelation", key, snapshot });
   say(`Deleted the ${relation.label} link.`);
 }
 
@@ -537,186 +395,31 @@ function createRelation(from, to, label, attrs) {
   }
   const client_id = newId();
   const relation = store.addRelation({ client_id, label, from, to, attrs });
-  queue.enqueue({ kind: "createRelation", key: relation.key, client_id, label, from, to, attrs: relation.attrs });
+  sync.push({ kind: "createRelation", key: relation.key, client_id, label, from, to, attrs: relation.attrs });
   say(`Linked ${quoted(store.span(from))} → ${label} → ${quoted(store.span(to))}.`);
 }
 
 // --- linking ---------------------------------------------------------------------------------
 
+const linker = new Linker({
+  store,
+  schema,
+  view,
+  dialog: dialogs.relation,
+  say,
+  create: createRelation,
+  changed: refreshEmphasis,
+  done: (fromKey) => {
+    selectSpan(fromKey, { reveal: false });
+    doc.focus({ preventScroll: true });
+  },
+});
+
 function startLink() {
   if (!canEdit()) return;
-  const key = store.selected;
-  if (!key) {
-    say("Select a Quote, Claim or Stance first (click it, or Tab to it), then press l.");
-    return;
-  }
-  const from = store.span(key);
-  const targets = linkTargetLabels(schema, from.label);
-  if (targets.size === 0) {
-    say(whyNotLinked(schema, from.label, ""), { error: true });
-    return;
-  }
-  const candidates = store.sorted.filter((s) => s.key !== key && targets.has(s.label)).map((s) => s.key);
-  if (candidates.length === 0) {
-    say(`There is nothing to link this ${from.label} to yet: mark a ${[...targets].join(" or ")} first.`, { error: true });
-    return;
-  }
-  let at = 0;
-  let best = Infinity;
-  candidates.forEach((candidate, i) => {
-    const distance = Math.abs(store.span(candidate).start - from.start);
-    if (distance < best) [best, at] = [distance, i];
-  });
-  link = { from: key, candidates, at };
-  root.classList.add("linking");
   doc.focus({ preventScroll: true });
-  moveLink(0);
+  linker.start(store.selected);
 }
-
-function moveLink(delta) {
-  const n = link.candidates.length;
-  link.at = (link.at + delta + n) % n;
-  const key = link.candidates[link.at];
-  view.reveal(key);
-  refreshEmphasis();
-  say(`Link ${quoted(store.span(link.from))} to ${link.at + 1} of ${n}: ${quoted(store.span(key))}. Tab or arrows choose, Enter links, Esc cancels.`);
-}
-
-function endLink() {
-  link = null;
-  root.classList.remove("linking");
-  refreshEmphasis();
-}
-
-function chooseTarget(key) {
-  const from = store.span(link.from);
-  const to = store.span(key);
-  if (!to) return;
-  if (key === link.from) {
-    say("A relation needs two different spans; choose another one.", { error: true });
-    return;
-  }
-  const why = whyNotLinked(schema, from.label, to.label);
-  if (why) {
-    say(`Cannot link: ${why}`, { error: true });
-    return;
-  }
-  const types = allowedRelations(schema, from.label, to.label);
-  endLink();
-  if (types.length === 1 && !(types[0].attributes || []).length) {
-    createRelation(from.key, to.key, types[0].name, {});
-  } else {
-    openRelationDialog(from, to, types);
-  }
-}
-
-const relationDialog = dialogs.relation;
-const relationForm = relationDialog.querySelector("[data-relation-form]");
-let relationDraft = null;
-
-function attributeInput(attribute, from) {
-  const id = `relation-attr-${attribute.name}`;
-  const wrap = document.createElement("div");
-  wrap.className = "field";
-  const label = document.createElement("label");
-  label.htmlFor = id;
-  label.textContent = `${attribute.name}${attribute.required ? " (required)" : ""}`;
-  let input;
-  if (attribute.type === "span" || attribute.type === "choice") {
-    input = document.createElement("select");
-    const none = document.createElement("option");
-    none.value = "";
-    none.textContent = "—";
-    input.append(none);
-    const options =
-      attribute.type === "span"
-        ? store.sorted
-            .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
-            .sort((a, b) => Math.abs(a.start - from.start) - Math.abs(b.start - from.start))
-            .map((s) => [s.key, quoted(s)])
-        : attribute.choices.map((c) => [c, c]);
-    for (const [value, shown] of options) {
-      const option = document.createElement("option");
-      option.value = value;
-      option.textContent = shown;
-      input.append(option);
-    }
-  } else if (attribute.type === "boolean") {
-    input = document.createElement("input");
-    input.type = "checkbox";
-  } else {
-    input = document.createElement("input");
-    input.type = "text";
-  }
-  input.id = id;
-  input.dataset.relationAttr = attribute.name;
-  wrap.append(label, input);
-  return wrap;
-}
-
-function renderRelationAttrs() {
-  const box = relationForm.querySelector("[data-relation-attrs]");
-  const chosen = relationForm.querySelector("input[name=relation-type]:checked")?.value;
-  const type = relationType(schema, chosen);
-  box.replaceChildren(...(type?.attributes || []).map((a) => attributeInput(a, relationDraft.from)));
-}
-
-function openRelationDialog(from, to, types) {
-  relationDraft = { from, to };
-  relationForm.querySelector("[data-relation-pair]").textContent = `${quoted(from)} → ${quoted(to)}`;
-  const fieldset = relationForm.querySelector("[data-relation-types]");
-  fieldset.replaceChildren(fieldset.querySelector("legend"));
-  types.forEach((type, i) => {
-    const label = document.createElement("label");
-    label.className = "choice";
-    const input = document.createElement("input");
-    input.type = "radio";
-    input.name = "relation-type";
-    input.value = type.name;
-    input.checked = i === 0;
-    const name = document.createElement("strong");
-    name.textContent = type.name;
-    const description = document.createElement("span");
-    description.className = "muted small";
-    description.textContent = type.description ? ` — ${type.description}` : "";
-    label.append(input, " ", name, description);
-    fieldset.append(label);
-  });
-  renderRelationAttrs();
-  relationDialog.returnValue = "";
-  relationDialog.showModal();
-  fieldset.querySelector("input:checked").focus();
-}
-
-relationForm.addEventListener("change", (event) => {
-  if (event.target.name === "relation-type") renderRelationAttrs();
-});
-
-relationDialog.addEventListener("keydown", (event) => {
-  const t = event.target;
-  if (event.key === "Enter" && !(t.tagName === "BUTTON" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) {
-    event.preventDefault();
-    relationDialog.close("link");
-  }
-});
-
-relationDialog.addEventListener("close", () => {
-  const draft = relationDraft;
-  relationDraft = null;
-  if (!draft || relationDialog.returnValue !== "link") {
-    say("Linking cancelled.");
-    return;
-  }
-  const label = relationForm.querySelector("input[name=relation-type]:checked")?.value;
-  const attrs = {};
-  for (const input of relationForm.querySelectorAll("[data-relation-attr]")) {
-    const value = input.type === "checkbox" ? input.checked : input.value.trim();
-    if (value !== "" && value !== false) attrs[input.dataset.relationAttr] = value;
-  }
-  createRelation(draft.from.key, draft.to.key, label, attrs);
-  selectSpan(draft.from.key, { reveal: false });
-  doc.focus({ preventScroll: true });
-});
 
 // --- submit, skip, next ------------------------------------------------------------------------
 
@@ -803,22 +506,6 @@ function isTextEntry(target) {
   return target.tagName === "INPUT" && !["radio", "checkbox", "button", "submit", "reset"].includes(target.type);
 }
 
-function onLinkKey(event) {
-  const back = event.shiftKey || ["ArrowLeft", "ArrowUp", "k"].includes(event.key);
-  if (event.key === "Escape") {
-    endLink();
-    say("Linking cancelled.");
-  } else if (event.key === "Tab" || ["ArrowRight", "ArrowDown", "ArrowLeft", "ArrowUp", "j", "k"].includes(event.key)) {
-    moveLink(back ? -1 : 1);
-  } else if (event.key === "Enter" || event.key === " ") {
-    chooseTarget(link.candidates[link.at]);
-  } else {
-    return;
-  }
-  event.preventDefault();
-  event.stopPropagation();
-}
-
 function extendSelection(event) {
   const selection = getSelection();
   if (!selectedTextRange()) {
@@ -837,8 +524,11 @@ document.addEventListener(
   "keydown",
   (event) => {
     if (event.defaultPrevented || document.querySelector("dialog[open]")) return;
-    if (link) {
-      onLinkKey(event);
+    if (linker.active) {
+      if (linker.onKey(event)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
       return;
     }
     const target = event.target;
@@ -919,7 +609,7 @@ function toggleArcs() {
 // --- mouse and panel -------------------------------------------------------------------------
 
 function clickedSpan(key) {
-  if (link) chooseTarget(key);
+  if (linker.active) linker.choose(key);
   else selectSpan(key, { reveal: false });
 }
 
@@ -934,9 +624,9 @@ doc.addEventListener("mouseup", (event) => {
     if (selectedTextRange()) return; // a text selection for a new span
     const offset = view.offsetAt(event.clientX, event.clientY);
     const covering = offset === null ? [] : store.spansAt(offset);
-    if (link) {
-      const candidate = covering.find((s) => link.candidates.includes(s.key)) || covering[0];
-      if (candidate) chooseTarget(candidate.key);
+    if (linker.active) {
+      const candidate = covering.find((s) => linker.candidates.includes(s.key)) || covering[0];
+      if (candidate) linker.choose(candidate.key);
       return;
     }
     if (covering.length === 0) {
@@ -950,7 +640,7 @@ doc.addEventListener("mouseup", (event) => {
 
 let hintFrame = 0;
 document.addEventListener("selectionchange", () => {
-  if (hintFrame || link) return;
+  if (hintFrame || linker.active) return;
   hintFrame = requestAnimationFrame(() => {
     hintFrame = 0;
     const range = selectedTextRange();
@@ -971,13 +661,13 @@ const spanList = root.querySelector("[data-span-list]");
 spanList.addEventListener("click", (event) => {
   const item = event.target.closest(".span-item");
   if (item) {
-    if (link) chooseTarget(item.dataset.key);
+    if (linker.active) linker.choose(item.dataset.key);
     else selectSpan(item.dataset.key);
   }
 });
 spanList.addEventListener("focusin", (event) => {
   const item = event.target.closest(".span-item");
-  if (item && !link && store.selected !== item.dataset.key) selectSpan(item.dataset.key);
+  if (item && !linker.active && store.selected !== item.dataset.key) selectSpan(item.dataset.key);
 });
 
 const editor = root.querySelector("[data-editor]");
@@ -1039,89 +729,38 @@ new ResizeObserver(() => {
 
 // --- start -----------------------------------------------------------------------------------
 
-/** Apply a replayed operation to the page; false when it no longer fits the annotation. */
-function applyOp(op) {
-  switch (op.kind) {
-    case "createSpan": {
-      if (store.span(op.key) || op.end > index.length) return false;
-      const { start, end } = spanToUtf16(index, op);
-      if (text.slice(start, end) !== op.text) return false;
-      store.addSpan(op);
-      return true;
-    }
-    case "updateSpan":
-      if (!store.span(op.key)) return false;
-      op.before = store.updateSpan(op.key, op.changes);
-      return true;
-    case "deleteSpan":
-      if (!store.span(op.key)) return false;
-      op.snapshot = store.removeSpan(op.key);
-      return true;
-    case "createRelation":
-      if (store.relation(op.key) || !store.span(op.from) || !store.span(op.to)) return false;
-      store.addRelation(op);
-      return true;
-    case "deleteRelation":
-      if (!store.relation(op.key)) return false;
-      op.snapshot = store.removeRelation(op.key);
-      return true;
-    default:
-      return false;
-  }
-}
-
-function replay(ops, adopted) {
-  let dropped = 0;
-  for (const op of ops) {
-    if (applyOp(op)) queue.enqueue(op);
-    else dropped += 1;
-  }
-  pendingStorage.forget(adopted);
-  const applied = ops.length - dropped;
+function announceReplay({ applied, dropped }) {
   const parts = [];
-  if (applied) parts.push(`${plural(applied, "unsaved change")} from before the reload ${applied === 1 ? "was" : "were"} re-applied and ${applied === 1 ? "is" : "are"} being saved`);
-  if (dropped) parts.push(`${plural(dropped, "earlier change")} no longer ${dropped === 1 ? "fits" : "fit"} (the span is gone) and ${dropped === 1 ? "was" : "were"} left out`);
+  if (applied) {
+    const were = applied === 1 ? "was re-applied and is" : "were re-applied and are";
+    parts.push(`${plural(applied, "unsaved change")} from before the reload ${were} being saved`);
+  }
+  if (dropped) {
+    const fit = dropped === 1 ? "fits (the span is gone) and was" : "fit (the span is gone) and were";
+    parts.push(`${plural(dropped, "earlier change")} no longer ${fit} left out`);
+  }
   if (parts.length) say(`${parts.join("; ")}.`);
 }
 
+/** Changes an earlier page never saved: replay them, or ask when that could undo others' work. */
 function restorePending() {
-  const { mine: own, orphans } = pendingStorage.read();
-  // This tab's previous page (a reload) kept its entry under the previous tab id.
-  const { mine: previous } = previousTab
-    ? new PendingStorage(localStorage, `annotator:pending:${annotationId}`, previousTab).read()
-    : { mine: null };
-  const entries = [
-    ...(previous ? [{ tab: previousTab, ...previous }] : []),
-    ...(own ? [{ tab: tabId, ...own }] : []),
-    ...orphans.filter((o) => o.tab !== previousTab),
-  ];
-  if (!entries.length) return;
-  const server = data.annotation;
-  const landed = landedIn(server);
-  let ops = [];
-  let conflict = false;
-  for (const entry of entries) {
-    const result = reconcile(entry, server.version, landed);
-    ops = ops.concat(result.replay);
-    conflict ||= result.conflict;
-  }
-  const tabs = entries.map((e) => e.tab);
-  if (!ops.length) {
-    pendingStorage.forget(tabs);
-    return;
-  }
-  if (server.status !== "draft") {
-    pendingStorage.forget(tabs);
-    showAlert(`${plural(ops.length, "unsaved change")} could not be saved: this annotation is ${server.status} now, so it no longer accepts changes.`);
+  const { ops, tabs, conflict } = sync.earlier();
+  if (!ops.length) return;
+  const status = data.annotation.status;
+  if (status !== "draft") {
+    sync.forget(tabs);
+    showAlert(`${plural(ops.length, "unsaved change")} could not be saved: this annotation is ${status} now, so it no longer accepts changes.`);
     return;
   }
   if (!conflict) {
-    replay(ops, tabs);
+    announceReplay(sync.replay(ops, tabs));
     return;
   }
   blocked = true;
+  const version = data.annotation.version;
+  const were = ops.length === 1 ? "was" : "were";
   showAlert(
-    `${plural(ops.length, "change")} made on this article earlier in this browser ${ops.length === 1 ? "was" : "were"} never saved, and the annotation has been changed elsewhere since (version ${server.version}). Applying them now may undo some of those changes.`,
+    `${plural(ops.length, "change")} made on this article earlier in this browser ${were} never saved, and the annotation has been changed elsewhere since (version ${version}). Applying them now may undo some of those changes.`,
     [
       {
         label: `Apply my ${plural(ops.length, "change")}`,
@@ -1129,7 +768,7 @@ function restorePending() {
         run: () => {
           blocked = false;
           hideAlert();
-          replay(ops, tabs);
+          announceReplay(sync.replay(ops, tabs));
         },
       },
       {
@@ -1137,7 +776,7 @@ function restorePending() {
         run: () => {
           blocked = false;
           hideAlert();
-          pendingStorage.forget(tabs);
+          sync.forget(tabs);
           say(`Discarded ${plural(ops.length, "unsaved change")}.`);
         },
       },

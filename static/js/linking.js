@@ -1,0 +1,247 @@
+// Linking spans: with a span selected, `l` starts choosing the relation's target among the
+// spans the schema allows (Tab / arrows / j k move, Enter or a click chooses, Esc cancels).
+// When several relation types fit the pair, or the type has attributes (attributed_to's cue),
+// a dialog asks; otherwise the relation is created at once. User text only via textContent.
+
+import { excerpt } from "./render.js";
+import { allowedRelations, linkTargetLabels, relationType, whyNotLinked } from "./schema.js";
+
+export const quoted = (span) => `${span.label} “${excerpt(span.text, 50)}”`;
+
+const FORWARD = ["Tab", "ArrowRight", "ArrowDown", "j"];
+const BACKWARD = ["ArrowLeft", "ArrowUp", "k"];
+
+export class Linker {
+  #store;
+  #schema;
+  #view;
+  #dialog;
+  #form;
+  #say;
+  #create;
+  #changed;
+  #done;
+  #state = null; // {from, candidates: [keys], at}
+  #draft = null; // {from, to} while the dialog is open
+
+  /**
+   * create(fromKey, toKey, label, attrs) makes the relation; changed() is called whenever the
+   * candidates or the current one change (to redraw); done(fromKey) after the dialog closed
+   * with a relation; say(message, {error}) reports.
+   */
+  constructor({ store, schema, view, dialog, say, create, changed, done }) {
+    this.#store = store;
+    this.#schema = schema;
+    this.#view = view;
+    this.#dialog = dialog;
+    this.#form = dialog.querySelector("[data-relation-form]");
+    this.#say = say;
+    this.#create = create;
+    this.#changed = changed;
+    this.#done = done;
+    this.#form.addEventListener("change", (event) => {
+      if (event.target.name === "relation-type") this.#renderAttributes();
+    });
+    dialog.addEventListener("keydown", (event) => {
+      const t = event.target;
+      if (event.key === "Enter" && !["BUTTON", "SELECT", "TEXTAREA"].includes(t.tagName)) {
+        event.preventDefault();
+        dialog.close("link");
+      }
+    });
+    dialog.addEventListener("close", () => this.#closed());
+  }
+
+  get active() {
+    return this.#state !== null;
+  }
+
+  get candidates() {
+    return this.#state ? this.#state.candidates : [];
+  }
+
+  get current() {
+    return this.#state ? this.#state.candidates[this.#state.at] : null;
+  }
+
+  /** Start choosing a target for the span `fromKey`; false (with a message) if it cannot. */
+  start(fromKey) {
+    const store = this.#store;
+    if (!fromKey) {
+      this.#say("Select a Quote, Claim or Stance first (click it, or Tab to it), then press l.");
+      return false;
+    }
+    const from = store.span(fromKey);
+    const targets = linkTargetLabels(this.#schema, from.label);
+    if (targets.size === 0) {
+      this.#say(whyNotLinked(this.#schema, from.label, ""), { error: true });
+      return false;
+    }
+    const candidates = store.sorted
+      .filter((s) => s.key !== fromKey && targets.has(s.label))
+      .map((s) => s.key);
+    if (candidates.length === 0) {
+      const needed = [...targets].join(" or ");
+      this.#say(`There is nothing to link this ${from.label} to yet: mark a ${needed} first.`, {
+        error: true,
+      });
+      return false;
+    }
+    let at = 0;
+    let best = Infinity;
+    candidates.forEach((candidate, i) => {
+      const distance = Math.abs(store.span(candidate).start - from.start);
+      if (distance < best) [best, at] = [distance, i];
+    });
+    this.#state = { from: fromKey, candidates, at };
+    this.move(0);
+    return true;
+  }
+
+  move(delta) {
+    const state = this.#state;
+    const n = state.candidates.length;
+    state.at = (state.at + delta + n) % n;
+    const key = state.candidates[state.at];
+    this.#view.reveal(key);
+    this.#changed();
+    const from = quoted(this.#store.span(state.from));
+    this.#say(
+      `Link ${from} to ${state.at + 1} of ${n}: ${quoted(this.#store.span(key))}. ` +
+        "Tab or arrows choose, Enter links, Esc cancels.",
+    );
+  }
+
+  cancel() {
+    this.#state = null;
+    this.#changed();
+  }
+
+  /** Link to `toKey` (clicked or chosen); says why when the schema does not allow it. */
+  choose(toKey) {
+    const from = this.#store.span(this.#state.from);
+    const to = this.#store.span(toKey);
+    if (!to) return;
+    if (toKey === from.key) {
+      this.#say("A relation needs two different spans; choose another one.", { error: true });
+      return;
+    }
+    const why = whyNotLinked(this.#schema, from.label, to.label);
+    if (why) {
+      this.#say(`Cannot link: ${why}`, { error: true });
+      return;
+    }
+    const types = allowedRelations(this.#schema, from.label, to.label);
+    this.cancel();
+    if (types.length === 1 && !(types[0].attributes || []).length) {
+      this.#create(from.key, to.key, types[0].name, {});
+    } else {
+      this.#open(from, to, types);
+    }
+  }
+
+  /** Keyboard while choosing; true when the key was used. */
+  onKey(event) {
+    if (event.key === "Escape") {
+      this.cancel();
+      this.#say("Linking cancelled.");
+    } else if (FORWARD.includes(event.key) || BACKWARD.includes(event.key)) {
+      const back = event.shiftKey || BACKWARD.includes(event.key);
+      this.move(back ? -1 : 1);
+    } else if (event.key === "Enter" || event.key === " ") {
+      this.choose(this.current);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  #open(from, to, types) {
+    this.#draft = { from, to };
+    this.#form.querySelector("[data-relation-pair]").textContent =
+      `${quoted(from)} → ${quoted(to)}`;
+    const fieldset = this.#form.querySelector("[data-relation-types]");
+    fieldset.replaceChildren(fieldset.querySelector("legend"));
+    types.forEach((type, i) => {
+      const label = document.createElement("label");
+      label.className = "choice";
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "relation-type";
+      input.value = type.name;
+      input.checked = i === 0;
+      const name = document.createElement("strong");
+      name.textContent = type.name;
+      const description = document.createElement("span");
+      description.className = "muted small";
+      description.textContent = type.description ? ` — ${type.description}` : "";
+      label.append(input, " ", name, description);
+      fieldset.append(label);
+    });
+    this.#renderAttributes();
+    this.#dialog.returnValue = "";
+    this.#dialog.showModal();
+    fieldset.querySelector("input:checked").focus();
+  }
+
+  #renderAttributes() {
+    const box = this.#form.querySelector("[data-relation-attrs]");
+    const chosen = this.#form.querySelector("input[name=relation-type]:checked")?.value;
+    const type = relationType(this.#schema, chosen);
+    box.replaceChildren(...(type?.attributes || []).map((a) => this.#attributeInput(a)));
+  }
+
+  #attributeInput(attribute) {
+    const from = this.#draft.from;
+    const id = `relation-attr-${attribute.name}`;
+    const wrap = document.createElement("div");
+    wrap.className = "field";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = `${attribute.name}${attribute.required ? " (required)" : ""}`;
+    let input;
+    if (attribute.type === "span" || attribute.type === "choice") {
+      input = document.createElement("select");
+      const options =
+        attribute.type === "span"
+          ? this.#store.sorted
+              .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
+              .sort((a, b) => Math.abs(a.start - from.start) - Math.abs(b.start - from.start))
+              .map((s) => [s.key, quoted(s)])
+          : attribute.choices.map((c) => [c, c]);
+      for (const [value, shown] of [["", "—"], ...options]) {
+        const option = document.createElement("option");
+        option.value = value;
+        option.textContent = shown;
+        input.append(option);
+      }
+    } else if (attribute.type === "boolean") {
+      input = document.createElement("input");
+      input.type = "checkbox";
+    } else {
+      input = document.createElement("input");
+      input.type = "text";
+    }
+    input.id = id;
+    input.dataset.relationAttr = attribute.name;
+    wrap.append(label, input);
+    return wrap;
+  }
+
+  #closed() {
+    const draft = this.#draft;
+    this.#draft = null;
+    if (!draft || this.#dialog.returnValue !== "link") {
+      this.#say("Linking cancelled.");
+      return;
+    }
+    const label = this.#form.querySelector("input[name=relation-type]:checked")?.value;
+    const attrs = {};
+    for (const input of this.#form.querySelectorAll("[data-relation-attr]")) {
+      const value = input.type === "checkbox" ? input.checked : input.value.trim();
+      if (value !== "" && value !== false) attrs[input.dataset.relationAttr] = value;
+    }
+    this.#create(draft.from.key, draft.to.key, label, attrs);
+    this.#done(draft.from.key);
+  }
+}

@@ -1,0 +1,299 @@
+// Keeping the server in step with the page. Every change the analyst makes is an operation —
+// createSpan, updateSpan, deleteSpan, createRelation, deleteRelation — that the save queue
+// (savequeue.js) sends as one API call; this module turns operations into calls, applies the
+// server's answers to the store (ids for new spans, undoing what it refused), and, when the page
+// loads, reconciles what an earlier page left unsent with the annotation the server holds.
+// No DOM: the page decides what to tell the analyst.
+
+import { request as apiRequest } from "./api.js";
+import { spanToUtf16 } from "./offsets.js";
+import { LocalRejection, PendingStorage, SaveQueue, reconcile } from "./savequeue.js";
+import { relationType } from "./schema.js";
+import { itemKey } from "./store.js";
+
+/** A random UUID (v4), also where crypto.randomUUID is missing (plain-http pages). */
+export function newId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Does the operation involve the span or relation `key`? */
+export function refersTo(op, key) {
+  return (
+    op.key === key ||
+    op.from === key ||
+    op.to === key ||
+    Object.values(op.attrs || {}).includes(key)
+  );
+}
+
+export function sameAttrs(a, b) {
+  const ka = Object.keys(a || {}).sort();
+  const kb = Object.keys(b || {}).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** Whether an operation's effect is already in `payload` (an annotation from the server). */
+export function landedIn(payload) {
+  return (op) => {
+    switch (op.kind) {
+      case "createSpan":
+        return payload.spans.some((s) => s.client_id === op.client_id);
+      case "createRelation":
+        return payload.relations.some((r) => r.client_id === op.client_id);
+      case "deleteSpan":
+        return !payload.spans.some((s) => itemKey(s) === op.key);
+      case "deleteRelation":
+        return !payload.relations.some((r) => itemKey(r) === op.key);
+      case "updateSpan": {
+        const span = payload.spans.find((s) => itemKey(s) === op.key);
+        return Boolean(
+          span &&
+            (op.changes.label === undefined || span.label === op.changes.label) &&
+            (op.changes.attrs === undefined || sameAttrs(span.attrs, op.changes.attrs)),
+        );
+      }
+      default:
+        return false;
+    }
+  };
+}
+
+export class Sync {
+  #store;
+  #schema;
+  #annotation;
+  #text;
+  #index;
+  #pending;
+  #session;
+  #storage;
+  #previousTab;
+  #request;
+
+  /**
+   * annotation: the server's payload the page was built from. The queue starts at its
+   * version; `storage` (localStorage) mirrors unsent operations, `session` (sessionStorage)
+   * remembers this tab across reloads. `request` is api.request (tests pass their own).
+   */
+  constructor({ store, schema, annotation, text, index, storage, session, request = apiRequest }) {
+    this.#request = request;
+    this.#store = store;
+    this.#schema = schema;
+    this.#annotation = annotation;
+    this.#text = text;
+    this.#index = index;
+    this.#storage = storage;
+    this.#session = session;
+    this.#previousTab = session.getItem("annotator:tab");
+    const tab = newId(); // fresh per page: a duplicated tab copies sessionStorage
+    session.setItem("annotator:tab", tab);
+    this.#pending = this.#storageFor(tab);
+    this.queue = new SaveQueue({
+      send: (op, version) => this.#send(op, version),
+      version: annotation.version,
+      persist: (entry) => this.#pending.write(entry),
+      confirm: (op, version) => this.#confirm(op, version),
+    });
+    this.queue.addEventListener("saved", (event) => this.#acknowledged(event.detail));
+    this.queue.addEventListener("rejected", (event) => this.#refused(event.detail));
+    // Refresh this tab's entry now and then, so other pages know it is still alive.
+    const heartbeat = setInterval(() => {
+      if (this.queue.size) this.#pending.write({ version: this.queue.version, ops: this.queue.pending });
+    }, 20_000);
+    heartbeat.unref?.(); // under node --test, do not keep the process alive
+  }
+
+  #storageFor(tab) {
+    return new PendingStorage(this.#storage, `annotator:pending:${this.#annotation.id}`, tab);
+  }
+
+  #needId(key) {
+    const id = this.#store.idOf(key);
+    if (id === null || id === undefined) {
+      throw new LocalRejection("A span this change refers to was never saved.");
+    }
+    return id;
+  }
+
+  #spanRefsToIds(relationLabel, attrs) {
+    const out = { ...(attrs || {}) };
+    for (const attribute of relationType(this.#schema, relationLabel)?.attributes || []) {
+      if (attribute.type === "span" && out[attribute.name]) {
+        out[attribute.name] = this.#needId(out[attribute.name]);
+      }
+    }
+    return out;
+  }
+
+  async #send(op, version) {
+    const base = `annotations/${this.#annotation.id}/`;
+    switch (op.kind) {
+      case "createSpan":
+        return this.#request("POST", `${base}spans/`, {
+          version,
+          client_id: op.client_id,
+          label: op.label,
+          start: op.start,
+          end: op.end,
+          text: op.text,
+          attrs: op.attrs || {},
+        });
+      case "updateSpan":
+        return this.#request("PATCH", `${base}spans/${this.#needId(op.key)}/`, {
+          version,
+          ...op.changes,
+        });
+      case "deleteSpan":
+        return this.#request("DELETE", `${base}spans/${this.#needId(op.key)}/`, { version });
+      case "createRelation":
+        return this.#request("POST", `${base}relations/`, {
+          version,
+          client_id: op.client_id,
+          label: op.label,
+          from: this.#needId(op.from),
+          to: this.#needId(op.to),
+          attrs: this.#spanRefsToIds(op.label, op.attrs),
+        });
+      case "deleteRelation":
+        return this.#request("DELETE", `${base}relations/${this.#needId(op.key)}/`, { version });
+      default:
+        throw new LocalRejection(`Unknown change ${op.kind}.`);
+    }
+  }
+
+  /** After a 409 for a change whose first answer was lost: did it land after all? */
+  async #confirm(op, version) {
+    const { status, body } = await this.#request("GET", `annotations/${this.#annotation.id}/`);
+    if (status !== 200 || body.version !== version + 1 || !landedIn(body)(op)) return null;
+    const found =
+      op.kind === "createSpan"
+        ? { span: body.spans.find((s) => s.client_id === op.client_id) }
+        : op.kind === "createRelation"
+          ? { relation: body.relations.find((r) => r.client_id === op.client_id) }
+          : {};
+    return { version: body.version, body: { version: body.version, ...found } };
+  }
+
+  #acknowledged({ op, body }) {
+    if (op.kind === "createSpan" && body?.span) this.#store.ackSpan(op.key, body.span);
+    if (op.kind === "createRelation" && body?.relation) this.#store.ackRelation(op.key, body.relation);
+  }
+
+  /** The server refused an operation for good: undo it on the page. */
+  #refused({ op, body }) {
+    const store = this.#store;
+    const gone = (body?.errors || []).some((e) => e.code === "not_found");
+    switch (op.kind) {
+      case "createSpan":
+        store.removeSpan(op.key);
+        this.queue.discard((other) => refersTo(other, op.key));
+        break;
+      case "updateSpan":
+        if (op.before && store.span(op.key)) store.updateSpan(op.key, op.before);
+        break;
+      case "deleteSpan":
+        if (op.snapshot && !gone) store.restoreSpan(op.snapshot);
+        break;
+      case "createRelation":
+        store.removeRelation(op.key);
+        break;
+      case "deleteRelation":
+        if (op.snapshot && !gone) store.restoreRelation(op.snapshot);
+        break;
+    }
+  }
+
+  /** Queue an operation that the store already shows. */
+  push(op) {
+    this.queue.enqueue(op);
+  }
+
+  /**
+   * Take a span's or relation's create off the queue if it was never sent, with everything
+   * queued that refers to it; true when it was (then nothing needs deleting on the server).
+   */
+  withdraw(kind, key) {
+    const unsent = this.queue.discard((op) => op.kind === kind && op.key === key).length > 0;
+    if (unsent && kind === "createSpan") this.queue.discard((op) => refersTo(op, key));
+    return unsent;
+  }
+
+  /**
+   * What earlier pages of this annotation left unsent: this tab before a reload, and tabs that
+   * have gone away. {ops, tabs, conflict}: `conflict` when replaying could undo a change made
+   * elsewhere meanwhile (see savequeue.reconcile). Operations that already landed are dropped.
+   */
+  earlier() {
+    const { mine, orphans } = this.#pending.read();
+    const previous = this.#previousTab ? this.#storageFor(this.#previousTab).read().mine : null;
+    const entries = [
+      ...(previous ? [{ tab: this.#previousTab, ...previous }] : []),
+      ...(mine ? [{ tab: null, ...mine }] : []),
+      ...orphans.filter((o) => o.tab !== this.#previousTab),
+    ];
+    const server = this.#annotation;
+    const landed = landedIn(server);
+    let ops = [];
+    let conflict = false;
+    for (const entry of entries) {
+      const result = reconcile(entry, server.version, landed);
+      ops = ops.concat(result.replay);
+      conflict ||= result.conflict;
+    }
+    const tabs = entries.map((e) => e.tab).filter(Boolean);
+    if (!ops.length) this.forget(tabs);
+    return { ops, tabs, conflict };
+  }
+
+  forget(tabs) {
+    this.#pending.forget(tabs);
+  }
+
+  /** Apply earlier operations to the page and queue them; {applied, dropped} counts. */
+  replay(ops, tabs) {
+    let dropped = 0;
+    for (const op of ops) {
+      if (this.#apply(op)) this.queue.enqueue(op);
+      else dropped += 1;
+    }
+    this.forget(tabs);
+    return { applied: ops.length - dropped, dropped };
+  }
+
+  /** Apply an operation to the store; false when it no longer fits the annotation. */
+  #apply(op) {
+    const store = this.#store;
+    switch (op.kind) {
+      case "createSpan": {
+        if (store.span(op.key) || op.end > this.#index.length) return false;
+        const { start, end } = spanToUtf16(this.#index, op);
+        if (this.#text.slice(start, end) !== op.text) return false;
+        store.addSpan(op);
+        return true;
+      }
+      case "updateSpan":
+        if (!store.span(op.key)) return false;
+        op.before = store.updateSpan(op.key, op.changes);
+        return true;
+      case "deleteSpan":
+        if (!store.span(op.key)) return false;
+        op.snapshot = store.removeSpan(op.key);
+        return true;
+      case "createRelation":
+        if (store.relation(op.key) || !store.span(op.from) || !store.span(op.to)) return false;
+        store.addRelation(op);
+        return true;
+      case "deleteRelation":
+        if (!store.relation(op.key)) return false;
+        op.snapshot = store.removeRelation(op.key);
+        return true;
+      default:
+        return false;
+    }
+  }
+}
