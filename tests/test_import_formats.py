@@ -88,7 +88,7 @@ def test_csv_errors_name_the_line_and_the_columns(project):
 
 
 def test_csv_without_an_id_column_derives_stable_ids_and_never_duplicates(project):
-    data = "text,source\nThe minister said so.,AFP\n".encode()
+    data = b"text,source\nThe minister said so.,AFP\n"
     report = do_import(project, [("in.csv", io.BytesIO(data))], fmt="csv")
     assert report.created == 1 and any("no 'id' column" in n for n in report.notes)
     article = Article.objects.get()
