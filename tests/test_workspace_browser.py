@@ -189,6 +189,18 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     )
     assert rel["attrs"] == {"cue": by_label["Cue"]["id"]}
 
+    # Hovering a relation highlights both ends; its × deletes it, Delete removes a span.
+    row = page.locator("[data-relation-list] .relation")
+    row.hover()
+    assert page.locator("[data-overlay] .tint").count() >= 2
+    row.get_by_role("button", name="Delete relation attributed_to").click()
+    wait_saved(page)
+    assert not annotation.relations.exists()
+    page.locator("[data-span-list] .span-item", has_text="said").click()
+    page.keyboard.press("Delete")
+    wait_saved(page)
+    assert sorted(annotation.spans.values_list("label", flat=True)) == ["Quote", "Source"]
+
 
 def quoted_part(text: str) -> tuple[int, int]:
     for opening, closing in QUOTES:
@@ -393,3 +405,20 @@ def test_failed_saves_are_retried_and_a_reload_replays_what_never_arrived(
         )
         == 0
     )
+
+
+def test_skip_needs_a_reason_and_ends_the_work(new_page, live_server, project, annotator):
+    article = do_create_article(project, external_id="skip", raw_text="Weather: sunny, 21 °C.")
+    page = new_page(annotator)
+    open_workspace(page, live_server, article)
+    page.get_by_role("button", name="Skip…").click()
+    dialog = page.locator("dialog[data-dialog=skip]")
+    dialog.get_by_role("button", name="Skip article").click()
+    assert dialog.is_visible()  # the reason is required
+    dialog.locator("textarea").fill("not news: a weather line")
+    dialog.get_by_role("button", name="Skip article").click()
+    page.locator("[data-alert]").get_by_role("button", name="Next article (n)").wait_for()
+    annotation = my_annotation(article, annotator)
+    assert (annotation.status, annotation.skip_reason) == ("skipped", "not news: a weather line")
+    assert "skipped" in page.inner_text("[data-alert]")
+    assert page.problems == []
