@@ -32,7 +32,7 @@ WHERE a.project_id = %(project)s
   AND a.id <> ALL(%(exclude)s)
 ORDER BY a.id
 LIMIT 1
-FOR UPDATE OF a SKIP LOCKED
+FOR UPDATE OF a {mode}
 """
 
 
@@ -83,10 +83,18 @@ def do_next_article(project: Project, user) -> Annotation | None:
             draft.save(update_fields=["lease_expires_at", "updated_at"])
             return draft
     exclude: list[int] = []
+    # First pass skips rows other requests hold; when that finds nothing, a second pass waits
+    # for them, so that an analyst is never told "nothing left" merely because every remaining
+    # article was locked for an instant by someone else's request.
+    mode = "SKIP LOCKED"
     while True:
+        # Each attempt runs in a savepoint: rolling it back releases the lock on an article that
+        # turned out to be full, so a request never sits on rows it does not use (two requests
+        # waiting on each other's discarded rows would deadlock).
+        attempt = transaction.savepoint()
         with connection.cursor() as cursor:
             cursor.execute(
-                _CANDIDATES,
+                _CANDIDATES.format(mode=mode),
                 {
                     "project": project.pk,
                     "user": user.pk,
@@ -96,13 +104,19 @@ def do_next_article(project: Project, user) -> Annotation | None:
             )
             row = cursor.fetchone()
         if row is None:
+            transaction.savepoint_rollback(attempt)
+            if mode:
+                mode = ""
+                continue
             return None
         article_id = row[0]
         # The row is ours now; count again in a new statement, which sees every commit made
         # before the lock was granted.
         if not _has_room(project, article_id):
+            transaction.savepoint_rollback(attempt)
             exclude.append(article_id)
             continue
+        transaction.savepoint_commit(attempt)
         return Annotation.objects.create(
             article_id=article_id,
             annotator=user,

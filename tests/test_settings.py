@@ -15,12 +15,13 @@ from annotator.embedded import server
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# What a real deployment would not have: the test session's own settings, and the flag the
+# browser fixture sets for Playwright (check --deploy rightly refuses it).
+UNSET = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def run(args, **env):
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
-    }
+    base = {k: v for k, v in os.environ.items() if k not in UNSET}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
