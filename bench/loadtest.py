@@ -261,6 +261,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=None, help="gunicorn threads per worker")
     parser.add_argument("--database-url", default=None, help="server to create the database on")
+    parser.add_argument(
+        "--no-manager", action="store_true", help="analysts only (to measure the write path alone)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", default=None, help="also write the figures here")
     args = parser.parse_args()
@@ -371,9 +374,10 @@ def main() -> int:
             for n in range(args.analysts)
         ]
         manager = Manager(port, tokens["manager"], stats, deadline)
-        for actor in [*actors, manager]:
+        everyone = actors if args.no_manager else [*actors, manager]
+        for actor in everyone:
             actor.start()
-        for actor in [*actors, manager]:
+        for actor in everyone:
             actor.join(timeout=args.duration + 60)
         elapsed = time.monotonic() - started
         cpu_after = cpu_seconds(app.pid, app_url)
