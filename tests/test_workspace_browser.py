@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from labels.importing import do_create_article, do_import
 from labels.models import Annotation, Article, Role, Span
@@ -73,6 +74,21 @@ def drag_select(page, text: str, start: int, end: int) -> None:
     page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2, steps=3)
     page.mouse.move(x2, y2, steps=3)
     page.mouse.up()
+
+
+def char_box(page, text: str, at: int) -> dict:
+    """The viewport box of character ``at`` (code points) of the page's text."""
+    return page.evaluate(
+        """([a, b]) => {
+            const range = document.createRange();
+            const node = document.querySelector("[data-text]").firstChild;
+            range.setStart(node, a);
+            range.setEnd(node, b);
+            const r = range.getBoundingClientRect();
+            return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+        }""",
+        [utf16(text, at), utf16(text, at + 1)],
+    )
 
 
 def mark(page, text: str, start: int, end: int, hotkey: str) -> None:
@@ -239,6 +255,22 @@ def test_marking_by_mouse_stores_the_exact_text_in_every_script(
         assert span.text == text[span.start : span.end]
     shown = page.locator("[data-span-list] .excerpt").all_inner_texts()
     assert len(shown) == 2
+
+    # The Quote is nested in the Claim: each has its own underline to click, and clicking the
+    # text selects the innermost span there, then the next one outwards.
+    keys = {
+        label: page.locator(".span-item", has_text=label).get_attribute("data-key")
+        for label in ("Quote", "Claim")
+    }
+    editor = page.locator("[data-editor] .editor-head")
+    for label in ("Quote", "Claim"):
+        page.locator(f'[data-overlay] .bar[data-key="{keys[label]}"]').first.click()
+        expect(editor).to_contain_text(label)
+    page.keyboard.press("Escape")
+    for at, label in ((quote[0], "Quote"), (quote[1] - 1, "Claim")):
+        box = char_box(page, text, at)
+        page.mouse.click((box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2)
+        expect(editor).to_contain_text(label)
     assert page.problems == []
 
 
