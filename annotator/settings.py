@@ -174,6 +174,10 @@ ANNOTATOR_MAX_IMPORT_BYTES = env_int("ANNOTATOR_MAX_IMPORT_MB", 200) * 1024 * 10
 ANNOTATOR_LEASE_MINUTES = env_int("ANNOTATOR_LEASE_MINUTES", 60)
 # Whole-request deadline of a call to a project's HTTP suggester (docs/suggestions.md).
 ANNOTATOR_SUGGESTER_TIMEOUT_MS = env_int("ANNOTATOR_SUGGESTER_TIMEOUT_MS", 5000)
+# Loopback and private networks a project's HTTP suggester may reach (comma-separated CIDRs,
+# e.g. "127.0.0.1/32,10.1.0.0/16"); such addresses are refused otherwise. Link-local and cloud
+# metadata addresses are refused whatever this says.
+ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = env_list("ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS", [])
 # The dashboard recomputes agreement inline (about 0.4 ms per submitted layer) only for projects
 # with at most this many submitted layers; larger ones show the last snapshot (docs/review.md).
 ANNOTATOR_AGREEMENT_INLINE_LAYERS = env_int("ANNOTATOR_AGREEMENT_INLINE_LAYERS", 1000)

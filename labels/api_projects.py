@@ -31,7 +31,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from labels import access, importing, projects
+from labels import access, importing, projects, suggesters
 from labels.errors import Invalid
 from labels.models import (
     Annotation,
@@ -138,6 +138,7 @@ class ProjectDetailView(APIView):
     def patch(self, request, slug: str):
         project, membership = access.access_project(request.user, slug, roles=[Role.MANAGER])
         data = _parse(ProjectUpdateSerializer, request.data)
+        suggesters.check_suggester_settings(project, data)
         with transaction.atomic():
             if "schema" in data:
                 try:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labels import api, api_export, api_projects, history_api, review_api
+from labels import api, api_export, api_projects, api_suggest, history_api, review_api
 
 urlpatterns = [
     path("projects/", api_projects.ProjectListView.as_view(), name="api-projects"),
@@ -97,5 +97,29 @@ urlpatterns = [
     ),
     path(
         "projects/<slug:slug>/agreement/", review_api.AgreementView.as_view(), name="api-agreement"
+    ),
+    # Suggestions (labels/api_suggest.py)
+    path(
+        "articles/<int:article_id>/suggestions/",
+        api_suggest.SuggestionsView.as_view(),
+        name="api-suggestions",
+    ),
+    *[
+        path(
+            f"annotations/<int:annotation_id>/suggestions/{route}/",
+            view.as_view(),
+            name=f"api-suggestions-{route}",
+        )
+        for route, view in [
+            ("accept", api_suggest.AcceptView),
+            ("accept-relation", api_suggest.AcceptRelationView),
+            ("accept-all", api_suggest.AcceptAllView),
+            ("reject", api_suggest.RejectView),
+        ]
+    ],
+    path(
+        "projects/<slug:slug>/suggester/check/",
+        api_suggest.SuggesterCheckView.as_view(),
+        name="api-suggester-check",
     ),
 ]

@@ -20,6 +20,16 @@ class Role(models.TextChoices):
     ANNOTATOR = "annotator", "Annotator"
 
 
+class Suggesters(models.TextChoices):
+    """Which automatic suggesters a project uses (labels/suggesters.py). "both" without a
+    suggester_url is the built-in one alone."""
+
+    BUILTIN = "builtin", "Built-in rules only"
+    HTTP = "http", "HTTP model server only"
+    BOTH = "both", "Built-in rules and the HTTP model server"
+    NONE = "none", "No automatic suggestions"
+
+
 class Project(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
@@ -37,6 +47,12 @@ class Project(models.Model):
         blank=True,
         help_text="Optional HTTP model server that proposes spans (see docs/suggestions.md).",
     )
+    suggesters = models.CharField(
+        max_length=10,
+        choices=Suggesters.choices,
+        default=Suggesters.BOTH,
+        help_text="Which automatic suggesters propose spans; imported suggestions always show.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     members = models.ManyToManyField(
@@ -49,6 +65,10 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(annotators_per_article__gte=1),
                 name="labels_project_annotators_per_article_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(suggesters__in=Suggesters.values),
+                name="labels_project_suggesters_valid",
             ),
         ]
 

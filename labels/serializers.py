@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from labels.models import Annotation, Article, Relation, Span
+from labels.errors import Invalid
+from labels.models import Annotation, Article, Relation, Span, Suggesters
+from labels.suggesters import check_suggester_url
 
 
 class SpanSerializer(serializers.ModelSerializer):
@@ -191,6 +193,13 @@ class ProjectDetailSerializer(ProjectSerializer):
     guidelines = serializers.CharField(source="project.guidelines", read_only=True)
     schema = serializers.JSONField(source="project.schema", read_only=True)
     updated_at = serializers.DateTimeField(source="project.updated_at", read_only=True)
+    suggesters = serializers.CharField(
+        source="project.suggesters", read_only=True, help_text="builtin, http, both or none"
+    )
+    suggester_url = serializers.SerializerMethodField(help_text="Managers only; null for others.")
+
+    def get_suggester_url(self, membership) -> str | None:
+        return membership.project.suggester_url if membership.role == "manager" else None
 
 
 class ProjectCreateSerializer(serializers.Serializer):
@@ -219,6 +228,24 @@ class ProjectUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="The new label schema; a new schema version once annotations exist.",
     )
+    suggesters = serializers.ChoiceField(
+        choices=Suggesters.choices,
+        required=False,
+        help_text="Which automatic suggesters propose spans (docs/suggestions.md).",
+    )
+    suggester_url = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="HTTP model server called by the server (http or https); blank for none.",
+    )
+
+    def validate_suggester_url(self, value: str) -> str:
+        try:
+            return check_suggester_url(value)
+        except Invalid as exc:
+            problem = exc.problems[0]
+            raise serializers.ValidationError(problem.message, code=problem.code) from None
 
 
 class MemberSerializer(serializers.Serializer):
