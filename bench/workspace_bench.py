@@ -8,6 +8,8 @@ port in a thread, and drives headless Chromium through Playwright:
   laying out every span bar, building the span list, up to a finished layout;
 - ready: navigation start → the page is interactive with every span drawn (network, HTML,
   modules and render);
+- span list: building the side panel's list of every span, which runs right after the first
+  frame;
 - add: a text selection is made and the Quote hotkey pressed; time until the span is drawn and
   laid out (handler + forced layout), and until the next frame.
 

@@ -365,6 +365,13 @@ def test_submit_asks_for_missing_attributes_then_shows_next(
     page = new_page(annotator)
     open_workspace(page, live_server, article)
     mark(page, text, text.index("no"), text.index("no") + 2, "1")
+    # From the selected span, Shift+→ extends a selection by one character, here the quote mark.
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("4")
+    wait_saved(page)
+    claim = Span.objects.get(annotation__article=article, label="Claim")
+    assert claim.text == "no”" == text[claim.start : claim.end]
+    page.locator(".span-item", has_text="Quote").click()
     page.get_by_role("button", name="Submit").click()
     assert "needs quote_type" in page.inner_text("[data-message]")
     assert my_annotation(article, annotator).status == "draft"
