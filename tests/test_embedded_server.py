@@ -9,13 +9,15 @@ import psycopg
 import pytest
 
 from annotator.embedded import server
+from tests.servers import private_directory
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "pgdata"
-    yield path
-    server.stop(path)
+def data_dir():
+    with private_directory("embedded") as var_dir:
+        path = var_dir / "pgdata"
+        yield path
+        server.stop(path)
 
 
 def _query(socket_dir) -> int:

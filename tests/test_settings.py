@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from annotator.embedded import server
+from tests.servers import private_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +68,11 @@ def test_check_deploy_is_clean_with_production_settings():
 
 
 def test_database_url_is_used_and_no_embedded_server_is_started(tmp_path):
-    other = tmp_path / "other-pgdata"
+    with private_directory("other") as other_var:
+        _check_database_url_bypasses_the_embedded_server(tmp_path, other_var / "pgdata")
+
+
+def _check_database_url_bypasses_the_embedded_server(tmp_path, other):
     socket_dir = server.ensure_running(other, "elsewhere")
     try:
         var_dir = tmp_path / "var"
