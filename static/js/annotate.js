@@ -181,19 +181,15 @@ function relationsChanged() {
 
 function refreshEmphasis() {
   const selected = store.selected;
-  const tinted = [];
-  const chips = [];
-  if (selected) tinted.push(selected), chips.push(selected);
-  const current = linker.current;
-  if (current) tinted.push(current), chips.push(current);
   const hovered = hoveredRelation ? store.relation(hoveredRelation) : null;
-  if (hovered) tinted.push(hovered.from, hovered.to), chips.push(hovered.from, hovered.to);
+  // Tinted, with a label chip: the selected span, the current link target, a hovered relation.
+  const emphasised = [selected, linker.current, hovered?.from, hovered?.to].filter(Boolean);
   const mine = selected ? store.relationsOf(selected) : [];
   view.setClass("selected", selected ? [selected] : []);
   view.setClass("candidate", linker.candidates);
   root.classList.toggle("linking", linker.active);
   view.setClass("related", mine.flatMap((r) => [r.from, r.to]).filter((k) => k !== selected));
-  view.emphasise({ tinted, chips });
+  view.emphasise({ tinted: emphasised, chips: emphasised });
   const arcs = showAllArcs ? store.relations : [...mine, ...(hovered && !mine.includes(hovered) ? [hovered] : [])];
   view.drawArcs(arcs);
   for (const row of root.querySelectorAll("[data-relation-list] [data-relation]")) {
