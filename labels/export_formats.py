@@ -10,7 +10,7 @@ docs/export.md describes every format with an example. What the writers share:
   after a token, or ends just after it, makes that space a token of its own.
 - Zip archives (spacy, brat) are written through ``zipfile`` into a sink that hands out what
   was written so far; ``zipfile`` uses data descriptors on a stream it cannot seek, so nothing
-  but the central directory (about 100 bytes per file) is kept until the end.
+  but the central directory (a ZipInfo per file, a few hundred bytes) is kept until the end.
 """
 
 from __future__ import annotations
