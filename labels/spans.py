@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from labels import schema as schema_mod
@@ -177,16 +178,31 @@ def do_add_span(
 ) -> Result:
     """Add a span. Expects ``annotation`` locked FOR UPDATE by the caller's transaction."""
     client_id = _client_id(data.get("client_id"))
+    same_place: list[Span] | None = None
     if client_id is not None:
-        existing = (
-            Span.objects.filter(annotation=annotation, client_id=client_id).order_by().first()
+        # One query answers both "was this save already stored?" and "is there already such a
+        # span?" (the second only when the position is well-formed; otherwise check_span
+        # refuses it below).
+        wanted = Q(client_id=client_id)
+        position = (data.get("label"), data.get("start"), data.get("end"))
+        well_formed = isinstance(position[0], str) and all(
+            isinstance(n, int) and not isinstance(n, bool) for n in position[1:]
         )
+        if well_formed:
+            wanted |= Q(label=position[0], start=position[1], end=position[2])
+        found = list(Span.objects.filter(wanted, annotation=annotation).order_by())
+        existing = next((span for span in found if span.client_id == client_id), None)
         if existing is not None:
             return Result(annotation, existing, created=False)
+        if well_formed:
+            same_place = found
     check_version(annotation, version)
     check_open(annotation)
     cleaned = check_span(annotation, data)
-    _check_not_duplicate(annotation, cleaned)
+    if same_place is None:
+        _check_not_duplicate(annotation, cleaned)
+    elif same_place:
+        _refuse_duplicate(cleaned)
     if origin not in Origin.values:
         raise Invalid.one("origin", "invalid_choice", "Unknown origin.")
     span = Span.objects.create(
@@ -213,11 +229,15 @@ def _check_not_duplicate(
     if excluding is not None:
         same = same.exclude(pk=excluding)
     if same.exists():
-        raise Invalid.one(
-            "start",
-            "duplicate",
-            f"There is already a {cleaned['label']} span on exactly this text.",
-        )
+        _refuse_duplicate(cleaned)
+
+
+def _refuse_duplicate(cleaned: dict) -> None:
+    raise Invalid.one(
+        "start",
+        "duplicate",
+        f"There is already a {cleaned['label']} span on exactly this text.",
+    )
 
 
 def _get_span(annotation: Annotation, span_id) -> Span:

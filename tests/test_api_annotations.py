@@ -136,8 +136,8 @@ def test_a_stale_version_is_a_409_with_the_current_version(api, mine, annotator)
 def test_annotation_detail_query_count(api, mine, annotator, django_assert_num_queries):
     client = api(annotator)
     client.post(f"/api/v1/annotations/{mine.pk}/spans/", span_body(mine.version), format="json")
-    # 1 session, 2 user, 3 annotation with article and project, 4 membership, 5 annotation with
-    # annotator and reviewer, 6 spans, 7 relations.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 annotation with article, project and my membership, 4 annotation
+    # with annotator and reviewer, 5 spans, 6 relations.
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/annotations/{mine.pk}/")
     assert [s["text"] for s in response.json()["spans"]] == ["said"]

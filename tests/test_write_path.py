@@ -1,0 +1,99 @@
+"""The span-write path, the one the load test hammers: how many queries a save costs, and that
+folding the retry and duplicate checks into one query kept their meaning."""
+
+import uuid
+
+import pytest
+
+from labels import queue
+from labels.models import Span
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The minister said “we are ready” on Monday."
+
+
+@pytest.fixture
+def mine(project, make_article, annotator):
+    return queue.do_get_or_create_own(make_article(project, TEXT), annotator)
+
+
+def _body(version, client_id=None, text="said", label="Cue"):
+    start = TEXT.index(text)
+    body = {"version": version, "start": start, "end": start + len(text), "text": text}
+    body["label"] = label
+    if client_id:
+        body["client_id"] = client_id
+    return body
+
+
+def test_a_save_costs_seven_queries(api, mine, annotator, django_assert_num_queries):
+    client = api(annotator)
+    # 1 session, 2 user, (SAVEPOINT: the view's transaction inside the test's) 3 the annotation
+    # locked FOR UPDATE with article, project and my membership, 4 a span with this client_id or
+    # at this place, 5 INSERT span, 6 UPDATE the version, 7 INSERT the history event, (RELEASE).
+    with django_assert_num_queries(7 + 2):
+        response = client.post(
+            f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, str(uuid.uuid4()))
+        )
+    assert response.status_code == 201
+
+
+def test_a_retried_save_is_answered_from_the_first_in_four_queries(
+    api, mine, annotator, django_assert_num_queries
+):
+    client = api(annotator)
+    body = _body(mine.version, str(uuid.uuid4()))
+    first = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body)
+    assert first.status_code == 201
+    # The answer was lost; the client sends the same save again, with the version it had.
+    # session, user, (SAVEPOINT), the locked annotation, the span by client_id, (RELEASE)
+    with django_assert_num_queries(4 + 2):
+        again = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body)
+    assert again.status_code == 200
+    assert again.json()["span"]["id"] == first.json()["span"]["id"]
+    assert again.json()["version"] == first.json()["version"]
+    assert Span.objects.filter(annotation=mine).count() == 1
+
+
+@pytest.mark.parametrize("second_client_id", [True, False])
+def test_a_second_span_at_the_same_place_is_refused(api, mine, annotator, second_client_id):
+    client = api(annotator)
+    first = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, "a" * 32))
+    version = first.json()["version"]
+    cid = str(uuid.uuid4()) if second_client_id else None
+    response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, cid))
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "start",
+        "code": "duplicate",
+        "message": "There is already a Cue span on exactly this text.",
+    }
+    other_label = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/", _body(version, str(uuid.uuid4()), label="Claim")
+    )
+    assert other_label.status_code == 201  # another label on the same text is no duplicate
+
+
+def test_a_stale_version_with_a_new_client_id_is_409(api, mine, annotator):
+    client = api(annotator)
+    client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, str(uuid.uuid4())))
+    response = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/",
+        _body(mine.version, str(uuid.uuid4()), text="Monday"),
+    )
+    assert response.status_code == 409
+
+
+def test_the_membership_comes_with_the_annotation(mine, annotator, reviewer, outsider):
+    from django.http import Http404
+
+    from labels import access
+
+    annotation, membership = access.access_annotation(annotator, mine.pk)
+    assert membership.role == "annotator" and membership.user == annotator
+    assert membership.project == mine.article.project
+    _, staff = access.access_annotation(reviewer, mine.pk)
+    assert staff.role == "reviewer"
+    with pytest.raises(Http404):
+        access.access_annotation(outsider, mine.pk)
