@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from labels import access, history, spans
 from labels.errors import Invalid
@@ -19,6 +19,7 @@ EVENTS_PER_PAGE = 100
 
 
 @login_required
+@require_safe
 def history_page(request, annotation_id: int):
     annotation, membership = history.access_history(request.user, annotation_id)
     page = Paginator(history.events_of(annotation), EVENTS_PER_PAGE).get_page(

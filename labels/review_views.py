@@ -11,12 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from labels import access, agreement_db, dashboard
 
 
 @login_required
+@require_safe
 def review_page(request, article_id: int):
     """The review of one article; the page loads everything else from the review API."""
     article, membership = access.access_article(request.user, article_id, roles=access.STAFF_ROLES)
@@ -37,6 +38,7 @@ def review_page(request, article_id: int):
 
 
 @login_required
+@require_safe
 def dashboard_page(request, slug: str):
     project, membership = access.access_project(request.user, slug, roles=access.STAFF_ROLES)
     context = dashboard.build(project)

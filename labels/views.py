@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from labels import access, queue
 from labels.api import annotation_payload
@@ -19,6 +19,7 @@ from labels.schema import RESERVED_HOTKEYS
 
 
 @login_required
+@require_safe
 def home(request):
     memberships = list(access.user_projects(request.user))
     counts = state_counts(m.project_id for m in memberships)
@@ -44,6 +45,7 @@ DONE_SHOWN = 20  # the analyst's finished articles listed on the project page, n
 
 
 @login_required
+@require_safe
 def project_page(request, slug: str):
     project, membership = access.access_project(request.user, slug)
     articles = project.articles.with_state().order_by("id")
@@ -144,6 +146,7 @@ def next_article(request, slug: str):
 
 
 @login_required
+@require_safe
 def annotate(request, article_id: int):
     """The annotation workspace: the user's own layer of the article (any member may open it)."""
     article, membership = access.access_article(request.user, article_id)
