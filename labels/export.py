@@ -8,7 +8,8 @@ records, ``iter_records``: one per article and layer, in DESIGN.md §5's native 
 How the records are read (constant memory, a constant number of queries per chunk):
 
 - Everything runs in one read-only REPEATABLE READ transaction, so an export is one consistent
-  snapshot even while analysts keep saving.
+  snapshot even while analysts keep saving; on the read replica when one is configured
+  (``labels.routing.export_database_alias``).
 - Articles stream through a server-side cursor (``.iterator(chunk_size=…)``; inside a
   transaction Django declares it without HOLD, so PostgreSQL produces rows as they are fetched
   instead of materialising the whole result first).
@@ -39,7 +40,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -54,6 +55,7 @@ from labels.models import (
     SchemaVersion,
     Span,
 )
+from labels.routing import export_database_alias
 
 CHUNK_SIZE = 500
 LAYERS = ("gold", "annotators", "all")
@@ -337,13 +339,14 @@ def _as_text(column: str) -> Cast:
 
 
 @contextmanager
-def _snapshot():
-    """One read-only REPEATABLE READ transaction, unless the caller already opened one (tests,
-    or a caller that wants the export inside its own transaction)."""
+def _snapshot(alias: str):
+    """One read-only REPEATABLE READ transaction on ``alias``, unless the caller already opened
+    one (tests, or a caller that wants the export inside its own transaction)."""
+    connection = connections[alias]
     if connection.in_atomic_block:
         yield
         return
-    with transaction.atomic():
+    with transaction.atomic(using=alias):
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
@@ -401,8 +404,11 @@ def iter_records(
     order) and, within an article, gold first and then the analysts by username."""
     schemas = schemas if schemas is not None else _project_schemas(project)
     span_refs = _span_valued(schemas)
+    # The read replica when one is configured (annotator/settings.py, DATABASE_REPLICA_URL).
+    alias = export_database_alias()
     articles = (
-        Article.objects.filter(project=project)
+        Article.objects.using(alias)
+        .filter(project=project)
         .filter(
             Exists(Annotation.objects.filter(_annotation_filter(options), article=OuterRef("pk")))
         )
@@ -410,15 +416,15 @@ def iter_records(
         .annotate(meta_json=_as_text("meta"))
         .values_list("id", "external_id", "title", "text", "text_sha256", "meta_json")
     )
-    with _snapshot():
+    with _snapshot(alias):
         batch: list[tuple] = []
         for row in articles.iterator(chunk_size=chunk_size):
             batch.append(row)
             if len(batch) >= chunk_size:
-                yield from _chunk_records(project, options, batch, span_refs)
+                yield from _chunk_records(project, options, batch, span_refs, alias)
                 batch = []
         if batch:
-            yield from _chunk_records(project, options, batch, span_refs)
+            yield from _chunk_records(project, options, batch, span_refs, alias)
 
 
 def _chunk_records(
@@ -426,6 +432,7 @@ def _chunk_records(
     options: ExportOptions,
     articles: list[tuple],
     span_refs: tuple[dict[str, set[str]], dict[str, set[str]]],
+    alias: str,
 ) -> Iterator[dict[str, Any]]:
     """The records of one chunk of articles (ascending ids). Each query selects by the chunk's
     id range inside the project rather than by a list of ids, which PostgreSQL serves from the
@@ -438,7 +445,8 @@ def _chunk_records(
         annotation__article__id__range=(low, high),
     ) & _annotation_filter(options, "annotation__")
     annotations = list(
-        Annotation.objects.filter(chunk, _annotation_filter(options))
+        Annotation.objects.using(alias)
+        .filter(chunk, _annotation_filter(options))
         .order_by("article_id", "-is_gold", "annotator__username", "id")
         .values_list(
             "id",
@@ -452,7 +460,7 @@ def _chunk_records(
         )
     )
     spans_of: dict[int, list[tuple]] = defaultdict(list)
-    span_rows = Span.objects.filter(via)
+    span_rows = Span.objects.using(alias).filter(via)
     if options.labels is not None:
         span_rows = span_rows.filter(label__in=options.labels)
     for span in (
@@ -473,7 +481,8 @@ def _chunk_records(
         spans_of[span[0]].append(span)
     relations_of: dict[int, list[tuple]] = defaultdict(list)
     for relation in (
-        Relation.objects.filter(via)
+        Relation.objects.using(alias)
+        .filter(via)
         .order_by("annotation_id", "id")
         .annotate(attrs_json=_as_text("attrs"))
         .values_list("annotation_id", "label", "source_id", "target_id", "attrs_json")
@@ -482,7 +491,8 @@ def _chunk_records(
     analysts_of: dict[int, list[str]] = defaultdict(list)
     if options.layer != "annotators":
         for article_id, username in (
-            Annotation.objects.filter(
+            Annotation.objects.using(alias)
+            .filter(
                 chunk,
                 is_gold=False,
                 status__in=[AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED],
