@@ -27,7 +27,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seeds", default=str(SEEDS), help="Folder holding demo.json.")
         parser.add_argument(
-            "--show-logins", metavar="URL", help="Finish by printing the demo logins for this address."
+            "--show-logins",
+            metavar="URL",
+            help="Finish by printing the demo logins for this address.",
         )
 
     @transaction.atomic
