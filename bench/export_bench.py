@@ -303,7 +303,24 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def api_bench(project, results: dict) -> None:
+def _cpu_per_request(before, after, n: int) -> dict:
+    # A backend that appeared in between started during the measurement: all its CPU counts.
+    db = sum(cpu - before[1].get(pid, 0.0) for pid, cpu in after[1].items())
+    return {"app_cpu_ms": (after[0] - before[0]) / n * 1000, "db_cpu_ms": db / n * 1000}
+
+
+def calibrate() -> float:
+    """Milliseconds for sum(range(10**6)), best of 5: about 12–15 ms on a current desktop core;
+    on a shared VM it shows how slow a CPU-second is while the figures were taken."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(range(10**6))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
+def api_bench(project, results: dict, database: str) -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
@@ -366,6 +383,7 @@ def api_bench(project, results: dict) -> None:
             client.request("GET", f"/api/v1/annotations/{annotation_id}/")
         saves = []
         chosen = rng.sample(words, 300)
+        cpu_before = _cpu_seconds(gunicorn.pid, database)
         for start, word in chosen:
             status, body, elapsed = client.request(
                 "POST",
@@ -381,15 +399,18 @@ def api_bench(project, results: dict) -> None:
             assert status == 201, body
             version = json.loads(body)["version"]
             saves.append(elapsed)
-        results["api_save"] = percentiles(saves)
+        cpu_after = _cpu_seconds(gunicorn.pid, database)
+        results["api_save"] = percentiles(saves) | _cpu_per_request(cpu_before, cpu_after, 300)
 
         def reads(path: str) -> dict:
             times = []
+            before = _cpu_seconds(gunicorn.pid, database)
             for _ in range(200):
                 status, body, elapsed = client.request("GET", path)
                 assert status == 200, body
                 times.append(elapsed)
-            return percentiles(times) | {"bytes": len(body)}
+            after = _cpu_seconds(gunicorn.pid, database)
+            return percentiles(times) | {"bytes": len(body)} | _cpu_per_request(before, after, 200)
 
         results["api_read_article"] = reads(f"/api/v1/projects/{SLUG}/articles/{gold.article_id}/")
         # Annotators may read gold once reviewed in an open project: a 10-span annotation.
@@ -525,6 +546,28 @@ def grow_project(project, copies: int) -> None:
         print(f"  copy {k}/{copies} done")
 
 
+def _cpu_seconds(gunicorn_pid: int, database: str) -> tuple[float, dict[int, float]]:
+    """CPU seconds used so far by gunicorn's workers and by the PostgreSQL backends serving
+    ``database`` (both on this machine): per-request CPU does not depend on what else runs."""
+    import psutil
+    from django.db import connection
+
+    app = sum(sum(p.cpu_times()[:2]) for p in psutil.Process(gunicorn_pid).children(recursive=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    db: dict[int, float] = {}
+    for pid in pids:
+        try:
+            db[pid] = sum(psutil.Process(pid).cpu_times()[:2])
+        except psutil.Error:
+            pass
+    return app, db
+
+
 def _word_offsets(text: str):
     import re
 
@@ -576,6 +619,7 @@ def main() -> int:
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg(),
+        "calibration_ms_before": calibrate(),
     }
     try:
         import django
@@ -668,7 +712,7 @@ def main() -> int:
                 )
 
         if not args.no_api:
-            api_bench(project, results)
+            api_bench(project, results, name)
             for key in (
                 "api_save",
                 "api_read_article",
@@ -678,7 +722,8 @@ def main() -> int:
                 r = results[key]
                 print(
                     f"{key:32} p50 {r['p50']:6.2f} ms  p95 {r['p95']:6.2f} ms  "
-                    f"p99 {r['p99']:6.2f} ms  (n={r['n']})"
+                    f"p99 {r['p99']:6.2f} ms  (n={r['n']}); CPU per request: gunicorn "
+                    f"{r['app_cpu_ms']:.1f} ms, PostgreSQL {r['db_cpu_ms']:.1f} ms"
                 )
             e = results["api_export_native"]
             print(
@@ -688,7 +733,12 @@ def main() -> int:
     finally:
         runner.close()
         results["load_after"] = os.getloadavg()
-        print(f"load average before {results['load_before']}, after {results['load_after']}")
+        results["calibration_ms_after"] = calibrate()
+        print(
+            f"load average before {results['load_before']}, after {results['load_after']}; "
+            f"sum(range(10**6)) took {results['calibration_ms_before']:.0f} ms before, "
+            f"{results['calibration_ms_after']:.0f} ms after (12–15 ms on an idle desktop core)"
+        )
         from django.db import connections
 
         connections.close_all()
