@@ -303,10 +303,27 @@ def do_delete_span(annotation: Annotation, actor, span_id, *, version: object) -
         | Relation.objects.filter(annotation=annotation, target=span)
     )
     before = span_snapshot(span) | {"relations": [relation_snapshot(r) for r in relations]}
+    _drop_references_to(annotation, span.pk)
     span.delete()
     _bump(annotation, actor)
     _record(annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before=before)
     return Result(annotation, None, created=False)
+
+
+def _drop_references_to(annotation: Annotation, span_id: int) -> None:
+    """Relations whose span-valued attribute (attributed_to's ``cue``) names the span being
+    deleted lose that attribute, so no relation ever points at a span that is gone."""
+    schema = annotation.article.project.schema
+    for relation_type in schema.get("relations", []):
+        for attribute in relation_type.get("attributes", []):
+            if attribute["type"] != "span":
+                continue
+            name = attribute["name"]
+            for relation in Relation.objects.filter(
+                annotation=annotation, label=relation_type["name"], **{f"attrs__{name}": span_id}
+            ):
+                relation.attrs = {k: v for k, v in relation.attrs.items() if k != name}
+                relation.save(update_fields=["attrs"])
 
 
 def do_add_relation(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from labels import queue, spans
@@ -349,3 +350,46 @@ def test_project_page_lists_done_work_newest_first_and_limited(
     assert done.index("Article 21") < done.index("Article 20")  # newest first
     assert "Article 01" not in done and "Someone else" not in done
     assert "skipped" in done and "“duplicate”" in done
+
+
+def test_deleting_a_cue_removes_it_from_the_relations_that_named_it(
+    project, make_article, annotator
+):
+    article = make_article(project, "Putin said “no”.")
+    annotation = Annotation.objects.create(article=article, annotator=annotator)
+    with transaction.atomic():
+        annotation = spans.locked(annotation.pk)
+        quote = spans.do_add_span(
+            annotation,
+            annotator,
+            {
+                "label": "Quote",
+                "start": 12,
+                "end": 14,
+                "text": "no",
+                "attrs": {"quote_type": "direct"},
+            },
+            version=annotation.version,
+        ).obj
+        source = spans.do_add_span(
+            annotation,
+            annotator,
+            {"label": "Source", "start": 0, "end": 5, "text": "Putin"},
+            version=annotation.version,
+        ).obj
+        cue = spans.do_add_span(
+            annotation,
+            annotator,
+            {"label": "Cue", "start": 6, "end": 10, "text": "said"},
+            version=annotation.version,
+        ).obj
+        relation = spans.do_add_relation(
+            annotation,
+            annotator,
+            {"label": "attributed_to", "from": quote.pk, "to": source.pk, "attrs": {"cue": cue.pk}},
+            version=annotation.version,
+        ).obj
+        assert relation.attrs == {"cue": cue.pk}
+        spans.do_delete_span(annotation, annotator, cue.pk, version=annotation.version)
+    relation.refresh_from_db()
+    assert relation.attrs == {}
