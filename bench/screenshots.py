@@ -7,7 +7,9 @@ headless Chromium at 1280×800:
 - docs/screenshots/annotate.png — the workspace with a Quote selected;
 - docs/screenshots/annotate-overlaps.png — nested and overlapping spans, one of them selected;
 - docs/screenshots/annotate-relations.png — every relation drawn as an arc (``r``), one
-  hovered in the list.
+  hovered in the list;
+- docs/screenshots/annotate-suggestions.png — a fresh article with its ghost suggestions, one
+  selected with ``h`` and two accepted with ``a``.
 
 Run: .venv/bin/python bench/screenshots.py
 """
@@ -26,6 +28,7 @@ from workspace_bench import logged_in_page, throwaway_site  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "screenshot-password-not-secret"
+SUGGESTIONS_ARTICLE = "eu-gas-price-cap-2022-09-14.txt"
 
 
 def seed():
@@ -63,13 +66,25 @@ def seed():
     return annotation.article
 
 
+def suggestions_article(project):
+    from labels.importing import do_import
+
+    path = ROOT / "seeds" / "articles" / SUGGESTIONS_ARTICLE
+    do_import(project, [(path.name, io.BytesIO(path.read_bytes()))], fmt="text")
+    return project.articles.get(external_id=path.stem)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with throwaway_site("screenshots") as url:
         article = seed()
+        # Before Playwright starts: ORM calls made inside its greenlet would open a database
+        # session that the teardown cannot close.
+        fresh = suggestions_article(article.project)
         with logged_in_page(url, "ana", PASSWORD) as page:
             page.goto(f"{url}/articles/{article.pk}/annotate/")
             page.wait_for_selector("[data-ws][data-ready]")
+            page.locator("[data-suggestions]:not([data-state=loading])").wait_for()
 
             # A Quote selected from the list: its attributes in the editor, its links drawn.
             page.locator(".span-item", has_text="principled position").first.click()
@@ -101,7 +116,20 @@ def main() -> None:
                 "document.querySelectorAll('[data-alert]:not([hidden])').length"
             )
             assert problems == 0, "the page shows an alert"
-    for name in ("annotate.png", "annotate-overlaps.png", "annotate-relations.png"):
+
+            # Suggestions: a second seed article, not yet annotated, with its ghosts.
+            page.goto(f"{url}/articles/{fresh.pk}/annotate/")
+            page.locator("[data-suggestions][data-state=loaded]").wait_for()
+            page.focus("[data-doc]")
+            page.keyboard.press("h")
+            page.keyboard.press("a")
+            page.keyboard.press("a")
+            page.locator("[data-save-state][data-state=saved]").wait_for()
+            page.mouse.move(5, 5)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(OUT / "annotate-suggestions.png"))
+    names = ("annotate.png", "annotate-overlaps.png", "annotate-relations.png")
+    for name in (*names, "annotate-suggestions.png"):
         print(OUT / name)
 
 

@@ -6,11 +6,12 @@
 import { ApiError, call } from "./api.js";
 import { Linker, quoted } from "./linking.js";
 import { OffsetIndex, selectionToSpan, spanToUtf16 } from "./offsets.js";
-import { Panel } from "./panel.js";
+import { Panel, labelTag } from "./panel.js";
 import { DocView, excerpt } from "./render.js";
 import { errorMessage } from "./savequeue.js";
 import { hotkeys, missingAttributes, spanLabel } from "./schema.js";
 import { Store } from "./store.js";
+import { SuggestionsUI } from "./suggestions.js";
 import { Sync, newId, sameAttrs } from "./sync.js";
 
 performance.mark("annotate:start");
@@ -45,7 +46,7 @@ const view = new DocView({
   text,
   index,
   styleOf,
-  spans: () => store.sorted,
+  spans: () => suggestions.merged(store.sorted), // the annotation's spans and the ghosts
 });
 const panel = new Panel({
   store,
@@ -411,6 +412,24 @@ const linker = new Linker({
   },
 });
 
+// --- suggestions (suggestions.js) ------------------------------------------------------------
+
+const suggestions = new SuggestionsUI({
+  store,
+  view,
+  queue,
+  section: root.querySelector("[data-suggestions]"),
+  articleId: data.article.id,
+  annotationId,
+  say,
+  canEdit,
+  relayout: () => {
+    view.renderAll();
+    refreshEmphasis();
+  },
+  labelTag: (label) => labelTag(label, styleOf(label)),
+});
+
 function startLink() {
   if (!canEdit()) return;
   doc.focus({ preventScroll: true });
@@ -537,6 +556,10 @@ document.addEventListener(
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const relationRow = target instanceof Element ? target.closest("[data-relation]") : null;
+    if (suggestions.onKey(event, { relationRow })) {
+      event.preventDefault();
+      return;
+    }
     let handled = true;
     switch (event.key) {
       case "Tab":
@@ -605,6 +628,10 @@ function toggleArcs() {
 // --- mouse and panel -------------------------------------------------------------------------
 
 function clickedSpan(key) {
+  if (suggestions.owns(key)) {
+    if (!linker.active) suggestions.select(key, { reveal: false });
+    return;
+  }
   if (linker.active) linker.choose(key);
   else selectSpan(key, { reveal: false });
 }
@@ -625,11 +652,13 @@ doc.addEventListener("mouseup", (event) => {
       if (candidate) linker.choose(candidate.key);
       return;
     }
+    covering.push(...suggestions.at(offset)); // after the spans: a click selects a span first
     if (covering.length === 0) {
       store.select(null);
+      suggestions.select(null);
       return;
     }
-    const at = covering.findIndex((s) => s.key === store.selected);
+    const at = covering.findIndex((s) => s.key === (store.selected ?? suggestions.selected));
     clickedSpan(covering[(at + 1) % covering.length].key); // clicking again walks outwards
   });
 });
@@ -807,5 +836,6 @@ requestAnimationFrame(() =>
     performance.mark("annotate:list-end");
     performance.measure("annotate:list", "annotate:list-start", "annotate:list-end");
     root.dataset.ready = "true";
+    suggestions.load(); // after the page's own data; never in its way
   }),
 );

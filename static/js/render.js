@@ -91,7 +91,8 @@ export class DocView {
     const { color, pattern, index } = this.#styleOf(span.label);
     const title = `${span.label}: ${excerpt(span.text, 60)}`;
     const className =
-      index < LABEL_CLASSES ? `bar pat-${pattern % PATTERNS} lab-${index}` : `bar pat-${pattern % PATTERNS}`;
+      (index < LABEL_CLASSES ? `bar pat-${pattern % PATTERNS} lab-${index}` : `bar pat-${pattern % PATTERNS}`) +
+      (span.ghost ? " ghost" : "");
     const bars = rects.map((r) => {
       const bar = document.createElement("div");
       bar.className = className;
@@ -104,6 +105,7 @@ export class DocView {
       if (!(index < LABEL_CLASSES)) s.setProperty("--c", color);
       return bar;
     });
+    if (span.ghost) bars.push(...ghostMarks(span, rects, color));
     for (const [name, keys] of this.#classed) {
       if (keys.has(span.key)) for (const bar of bars) bar.classList.add(name);
     }
@@ -299,6 +301,31 @@ export class DocView {
     }
     return null;
   }
+}
+
+/**
+ * A suggestion (ghost span, suggestions.js) is drawn with a dashed, unfilled box around its
+ * text and its label name above it, besides its (hollow) bar in the lanes. Neither takes the
+ * mouse: clicks and drags reach the text as before.
+ */
+function ghostMarks(span, rects, color) {
+  const marks = rects.map((r) => {
+    const box = document.createElement("div");
+    box.className = "ghost-box";
+    Object.assign(box.style, { left: `${r.x}px`, top: `${r.y}px`, width: `${r.w}px`, height: `${r.h}px` });
+    box.style.setProperty("--c", color);
+    return box;
+  });
+  if (rects.length) {
+    const name = document.createElement("div");
+    name.className = "ghost-label";
+    name.textContent = span.label;
+    name.style.left = `${rects[0].x}px`;
+    name.style.top = `${rects[0].y}px`;
+    name.style.setProperty("--c", color);
+    marks.push(name);
+  }
+  return marks;
 }
 
 /** A short, single-line version of a span's text for titles and lists. */

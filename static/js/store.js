@@ -151,6 +151,32 @@ export class Store extends EventTarget {
     this.#sorted.splice(insertionIndex(this.#sorted, span), 0, span);
   }
 
+  /** Add a span the server already holds (an accepted suggestion), in its payload form. */
+  addSaved(s) {
+    const key = itemKey(s);
+    if (this.#spans.has(key)) return this.#spans.get(key);
+    const span = { key, id: s.id, client_id: s.client_id || null, label: s.label, start: s.start, end: s.end, text: s.text, attrs: { ...(s.attrs || {}) }, origin: s.origin };
+    this.#insert(span);
+    this.#idByKey.set(key, s.id);
+    this.#emit({ type: "span-added", key, span });
+    return span;
+  }
+
+  /** Add a relation the server already holds (payload form: ends and span attributes are ids). */
+  addSavedRelation(r) {
+    const key = itemKey(r);
+    if (this.#relations.has(key)) return this.#relations.get(key);
+    const attrs = { ...(r.attrs || {}) };
+    for (const name of spanRefAttributes(this.#schema, r.label)) {
+      if (attrs[name] !== undefined && attrs[name] !== null) attrs[name] = this.keyOfSpanId(attrs[name]);
+    }
+    const relation = { key, id: r.id, client_id: r.client_id || null, label: r.label, from: this.keyOfSpanId(r.from), to: this.keyOfSpanId(r.to), attrs };
+    this.#relations.set(key, relation);
+    this.#idByKey.set(key, r.id);
+    this.#emit({ type: "relation-added", key, relation });
+    return relation;
+  }
+
   /** Change label and/or attrs; returns what they were before. */
   updateSpan(key, changes) {
     const span = this.#spans.get(key);

@@ -42,8 +42,10 @@ export function landedIn(payload) {
   return (op) => {
     switch (op.kind) {
       case "createSpan":
+      case "acceptSuggestion":
         return payload.spans.some((s) => s.client_id === op.client_id);
       case "createRelation":
+      case "acceptRelation":
         return payload.relations.some((r) => r.client_id === op.client_id);
       case "deleteSpan":
         return !payload.spans.some((s) => itemKey(s) === op.key);
@@ -161,6 +163,19 @@ export class Sync {
         });
       case "deleteRelation":
         return this.#request("DELETE", `${base}relations/${this.#needId(op.key)}/`, { version });
+      // Suggestions (suggestions.js): shown once the server answers, so nothing to undo.
+      case "acceptSuggestion":
+        return this.#request("POST", `${base}suggestions/accept/`, { version, key: op.suggestion, client_id: op.client_id });
+      case "acceptRelation":
+        return this.#request("POST", `${base}suggestions/accept-relation/`, {
+          version,
+          label: op.label,
+          from: op.from,
+          to: op.to,
+          client_id: op.client_id,
+        });
+      case "acceptAll":
+        return this.#request("POST", `${base}suggestions/accept-all/`, { version });
       default:
         throw new LocalRejection(`Unknown change ${op.kind}.`);
     }
@@ -292,6 +307,10 @@ export class Sync {
         if (!store.relation(op.key)) return false;
         op.snapshot = store.removeRelation(op.key);
         return true;
+      case "acceptSuggestion":
+      case "acceptRelation":
+      case "acceptAll":
+        return true; // nothing to show until the server answers (suggestions.js)
       default:
         return false;
     }
