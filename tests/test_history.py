@@ -182,6 +182,12 @@ def test_manager_sees_who_when_and_what_changed(client, worked, manager):
     assert html.count(">Restore</button>") == 1
 
 
+def test_the_project_page_links_my_annotations_history(client, worked, annotator):
+    client.force_login(annotator)
+    page = client.get(reverse("project", args=[worked.article.project.slug]))
+    assert reverse("annotation_history", args=[worked.pk]) in page.content.decode()
+
+
 def test_reviewer_sees_the_history_with_restore(client, worked, reviewer):
     response = _page(client, reviewer, worked)
     assert response.status_code == 200
