@@ -98,7 +98,8 @@ if _database_url:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(env_int("DATABASE_POOL_MIN_SIZE", 2), _pool_max),
             "max_size": _pool_max,
-            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+            # Seconds a request waits for a free connection (then a 500; /healthz a 503).
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
         }
 else:
     DATABASES = {
