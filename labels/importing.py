@@ -455,24 +455,37 @@ def _existing_articles(project: Project, external_ids: list[str]) -> dict[str, A
 
 
 def _write(project, records, existing, resolved, report: ImportReport, actor) -> None:
-    new_articles = [
-        Article(
-            project=project,
-            external_id=r.external_id,
-            title=r.title,
-            text=r.canonical.text,
-            text_sha256=r.canonical.sha256,
-            meta=r.meta,
+    new_records = [r for r in records if r.external_id not in existing]
+    now = timezone.now()
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # psycopg's own cursor, for COPY
+        new_ids = _next_ids(cursor, Article, len(new_records))
+        # An article created by a concurrent import in the meantime makes this COPY hit
+        # labels_article_unique_external_id, which rolls the whole import back: never a duplicate.
+        _copy(
+            cursor,
+            Article,
+            ["id", "project", "external_id", "title", "text", "text_sha256", "meta", "created_at"],
+            (
+                (
+                    pk,
+                    project.pk,
+                    r.external_id,
+                    r.title,
+                    r.canonical.text,
+                    r.canonical.sha256,
+                    json.dumps(r.meta),  # as Django writes it (orjson would accept NaN)
+                    now,
+                )
+                for pk, r in zip(new_ids, new_records, strict=True)
+            ),
         )
-        for r in records
-        if r.external_id not in existing
-    ]
-    # An article created by a concurrent import in the meantime makes this bulk insert hit
-    # labels_article_unique_external_id, which rolls the whole import back: never a duplicate.
-    Article.objects.bulk_create(new_articles, batch_size=2000)
-    report.created = len(new_articles)
-    report.unchanged = len(records) - len(new_articles)
-    articles = {a.external_id: a for a in new_articles} | existing
+    report.created = len(new_records)
+    report.unchanged = len(records) - len(new_records)
+    # external id -> article pk
+    articles = {r.external_id: pk for pk, r in zip(new_ids, new_records, strict=True)} | {
+        external_id: article.pk for external_id, article in existing.items()
+    }
     if resolved is None:
         return
     if resolved == SUGGESTIONS:
@@ -487,18 +500,17 @@ def _write(project, records, existing, resolved, report: ImportReport, actor) ->
     layer_filter = {"is_gold": True} if is_gold else {"annotator": user, "is_gold": False}
     has_layer = set(
         Annotation.objects.filter(
-            article__in=[articles[r.external_id] for r in with_spans], **layer_filter
+            article_id__in=[articles[r.external_id] for r in with_spans], **layer_filter
         )
         .exclude(spans__isnull=True)
         .values_list("article__external_id", flat=True)
     )
     layer_name = GOLD if is_gold else user.username
-    now = timezone.now()
     to_fill: list[tuple[Checked, Annotation]] = []
     drafts = {
         a.article_id: a
         for a in Annotation.objects.filter(
-            article__in=[articles[r.external_id] for r in with_spans], **layer_filter
+            article_id__in=[articles[r.external_id] for r in with_spans], **layer_filter
         )
     }
     new_annotations = []
@@ -508,11 +520,11 @@ def _write(project, records, existing, resolved, report: ImportReport, actor) ->
                 f"{record.source}: {record.external_id!r} already has a {layer_name} layer; its spans were skipped"
             )
             continue
-        article = articles[record.external_id]
-        annotation = drafts.get(article.pk)
+        article_id = articles[record.external_id]
+        annotation = drafts.get(article_id)
         if annotation is None:
             annotation = Annotation(
-                article=article,
+                article_id=article_id,
                 is_gold=is_gold,
                 annotator=user,
                 status=AnnotationStatus.REVIEWED if is_gold else AnnotationStatus.SUBMITTED,
@@ -641,10 +653,11 @@ def _next_ids(cursor, model, count: int) -> list[int]:
     """``count`` ids from the sequence of ``model``'s table, in order."""
     if not count:
         return []
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-        [model._meta.db_table, count],
-    )
+    with connection.wrap_database_errors:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -659,7 +672,7 @@ def _copy(cursor, model, fields: list[str], rows: Iterable[tuple]) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    with cursor.copy(statement) as copy:
+    with connection.wrap_database_errors, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -674,12 +687,13 @@ def _json(value: Any) -> str:
 
 
 def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
-    """One SuggestionSet (source "import") per article with spans; an article that already has
-    imported suggestions keeps them and the record's are reported as skipped."""
+    """One SuggestionSet (source "import") per article with spans (``articles``: external id ->
+    article pk); an article that already has imported suggestions keeps them and the record's
+    are reported as skipped."""
     with_spans = [r for r in records if r.spans]
     has_set = set(
         SuggestionSet.objects.filter(
-            article__in=[articles[r.external_id] for r in with_spans], source=SUGGESTION_SOURCE
+            article_id__in=[articles[r.external_id] for r in with_spans], source=SUGGESTION_SOURCE
         ).values_list("article__external_id", flat=True)
     )
     rows = []
@@ -692,7 +706,7 @@ def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
             continue
         rows.append(
             SuggestionSet(
-                article=articles[record.external_id],
+                article_id=articles[record.external_id],
                 source=SUGGESTION_SOURCE,
                 spans=[
                     {k: s[k] for k in ("id", "label", "start", "end", "text", "attrs")}

@@ -264,3 +264,23 @@ def test_demo_gold_texts_are_the_canonical_texts_of_the_seed_files(project):
             (record,) = list(read_text(path.name, handle))
         assert canonicalize(record.raw_text).text == gold[path.stem]["text"], path.name
         assert record.meta["published"] == gold[path.stem]["meta"]["published"]
+
+
+def test_an_article_created_concurrently_rolls_the_copy_back(project, monkeypatch):
+    """The articles are written with COPY: the unique constraint still checks them, the error is
+    Django's IntegrityError, and nothing of the import stays."""
+    from django.db import IntegrityError
+
+    from labels import importing
+
+    do_import(project, [("in.jsonl", jsonl(record("a1")))])
+    before = counts()
+    # As if another import had created a1 after this one looked for existing articles.
+    monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: {})
+    with pytest.raises(IntegrityError, match="labels_article_unique_external_id"):
+        do_import(
+            project,
+            [("in.jsonl", jsonl(record("a2", spans=[QUOTE]), record("a1", spans=[QUOTE])))],
+            layer="gold",
+        )
+    assert counts() == before
