@@ -172,7 +172,7 @@ def test_saves_survive_a_postgresql_restart(cluster, seeded, tmp_path, mode):
                 cluster.start()
             back_at = time.monotonic()
             _wait_for(lambda: len(saver.acked) >= before + 25, 25, "saves after the restart")
-            first_ack_after = min(t for t in saver.ack_times if t >= back_at)
+            first_ack_after = min((t for t in saver.ack_times if t >= back_at), default=back_at)
             assert saver.failed_attempts > 0 or mode == "embedded"
             health = httpx.get(f"{app.url}/healthz", timeout=10)
             assert health.status_code == 200, health.text
@@ -181,8 +181,14 @@ def test_saves_survive_a_postgresql_restart(cluster, seeded, tmp_path, mode):
             saver.stop.set()
             thread.join(timeout=10)
         assert not saver.errors, saver.errors
-        # The app answered again well within 10 s of the database being back.
-        assert first_ack_after - back_at < 10, (stopped_at, back_at, first_ack_after)
+        if mode == "embedded":
+            # The app restarts the server itself, possibly before stop() has even returned: the
+            # client-side outage is the longest wait between two acknowledged saves.
+            gaps = [b - a for a, b in zip(saver.ack_times, saver.ack_times[1:], strict=False)]
+            assert max(gaps) < 10, max(gaps)
+        else:
+            # The app answered again well within 10 s of the database being back.
+            assert first_ack_after - back_at < 10, (stopped_at, back_at, first_ack_after)
     _check_stored_once(cluster, saver)
 
 
@@ -211,34 +217,57 @@ def test_an_import_killed_half_way_leaves_no_article(cluster, seeded, tmp_path):
     path = tmp_path / "big.jsonl"
     with path.open("w") as out:
         for n in range(4_000):
-            out.write(json.dumps({"id": f"big-{n}", "text": f"Article {n}. {TEXT}"}) + "\n")
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "import_articles", "--project", "killed-import", str(path)],
-        cwd=ROOT,
-        env=cluster.env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        # Wait until the import is writing articles, then kill it as a crash would.
-        _wait_for(
-            lambda: (
-                process.poll() is not None
-                or _backend_running(cluster, 'INSERT INTO "labels_article"') is not None
-            ),
-            90,
-            "the import to start writing",
+            text = f"Article {n}. {TEXT}"
+            cue = {"label": "Cue", "start": 0, "end": 7, "text": "Article"}
+            out.write(json.dumps({"id": f"big-{n}", "text": text, "spans": [cue]}) + "\n")
+    # The import writes its articles, then looks at and writes spans. Holding a lock on the span
+    # table stops it right in between, with its articles written inside its open transaction:
+    # that is where the crash comes, whatever the speed of the machine.
+    with cluster.connect() as blocker:
+        blocker.execute("LOCK TABLE labels_span IN ACCESS EXCLUSIVE MODE")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "import_articles",
+                "--project",
+                "killed-import",
+                "--layer",
+                "gold",
+                str(path),
+            ],
+            cwd=ROOT,
+            env=cluster.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
-        # Killed at once: the import's single transaction is open, whatever it has written.
-        process.send_signal(signal.SIGKILL)
-        writer = _backend_running(cluster, 'INSERT INTO "labels_article"')
-        assert process.wait(timeout=10) == -signal.SIGKILL, "the import ended before the kill"
-    finally:
-        if process.poll() is None:
-            process.kill()
+        try:
+            _wait_for(
+                lambda: process.poll() is not None or _blocked_by(cluster, blocker) is not None,
+                90,
+                "the import to reach its spans",
+            )
+            writer = _blocked_by(cluster, blocker)
+            assert writer is not None, process.stderr.read().decode()
+            process.send_signal(signal.SIGKILL)
+            assert process.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            if process.poll() is None:
+                process.kill()
+        blocker.rollback()
     # PostgreSQL rolls the open transaction back once it notices the client is gone.
     _wait_for(lambda: not _pid_alive(cluster, writer), 30, "the import's backend to end")
     assert _article_count(cluster, "killed-import") == 0
+
+
+def _blocked_by(cluster: Cluster, blocker) -> int | None:
+    """The backend waiting for a lock that ``blocker``'s connection holds, if any."""
+    with cluster.connect() as conn:
+        row = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+            [blocker.info.backend_pid],
+        ).fetchone()
+    return row[0] if row else None
 
 
 def _pid_alive(cluster: Cluster, pid: int | None) -> bool:

