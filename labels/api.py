@@ -176,19 +176,6 @@ class SubmitView(APIView):
             annotation, _ = access.access_annotation(
                 request.user, annotation_id, write=True, lock=True
             )
-            if annotation.is_gold:
-                return Response(
-                    {
-                        "errors": [
-                            {
-                                "field": "",
-                                "code": "not_allowed",
-                                "message": "The gold layer is finished from the review page.",
-                            }
-                        ]
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
             spans.do_set_status(
                 annotation, request.user, AnnotationStatus.SUBMITTED, version=data["version"]
             )
@@ -207,19 +194,6 @@ class SkipView(APIView):
             annotation, _ = access.access_annotation(
                 request.user, annotation_id, write=True, lock=True
             )
-            if annotation.is_gold:
-                return Response(
-                    {
-                        "errors": [
-                            {
-                                "field": "",
-                                "code": "not_allowed",
-                                "message": "The gold layer cannot be skipped.",
-                            }
-                        ]
-                    },
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
             spans.do_set_status(
                 annotation,
                 request.user,

@@ -460,6 +460,12 @@ def do_set_status(
     annotation: Annotation, actor, status: str, *, version: object, reason: str = ""
 ) -> Annotation:
     """Submit or skip an annotator's draft (``reason`` required for skip)."""
+    if annotation.is_gold:
+        raise Invalid.one(
+            "annotation",
+            "not_allowed",
+            "The gold layer is not submitted or skipped; mark it reviewed on the review page.",
+        )
     check_version(annotation, version)
     if status == AnnotationStatus.SKIPPED and not reason.strip():
         raise Invalid.one("reason", "required", "Say why you skip this article.")

@@ -141,3 +141,22 @@ def test_annotation_detail_query_count(api, mine, annotator, django_assert_num_q
     with django_assert_num_queries(6):
         response = client.get(f"/api/v1/annotations/{mine.pk}/")
     assert [s["text"] for s in response.json()["spans"]] == ["said"]
+
+
+@pytest.mark.parametrize("action, body", [("submit", {}), ("skip", {"reason": "off topic"})])
+def test_the_gold_layer_is_neither_submitted_nor_skipped(
+    client, project, make_article, reviewer, action, body
+):
+    from labels.models import Annotation
+
+    gold = Annotation.objects.create(article=make_article(project), is_gold=True)
+    client.force_login(reviewer)
+    response = client.post(
+        f"/api/v1/annotations/{gold.pk}/{action}/",
+        {"version": gold.version, **body},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "annotation"
+    gold.refresh_from_db()
+    assert gold.status == "draft"
