@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token"
     # (DRF answers 403 when the first class is SessionAuthentication, which has no challenge).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "labels.accounts.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 
+from labels import rawsql
 from labels.models import Annotation, Article, Membership, Project, Role
 
 STAFF_ROLES = (Role.MANAGER, Role.REVIEWER)
@@ -105,28 +107,83 @@ def access_annotation(
         annotation_id = int(annotation_id)
     except (TypeError, ValueError):
         raise Http404("No such annotation.") from None
-    # The caller's membership comes with the annotation, in the same query: every span write
-    # starts here, and a query less is a tenth of its cost (docs/performance.md, "Load test").
-    mine = Membership.objects.filter(project=OuterRef("article__project"), user=user).order_by()
-    qs = Annotation.objects.select_related("article__project").annotate(
-        my_membership_id=Subquery(mine.values("pk")[:1]),
-        my_role=Subquery(mine.values("role")[:1]),
-    )
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    # .order_by(): by primary key, without Meta.ordering's join to auth_user in the locking query.
-    annotation = qs.filter(pk=annotation_id).order_by().first()
-    if annotation is None or annotation.my_membership_id is None:
+    if not 0 < annotation_id < 2**63:  # no such id; PostgreSQL would refuse it as a bigint
         raise Http404("No such annotation.")
-    membership = Membership(
-        pk=annotation.my_membership_id,
-        project=annotation.article.project,
-        user=user,
-        role=annotation.my_role,
-    )
+    annotation, membership = _annotation_with_membership(user, annotation_id, lock=lock)
+    if annotation is None or membership is None:
+        raise Http404("No such annotation.")
     if not can_read_annotation(user, membership, annotation):
         # Another annotator's work in a blind project: do not reveal that it exists.
         raise Http404("No such annotation.")
     if write and not can_write_annotation(user, membership, annotation):
         raise PermissionDenied("You can only change your own annotation.")
     return annotation, membership
+
+
+def _annotation_with_membership(
+    user, annotation_id: int, *, lock: bool
+) -> tuple[Annotation | None, Membership | None]:
+    """The annotation with its article and project, and the caller's membership of that project,
+    in one query (every span write and annotation read starts here; labels.rawsql says why it is
+    SQL). With ``lock`` the annotation row, and only it, is locked ``FOR UPDATE``."""
+    sql = (
+        f"SELECT {rawsql.select_list(Annotation, 'a')}, {rawsql.select_list(Article, 'r')}, "
+        f"{rawsql.select_list(Project, 'p')}, m.id, m.role "
+        f"FROM {rawsql.table(Annotation)} a "
+        f"JOIN {rawsql.table(Article)} r ON r.id = a.article_id "
+        f"JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
+        f"LEFT JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
+        "WHERE a.id = %s" + (" FOR UPDATE OF a" if lock else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, annotation_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    annotation = rawsql.from_row(Annotation, row)
+    at = rawsql.width(Annotation)
+    article = rawsql.from_row(Article, row, at)
+    at += rawsql.width(Article)
+    project = rawsql.from_row(Project, row, at)
+    at += rawsql.width(Project)
+    article.project = project
+    annotation.article = article
+    membership_id, role = row[at], row[at + 1]
+    if membership_id is None:
+        return annotation, None
+    return annotation, Membership(pk=membership_id, project=project, user=user, role=role)
+
+
+def access_project_article(user, slug: str, article_id: int | str) -> tuple[Article, Membership]:
+    """The article ``article_id`` of the project ``slug``, with its project, and the caller's
+    membership, in one query (labels.rawsql says why it is SQL): Http404 naming the project
+    when the caller is not a member, naming the article when the project has no such one."""
+    if not user.is_authenticated:
+        raise Http404("No such project.")
+    try:
+        article_id = int(article_id)
+    except (TypeError, ValueError):
+        raise Http404("No such article.") from None
+    if not 0 < article_id < 2**63:
+        article_id = 0  # no article has it; the project may still be unknown (404 for that)
+    sql = (
+        f"SELECT {rawsql.select_list(Project, 'p')}, m.id, m.role, "
+        f"{rawsql.select_list(Article, 'r')} "
+        f"FROM {rawsql.table(Project)} p "
+        f"JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
+        f"LEFT JOIN {rawsql.table(Article)} r ON r.project_id = p.id AND r.id = %s "
+        "WHERE p.slug = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, article_id, slug])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such project.")
+    project = rawsql.from_row(Project, row)
+    at = rawsql.width(Project)
+    membership = Membership(pk=row[at], project=project, user=user, role=row[at + 1])
+    if row[at + 2] is None:
+        raise Http404("No such article.")
+    article = rawsql.from_row(Article, row, at + 2)
+    article.project = project
+    return article, membership

@@ -6,6 +6,8 @@ canonical (LF, NFC) and never changes after import. PostgreSQL enforces every in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
@@ -159,6 +161,27 @@ class ArticleQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             )
         )
+
+
+def article_state(
+    layers: Iterable[tuple[bool, str]], annotators_per_article: int
+) -> tuple[str, int]:
+    """``(state, annotators_done)`` of one article from its layers' ``(is_gold, status)``: the
+    rule of ``ArticleQuerySet.with_state`` for an article whose layers are loaded anyway (the
+    article detail). tests/test_models.py holds the two to the same answers."""
+    layers = list(layers)
+    done = sum(
+        1
+        for is_gold, status in layers
+        if not is_gold and status in (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
+    )
+    if any(is_gold and status == AnnotationStatus.REVIEWED for is_gold, status in layers):
+        return ArticleState.REVIEWED, done
+    if done >= annotators_per_article:
+        return ArticleState.SUBMITTED, done
+    if any(not is_gold and status != AnnotationStatus.SKIPPED for is_gold, status in layers):
+        return ArticleState.IN_PROGRESS, done
+    return ArticleState.NEW, done
 
 
 class Article(models.Model):

@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
+from labels import rawsql
 from labels import schema as schema_mod
 from labels.errors import Invalid, Problem
 from labels.models import (
@@ -96,7 +96,8 @@ def check_open(annotation: Annotation) -> None:
         )
 
 
-def _bump(annotation: Annotation, actor) -> None:
+def _bumped(annotation: Annotation) -> list[str]:
+    """Raise the version in memory (and renew an unassigned draft's lease); the fields to save."""
     annotation.version += 1
     fields = ["version", "updated_at"]
     if not annotation.is_gold and annotation.assigned_by_id is None and annotation.lease_expires_at:
@@ -104,7 +105,11 @@ def _bump(annotation: Annotation, actor) -> None:
 
         annotation.lease_expires_at = lease_deadline()
         fields.append("lease_expires_at")
-    annotation.save(update_fields=fields)
+    return fields
+
+
+def _bump(annotation: Annotation, actor) -> None:
+    annotation.save(update_fields=_bumped(annotation))
 
 
 def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
@@ -178,34 +183,16 @@ def do_add_span(
 ) -> Result:
     """Add a span. Expects ``annotation`` locked FOR UPDATE by the caller's transaction."""
     client_id = _client_id(data.get("client_id"))
-    same_place: list[Span] | None = None
     if client_id is not None:
-        # One query answers both "was this save already stored?" and "is there already such a
-        # span?" (the second only when the position is well-formed; otherwise check_span
-        # refuses it below).
-        wanted = Q(client_id=client_id)
-        position = (data.get("label"), data.get("start"), data.get("end"))
-        well_formed = isinstance(position[0], str) and all(
-            isinstance(n, int) and not isinstance(n, bool) for n in position[1:]
-        )
-        if well_formed:
-            wanted |= Q(label=position[0], start=position[1], end=position[2])
-        found = list(Span.objects.filter(wanted, annotation=annotation).order_by())
-        existing = next((span for span in found if span.client_id == client_id), None)
+        existing = _span_by_client_id(annotation, client_id)
         if existing is not None:
             return Result(annotation, existing, created=False)
-        if well_formed:
-            same_place = found
     check_version(annotation, version)
     check_open(annotation)
     cleaned = check_span(annotation, data)
-    if same_place is None:
-        _check_not_duplicate(annotation, cleaned)
-    elif same_place:
-        _refuse_duplicate(cleaned)
     if origin not in Origin.values:
         raise Invalid.one("origin", "invalid_choice", "Unknown origin.")
-    span = Span.objects.create(
+    span = Span(
         annotation=annotation,
         client_id=client_id,
         origin=origin,
@@ -215,9 +202,71 @@ def do_add_span(
         agreed_by=data.get("agreed_by", []) if annotation.is_gold else [],
         **cleaned,
     )
-    _bump(annotation, actor)
-    _record(annotation, actor, HistoryAction.SPAN_CREATED, span.pk, after=span_snapshot(span))
+    if not _insert_span(annotation, actor, span):
+        _refuse_duplicate(cleaned)
     return Result(annotation, span)
+
+
+def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID) -> Span | None:
+    """The span an earlier save with this ``client_id`` stored, if any (a retry)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rawsql.select_list(Span, 's')} FROM {rawsql.table(Span)} s "
+            "WHERE s.annotation_id = %s AND s.client_id = %s",
+            [annotation.pk, client_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else rawsql.from_row(Span, row)
+
+
+def _insert_span(annotation: Annotation, actor, span: Span) -> bool:
+    """Store ``span`` unless the annotation already has one with its label and offsets, and with
+    it raise the annotation's version and append the history event — one statement, the hottest
+    write of the product (labels.rawsql says why it is SQL). False, and nothing written, for a
+    duplicate. Expects ``annotation`` locked, so no other save can slip in between."""
+    version_before = annotation.version
+    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
+    event = HistoryEvent(
+        annotation=annotation,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=HistoryAction.SPAN_CREATED,
+        annotation_version=annotation.version,
+        after=span_snapshot(span),  # "id" is filled in by the database, below
+    )
+    span_columns, span_values, span_params = rawsql.insert_values(span, {"id": ("n.id", [])})
+    event_columns, event_values, event_params = rawsql.insert_values(
+        event,
+        {
+            "object_id": ("n.id", []),
+            "after": (
+                "jsonb_set(%s::jsonb, '{id}', to_jsonb(n.id))",
+                [HistoryEvent._meta.get_field("after").get_db_prep_save(event.after, connection)],
+            ),
+        },
+    )
+    spans, annotations = rawsql.table(Span), rawsql.table(Annotation)
+    sql = (
+        f"WITH n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) AS id "
+        f"  WHERE NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND label = %s "
+        '    AND start = %s AND "end" = %s)), '
+        f"s AS (INSERT INTO {spans} ({span_columns}) SELECT {span_values} FROM n RETURNING id), "
+        f"a AS (UPDATE {annotations} SET {assignments} "
+        "  WHERE id = %s AND EXISTS (SELECT 1 FROM n)), "
+        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({event_columns}) "
+        f"  SELECT {event_values} FROM n) "
+        "SELECT id FROM s"
+    )
+    params = [annotation.pk, span.label, span.start, span.end]
+    params += span_params + update_params + [annotation.pk] + event_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        annotation.version = version_before
+        return False
+    span.pk = row[0]
+    span._state.adding, span._state.db = False, connection.alias
+    return True
 
 
 def _check_not_duplicate(

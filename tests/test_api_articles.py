@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 
 from labels import queue, spans
 from labels.models import Article
@@ -194,10 +195,52 @@ def test_article_detail_query_count(
     annotation = queue.do_get_or_create_own(articles[0], annotator)
     add_span(annotation, annotator, "said")
     client = api(reviewer)
-    # 1 session, 2 user, 3 membership+project, 4 the article with its state,
-    # 5 its layers with their annotators and span/relation counts.
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the article with its project and my membership, 4 its layers with
+    # their annotators and span/relation counts (the state is worked out from them).
+    with django_assert_num_queries(4):
         assert client.get(f"{ARTICLES}{articles[0].pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["reviewer", "annotator"])
+def test_article_detail_is_what_the_serializer_documents(api, project, articles, request, who):
+    import json
+
+    from labels.models import Annotation
+    from labels.serializers import ArticleDetailSerializer
+
+    queue.do_get_or_create_own(articles[0], request.getfixturevalue("annotator2"))
+    annotation = queue.do_get_or_create_own(articles[0], request.getfixturevalue("annotator"))
+    add_span(annotation, request.getfixturevalue("annotator"), "said")
+    Annotation.objects.create(article=articles[0], is_gold=True)
+    user = request.getfixturevalue(who)
+    body = api(user).get(f"{ARTICLES}{articles[0].pk}/").json()
+    article = Article.objects.with_state().get(pk=articles[0].pk)
+    article.layers = (
+        list(
+            Annotation.objects.filter(article=article)
+            .select_related("annotator")
+            .annotate(
+                span_count=Count("spans", distinct=True),
+                relation_count=Count("relations", distinct=True),
+            )
+            .order_by("-is_gold", "annotator__username")
+        )
+        if who == "reviewer"
+        else None
+    )
+    assert body == json.loads(json.dumps(ArticleDetailSerializer(article).data))
+    assert body["state"] == "in_progress"
+    if who == "reviewer":
+        assert [la["layer"] for la in body["layers"]] == ["gold", "ana", "ben"]
+
+
+def test_unknown_project_and_unknown_article_are_told_apart(api, project, articles, annotator):
+    client = api(annotator)
+    missing = client.get(f"/api/v1/projects/nowhere/articles/{articles[0].pk}/")
+    assert missing.status_code == 404 and "project" in missing.json()["errors"][0]["message"]
+    for bad in (10**9, 2**70):
+        gone = client.get(f"{ARTICLES}{bad}/")
+        assert gone.status_code == 404 and "article" in gone.json()["errors"][0]["message"]
 
 
 # --- create -----------------------------------------------------------------------------------

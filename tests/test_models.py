@@ -112,3 +112,29 @@ def test_article_state_follows_the_annotations(project, make_article, annotator,
     assert state() == "submitted"
     Annotation.objects.create(article=article, is_gold=True, status=AnnotationStatus.REVIEWED)
     assert state() == "reviewed"
+
+
+def test_article_state_of_loaded_layers_agrees_with_with_state(project, make_article, make_user):
+    """models.article_state (the article detail) and with_state (lists, filters) are one rule:
+    every mix of up to two analysts' statuses and a gold layer gives the same answer."""
+    import itertools
+
+    from labels.models import Article, article_state
+
+    statuses = [None, *AnnotationStatus.values]
+    analysts = [make_user(f"analyst{i}") for i in range(2)]
+    combos = list(itertools.product(statuses, statuses, [None, "draft", "reviewed"]))
+    for n, (first, second, gold) in enumerate(combos):
+        article = make_article(project, external_id=f"combo-{n}")
+        for analyst, status in zip(analysts, (first, second), strict=True):
+            if status is not None:
+                Annotation.objects.create(article=article, annotator=analyst, status=status)
+        if gold is not None:
+            Annotation.objects.create(article=article, is_gold=True, status=gold)
+    seen = set()
+    for article in Article.objects.with_state().filter(external_id__startswith="combo-"):
+        layers = Annotation.objects.filter(article=article).values_list("is_gold", "status")
+        expected = (article.state, article.annotators_done)
+        assert article_state(layers, project.annotators_per_article) == expected, article
+        seen.add(article.state)
+    assert seen == {"new", "in_progress", "submitted", "reviewed"}

@@ -1,0 +1,112 @@
+"""Hand-written SQL for the requests an analyst makes all day: saving a span, reading an
+annotation or an article, authenticating a token.
+
+Why not the ORM there: on the 2-core machine these targets are measured on, building and
+compiling one ORM query costs 1–2 ms of CPU, more than PostgreSQL takes to answer it, and a
+span save made eight of them (docs/performance.md, "API latency"). The helpers below keep that
+SQL tied to the models so that it cannot drift from them: column lists come from
+``Model._meta``, values are prepared by each field exactly as the ORM prepares them (JSON,
+UUIDs, ``auto_now``), and rows become model instances through ``Model.from_db`` with the
+fields' own converters. Everything else in the app uses the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+
+# The real connection object, looked up once per call: every attribute read through
+# ``django.db.connection`` goes through a context-local proxy, ~1 ms per request here.
+
+
+def _db():
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def table(model: type[Model]) -> str:
+    return _db().ops.quote_name(model._meta.db_table)
+
+
+@cache
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    quote = _db().ops.quote_name
+    return tuple(quote(f.column) for f in model._meta.concrete_fields)
+
+
+@cache
+def _casts(model: type[Model]) -> dict[str, str]:
+    db = _db()
+    return {f.attname: f.cast_db_type(db) for f in model._meta.concrete_fields}
+
+
+def select_list(model: type[Model], alias: str) -> str:
+    """Every concrete column of ``model``, in field order, qualified by ``alias``."""
+    return ", ".join(f"{alias}.{column}" for column in _columns(model))
+
+
+@cache
+def _converters(model: type[Model]) -> tuple[tuple[int, tuple], ...]:
+    db = _db()
+    found = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        converters = tuple(field.get_db_converters(db))
+        if converters:
+            found.append((index, converters))
+    return tuple(found)
+
+
+def width(model: type[Model]) -> int:
+    return len(model._meta.concrete_fields)
+
+
+def from_row(model: type[Model], row: Sequence[Any], start: int = 0):
+    """The instance of ``model`` whose columns (``select_list``'s order) start at ``row[start]``."""
+    values = list(row[start : start + width(model)])
+    converters = _converters(model)
+    if converters:
+        db = _db()
+        for index, functions in converters:
+            for convert in functions:
+                values[index] = convert(values[index], None, db)
+    return model.from_db(DEFAULT_DB_ALIAS, None, values)
+
+
+def insert_values(
+    obj: Model, sql: dict[str, tuple[str, list[Any]]] | None = None
+) -> tuple[str, str, list[Any]]:
+    """``(columns, values, params)`` to INSERT ``obj`` as the ORM would: ``auto_now`` and defaults
+    applied, each value prepared by its field and cast to its column's type (so the values may
+    stand in an ``INSERT … SELECT``). ``sql`` gives some fields an SQL expression instead, by
+    attribute name, with its parameters. The primary key is left to the database unless given
+    there."""
+    db, sql, casts = _db(), sql or {}, _casts(type(obj))
+    columns, values, params = [], [], []
+    for field, column in zip(obj._meta.concrete_fields, _columns(type(obj)), strict=True):
+        if field.attname in sql:
+            expression, extra = sql[field.attname]
+            values.append(expression)
+            params.extend(extra)
+        elif field.primary_key:
+            continue
+        else:
+            values.append(f"%s::{casts[field.attname]}")
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), db))
+        columns.append(column)
+    return ", ".join(columns), ", ".join(values), params
+
+
+def update_values(obj: Model, fields: Sequence[str]) -> tuple[str, list[Any]]:
+    """``(assignments, params)`` to UPDATE ``fields`` of ``obj`` as ``save(update_fields=…)``
+    would (``auto_now`` fields take the current time, on ``obj`` too)."""
+    db, casts = _db(), _casts(type(obj))
+    assignments, params = [], []
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = field.pre_save(obj, add=False)
+        assignments.append(f"{db.ops.quote_name(field.column)} = %s::{casts[field.attname]}")
+        params.append(field.get_db_prep_save(value, db))
+    return ", ".join(assignments), params
