@@ -185,7 +185,10 @@ def article_state(
 
 
 class Article(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    # No index of its own: labels_article_unique_external_id (project, external_id) serves.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="articles", db_index=False
+    )
     external_id = models.CharField(
         max_length=200, help_text="The article's id in the imported data; unique per project."
     )
@@ -247,13 +250,18 @@ class AnnotationQuerySet(models.QuerySet):
 class Annotation(models.Model):
     """One layer of one article: an annotator's work, or the reviewed gold version."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    # Neither key has an index of its own: labels_annotation_by_article (article, status) and
+    # labels_annotation_by_user (annotator, status) serve (every index slows an import).
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="annotations", db_index=False
+    )
     is_gold = models.BooleanField(default=False)
     annotator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         related_name="annotations",
         help_text="Whose layer this is; empty for the gold layer.",
     )
@@ -338,7 +346,10 @@ class Provenance(models.TextChoices):
 
 
 class Span(models.Model):
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
+    # No index of its own: labels_span_unique_position (annotation, start, …) serves.
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="spans", db_index=False
+    )
     label = models.CharField(max_length=50)
     start = models.PositiveIntegerField(help_text="Code-point offset, inclusive.")
     end = models.PositiveIntegerField(help_text="Code-point offset, exclusive.")
@@ -360,7 +371,12 @@ class Span(models.Model):
         default=list, blank=True, help_text="Gold layer: the annotators who marked this span."
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # labels_span_by_creator, partial: imported spans have none
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -377,14 +393,25 @@ class Span(models.Model):
             models.UniqueConstraint(
                 fields=["annotation", "id"], name="labels_span_unique_annotation_id"
             ),
+            # Partial: only spans saved by a client have a client_id (not imported ones).
             models.UniqueConstraint(
-                fields=["annotation", "client_id"], name="labels_span_unique_client_id"
+                fields=["annotation", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="labels_span_unique_client_id",
             ),
+            # One span per label and place. Ordered by position so that the same index also
+            # serves "an annotation's spans in text order" (no index of its own for that).
             models.UniqueConstraint(
-                fields=["annotation", "label", "start", "end"], name="labels_span_unique_position"
+                fields=["annotation", "start", "end", "label"], name="labels_span_unique_position"
             ),
         ]
-        indexes = [models.Index(fields=["annotation", "start"], name="labels_span_by_position")]
+        indexes = [
+            models.Index(
+                fields=["created_by"],
+                condition=Q(created_by__isnull=False),
+                name="labels_span_by_creator",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} [{self.start}, {self.end})"
@@ -393,14 +420,35 @@ class Span(models.Model):
 class Relation(models.Model):
     """A directed link between two spans of the same annotation (enforced by composite FKs)."""
 
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="relations")
+    # No index of its own: labels_relation_unique (annotation, label, source, target) serves.
+    # No foreign key check of its own either: the composite keys below put both ends in this
+    # annotation's spans, and a span's annotation exists (its own foreign key).
+    annotation = models.ForeignKey(
+        Annotation,
+        on_delete=models.CASCADE,
+        related_name="relations",
+        db_index=False,
+        db_constraint=False,
+    )
     label = models.CharField(max_length=50)
-    source = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="outgoing")
-    target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="incoming")
+    # The database checks both ends with the composite foreign keys (annotation, source) and
+    # (annotation, target) of migration 0002_relation_ends_in_same_annotation, which cascade;
+    # a plain foreign key on the span id alone would check each end a second time.
+    source = models.ForeignKey(
+        Span, on_delete=models.CASCADE, related_name="outgoing", db_constraint=False
+    )
+    target = models.ForeignKey(
+        Span, on_delete=models.CASCADE, related_name="incoming", db_constraint=False
+    )
     attrs = models.JSONField(default=dict, blank=True)
     client_id = models.UUIDField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # labels_relation_by_creator, partial: imported relations have none
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -414,8 +462,17 @@ class Relation(models.Model):
                 fields=["annotation", "label", "source", "target"], name="labels_relation_unique"
             ),
             models.UniqueConstraint(
-                fields=["annotation", "client_id"], name="labels_relation_unique_client_id"
+                fields=["annotation", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="labels_relation_unique_client_id",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_by"],
+                condition=Q(created_by__isnull=False),
+                name="labels_relation_by_creator",
+            )
         ]
 
     def __str__(self) -> str:
@@ -441,7 +498,10 @@ class HistoryEvent(models.Model):
     a whole article or project removes its history.
     """
 
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="history")
+    # No index of its own: labels_history_by_annotation (annotation, id) serves.
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="history", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
