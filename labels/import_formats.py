@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 FORMATS = ("native", "text", "csv", "doccano", "labelstudio")
 
 _DATE_LINE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
@@ -96,6 +98,16 @@ def _decode_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, str | Non
         yield where, line, None
 
 
+def _loads(line: str) -> Any:
+    """``json.loads``, through orjson (several times faster on a large file) whenever orjson
+    accepts the line; what it refuses (integers beyond 64 bits, NaN, lone surrogates, bad
+    JSON) goes to ``json.loads``, which gives the same objects or the error message."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
 def _json_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]:
     """(where, object) for each non-blank line of a JSONL file, or a problem string."""
     for where, line, problem in _decode_lines(name, stream):
@@ -106,7 +118,7 @@ def _json_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             yield f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"
             continue

@@ -128,6 +128,13 @@ class Canonical:
         return stretch.start if side == "start" else stretch.end
 
 
+def canonical_text(raw: str) -> str:
+    """``canonicalize(raw).text`` without the hash and the offset map: for the many short texts
+    of an import (each span's ``text``), where only the text is compared."""
+    lf = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return lf if unicodedata.is_normalized("NFC", lf) else unicodedata.normalize("NFC", lf)
+
+
 def canonicalize(raw: str) -> Canonical:
     """Canonicalise article text: CRLF and lone CR to LF, then NFC.
 

@@ -284,3 +284,38 @@ def test_an_article_created_concurrently_rolls_the_copy_back(project, monkeypatc
             layer="gold",
         )
     assert counts() == before
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(project):
+    """Spans and relations reach PostgreSQL as lines of COPY's text format, where a backslash,
+    a tab or a line break in a value must be escaped: every one comes back as it went in."""
+    text = "Tab\there, a back\\slash \\N and\r\na line break: \\. end"
+    canonical = text.replace("\r\n", "\n")
+    tricky = canonical[: canonical.index(":")]
+    stance = {
+        "id": "st",
+        "label": "Stance",
+        "start": 0,
+        "end": text.index(":"),  # offsets count the raw text, where the line break is CRLF
+        "text": tricky,
+        "attrs": {"polarity": "neutral", "target": 'a "quoted"\\ \t target\nwith \\N'},
+    }
+    second = {
+        "id": "st2",
+        "label": "Stance",
+        "start": canonical.index("\\."),
+        "end": len(canonical),
+        "text": "\\. end",
+        "attrs": {"polarity": "favor"},
+    }
+    raw_second = second | {"start": text.index("\\."), "end": len(text)}
+    report = do_import(
+        project, [("in.jsonl", jsonl(record("t1", text, spans=[stance, raw_second])))], layer="gold"
+    )
+    assert report.spans == 2 and not report.errors
+    stored = {s.label + str(s.start): s for s in Span.objects.all()}
+    first = stored["Stance0"]
+    assert first.text == tricky and first.attrs == stance["attrs"]
+    other = stored[f"Stance{second['start']}"]
+    assert other.text == "\\. end" and other.end == len(canonical)
+    assert Article.objects.get().text == canonical

@@ -99,6 +99,16 @@ def test_any_unicode_text_canonicalises_like_the_reference(raw: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.one_of(mixed_text, any_text))
+@example("Jose\u0301 said\r\n“no”")
+@example("\r\r\n\n\r")
+def test_canonical_text_alone_is_the_text_of_canonicalize(raw: str) -> None:
+    from labels.text import canonical_text
+
+    assert canonical_text(raw) == canonicalize(raw).text == reference(raw)
+
+
+@settings(max_examples=300, deadline=None)
 @given(mixed_text, st.data())
 def test_offset_inside_a_changed_stretch_moves_outward(raw: str, data: st.DataObject) -> None:
     canonical = canonicalize(raw)
