@@ -1,11 +1,13 @@
 """Importing articles (and their annotations) from files: one path for the command, the API and
 the upload form.
 
-Every record of every file is read and checked before anything is written: text (no NUL, not
-empty), id, offsets (mapped from the raw text onto the canonical text), labels and attributes
-against the project schema, relations. Problems are reported as ``file:line: reason``. Unless the
-caller asks for a partial import, one problem means nothing is written; the write itself is one
-transaction, so a crash half-way leaves nothing behind either.
+Every record of every file is checked: text (no NUL, not empty), id, offsets (mapped from the
+raw text onto the canonical text), labels and attributes against the project schema, relations.
+Problems are reported as ``file:line: reason``, in the order of the files. The import is one
+transaction: unless the caller asks for a partial import, one problem rolls it back and nothing
+is written, and a crash half-way leaves nothing behind either. (Inside that transaction the
+articles are sent to PostgreSQL while the next records are being checked, which halves the
+time of a large import; see ``_check_and_write_articles``.)
 
 Re-importing an id never duplicates an article: with the same text, spans for a layer the article
 does not have yet are added (so a second annotator's layer can come later); spans for a layer it
