@@ -33,7 +33,7 @@ from typing import IO, Any
 import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
@@ -458,11 +458,7 @@ def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport
     wanted = {_article_id_of(r) for r in raw if isinstance(r, Record)} - {None}
     existing = _existing_articles(project, list(wanted))
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # The search index (GIN) takes the new articles into its pending list and merges
-            # the list in batches of work_mem: 4 MB by default, 64 MB for this transaction
-            # merges 10,000 articles in a fraction of the time.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        _defer_search_index_merge()
         now = timezone.now()
         layer = None
         if resolved is not None and resolved != SUGGESTIONS:
@@ -479,8 +475,34 @@ def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport
             layer.write(report)
         elif resolved == SUGGESTIONS:
             _write_suggestions(good, {r.external_id: r.article_id for r in good}, report, actor)
+        _merge_search_index()
     report.written = True
     return report
+
+
+# The articles' full-text index (GIN) takes new rows into a pending list, which PostgreSQL merges
+# into the index whenever the list passes gin_pending_list_limit (4 MB), in batches of work_mem
+# (4 MB): for 10,000 articles, dozens of small merges. An import lets the list grow and merges
+# it once, before committing, with room to sort it in memory: 0.25 s instead of about 1.2 s,
+# and the index is whole again when the import is visible.
+SEARCH_INDEX = "labels_article_search"
+
+
+def _defer_search_index_merge() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # for a merge the limit forces anyway
+
+
+def _merge_search_index() -> None:
+    try:
+        # A savepoint: without ownership of the index (migrations run by another role),
+        # PostgreSQL refuses the merge; the next VACUUM does it then, and the import stands.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
+    except ProgrammingError:  # InsufficientPrivilege
+        pass
 
 
 def _check_and_write_articles(

@@ -319,3 +319,17 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(project):
     other = stored[f"Stance{second['start']}"]
     assert other.text == "\\. end" and other.end == len(canonical)
     assert Article.objects.get().text == canonical
+
+
+def test_an_import_leaves_the_search_index_merged(project):
+    """The import lets the full-text index's pending list grow and merges it once at the end:
+    nothing is left pending, and the new articles are found."""
+    from django.db import connection
+
+    records = [record(f"m{i}", f"Article {i} about zebras and elections.") for i in range(30)]
+    do_import(project, [("in.jsonl", jsonl(*records))])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('labels_article_search'::regclass)")
+        assert cursor.fetchone()[0] == 0  # pending pages the import left behind
+    found = Article.objects.alias(vector=Article.search_vector()).filter(vector="zebras")
+    assert found.count() == 30
