@@ -113,6 +113,11 @@ else:
         }
     }
 
+# The few hand-written queries of the busiest requests (labels/rawsql.py) are prepared once per
+# connection. PgBouncer in transaction mode keeps prepared statements only from version 1.21
+# with max_prepared_statements set; turn this off behind an older one.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
 # A database that does not answer fails fast (the health check reports it) instead of hanging a
 # worker for the operating system's TCP timeout.
 for _db in DATABASES.values():

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -135,7 +134,7 @@ def _annotation_with_membership(
         f"LEFT JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
         "WHERE a.id = %s" + (" FOR UPDATE OF a" if lock else "")
     )
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, [user.pk, annotation_id])
         row = cursor.fetchone()
     if row is None:
@@ -174,7 +173,7 @@ def access_project_article(user, slug: str, article_id: int | str) -> tuple[Arti
         f"LEFT JOIN {rawsql.table(Article)} r ON r.project_id = p.id AND r.id = %s "
         "WHERE p.slug = %s"
     )
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, [user.pk, article_id, slug])
         row = cursor.fetchone()
     if row is None:

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -82,7 +82,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         User = get_user_model()
         if "\x00" in key:  # PostgreSQL text cannot hold NUL; no token has one
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        with connection.cursor() as cursor:
+        with rawsql.cursor() as cursor:
             cursor.execute(
                 f"SELECT {rawsql.select_list(User, 'u')} FROM {rawsql.table(Token)} t "
                 f"JOIN {rawsql.table(User)} u ON u.id = t.user_id WHERE t.key = %s",

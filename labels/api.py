@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -38,7 +38,7 @@ def annotation_payload(annotation: Annotation) -> dict:
     AnnotationSerializer documents it, in three hand-written queries (labels.rawsql says why)."""
     span_columns = 'id, label, start, "end", text, attrs, origin, provenance, agreed_by, client_id'
     users = rawsql.table(get_user_model())
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT username FROM {users} WHERE id = %s), "
             f"(SELECT username FROM {users} WHERE id = %s)",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -314,7 +314,7 @@ def article_detail(article: Article, membership) -> dict:
     the article's layers, from which its state is worked out (``models.article_state``); staff
     see the layers too."""
     users = rawsql.table(get_user_model())
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(
             "SELECT a.id, a.is_gold, a.status, a.version, a.updated_at, u.username, "
             f"(SELECT count(*) FROM {rawsql.table(Span)} s WHERE s.annotation_id = a.id), "

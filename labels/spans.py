@@ -209,7 +209,7 @@ def do_add_span(
 
 def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID) -> Span | None:
     """The span an earlier save with this ``client_id`` stored, if any (a retry)."""
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(
             f"SELECT {rawsql.select_list(Span, 's')} FROM {rawsql.table(Span)} s "
             "WHERE s.annotation_id = %s AND s.client_id = %s",
@@ -258,7 +258,7 @@ def _insert_span(annotation: Annotation, actor, span: Span) -> bool:
     )
     params = [annotation.pk, span.label, span.start, span.end]
     params += span_params + update_params + [annotation.pk] + event_params
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

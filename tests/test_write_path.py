@@ -184,3 +184,35 @@ def test_a_save_renews_the_lease_of_a_leased_draft(api, mine, annotator):
     assert response.status_code == 201
     mine.refresh_from_db()
     assert mine.lease_expires_at > soon + timedelta(minutes=1)
+
+
+def test_the_save_statements_are_prepared_and_can_be_turned_off(mine, annotator, settings):
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=annotator).key}")
+
+    def prepared_saves() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH n AS%%'"
+            )
+            return cursor.fetchone()[0]
+
+    version = mine.version
+    for text in ("said", "Monday"):
+        response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text=text))
+        assert response.status_code == 201
+        version = response.json()["version"]
+    assert prepared_saves() >= 1
+
+    settings.DATABASE_PREPARED_STATEMENTS = False  # behind an old PgBouncer
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg forgets its prepared statements too
+    response = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="ready", label="Claim")
+    )
+    assert response.status_code == 201
+    assert prepared_saves() == 0
