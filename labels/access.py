@@ -139,15 +139,11 @@ def _annotation_with_membership(
         row = cursor.fetchone()
     if row is None:
         return None, None
-    annotation = rawsql.from_row(Annotation, row)
-    at = rawsql.width(Annotation)
-    article = rawsql.from_row(Article, row, at)
-    at += rawsql.width(Article)
-    project = rawsql.from_row(Project, row, at)
-    at += rawsql.width(Project)
+    (annotation, article, project), (membership_id, role) = rawsql.split_row(
+        row, Annotation, Article, Project
+    )
     article.project = project
     annotation.article = article
-    membership_id, role = row[at], row[at + 1]
     if membership_id is None:
         return annotation, None
     return annotation, Membership(pk=membership_id, project=project, user=user, role=role)
@@ -166,7 +162,7 @@ def access_project_article(user, slug: str, article_id: int | str) -> tuple[Arti
     if not 0 < article_id < 2**63:
         article_id = 0  # no article has it; the project may still be unknown (404 for that)
     sql = (
-        f"SELECT {rawsql.select_list(Project, 'p')}, m.id, m.role, "
+        f"SELECT {rawsql.select_list(Project, 'p')}, m.id, m.role, r.id, "
         f"{rawsql.select_list(Article, 'r')} "
         f"FROM {rawsql.table(Project)} p "
         f"JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
@@ -178,11 +174,10 @@ def access_project_article(user, slug: str, article_id: int | str) -> tuple[Arti
         row = cursor.fetchone()
     if row is None:
         raise Http404("No such project.")
-    project = rawsql.from_row(Project, row)
-    at = rawsql.width(Project)
-    membership = Membership(pk=row[at], project=project, user=user, role=row[at + 1])
-    if row[at + 2] is None:
+    (project,), (membership_id, role, found, *article_columns) = rawsql.split_row(row, Project)
+    membership = Membership(pk=membership_id, project=project, user=user, role=role)
+    if found is None:
         raise Http404("No such article.")
-    article = rawsql.from_row(Article, row, at + 2)
+    (article,), _ = rawsql.split_row(article_columns, Article)
     article.project = project
     return article, membership

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import orjson
+import psycopg
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import ProgrammingError, connection, transaction
@@ -466,10 +467,14 @@ def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport
                 layer = _LayerWriter(
                     django_cursor.cursor, project, resolved, existing, raw, actor, now
                 )
-        good = _check_and_write_articles(project, raw, existing, resolved, partial, report, layer)
+        good = _check_and_write_articles(
+            project, raw, existing, resolved, partial, report, layer, now
+        )
         if report.errors and not partial:
             raise ImportFailed(report)  # rolls back the articles written meanwhile
         if not good:
+            # A partial import of nothing but bad records: not even the layer's membership.
+            transaction.set_rollback(True)
             return report
         if layer is not None:
             layer.write(report)
@@ -501,8 +506,9 @@ def _merge_search_index() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
-    except ProgrammingError:  # InsufficientPrivilege
-        pass
+    except ProgrammingError as exc:
+        if not isinstance(exc.__cause__, psycopg.errors.InsufficientPrivilege):
+            raise
 
 
 def _check_and_write_articles(
@@ -513,6 +519,7 @@ def _check_and_write_articles(
     partial: bool,
     report: ImportReport,
     layer: _LayerWriter | None,
+    now,
 ) -> list[Checked]:
     """Check every record, and COPY each new article as soon as it passes, so that PostgreSQL
     stores it (and indexes its text for search, most of an import's time) while the next ones
@@ -524,7 +531,6 @@ def _check_and_write_articles(
     good: list[Checked] = []
     seen: dict[str, str] = {}
     ignored_spans = 0
-    now = timezone.now()
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # psycopg's own cursor, for COPY
         # Enough ids for every record that may be new; the ones left over are never used

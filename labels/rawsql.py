@@ -21,11 +21,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 
-# The real connection object, looked up once per call: every attribute read through
-# ``django.db.connection`` goes through a context-local proxy, ~1 ms per request here.
-
 
 def _db():
+    """The real connection object, looked up once per call: every attribute read through
+    ``django.db.connection`` goes through a context-local proxy, ~1 ms per request here."""
     return connections[DEFAULT_DB_ALIAS]
 
 
@@ -109,6 +108,16 @@ def from_row(model: type[Model], row: Sequence[Any], start: int = 0):
             for convert in functions:
                 values[index] = convert(values[index], None, db)
     return model.from_db(DEFAULT_DB_ALIAS, None, values)
+
+
+def split_row(row: Sequence[Any], *models: type[Model]) -> tuple[list, Sequence[Any]]:
+    """The instances of ``models`` whose columns (``select_list``'s order, one model after the
+    other) start ``row``, and the values after them."""
+    instances, at = [], 0
+    for model in models:
+        instances.append(from_row(model, row, at))
+        at += width(model)
+    return instances, row[at:]
 
 
 def insert_values(

@@ -224,7 +224,7 @@ def _insert_span(annotation: Annotation, actor, span: Span) -> bool:
     it raise the annotation's version and append the history event — one statement, the hottest
     write of the product (labels.rawsql says why it is SQL). False, and nothing written, for a
     duplicate. Expects ``annotation`` locked, so no other save can slip in between."""
-    version_before = annotation.version
+    before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     event = HistoryEvent(
         annotation=annotation,
@@ -261,8 +261,9 @@ def _insert_span(annotation: Annotation, actor, span: Span) -> bool:
     with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        annotation.version = version_before
+    if row is None:  # nothing was written: the annotation is as it was
+        for name, value in before.items():
+            setattr(annotation, name, value)
         return False
     span.pk = row[0]
     span._state.adding, span._state.db = False, connection.alias

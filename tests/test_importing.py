@@ -132,6 +132,16 @@ def test_partial_import_keeps_the_good_records_and_reports_the_bad(project):
     assert len(report.errors) == 1 and report.errors[0].startswith("f.jsonl:2:")
 
 
+def test_a_partial_import_of_only_bad_records_writes_nothing(project, make_user):
+    newcomer = make_user("nina")
+    payload = b"{broken\n" + json.dumps(record("empty", text="   ")).encode()
+    report = do_import(project, [("f.jsonl", io.BytesIO(payload))], partial=True, layer="nina")
+    assert not report.written and len(report.errors) == 2
+    assert counts() == (0, 0, 0, 0)
+    # The layer's user would have become a member only to receive records.
+    assert not Membership.objects.filter(project=project, user=newcomer).exists()
+
+
 def test_offsets_refer_to_the_raw_text_and_are_mapped_through_canonicalisation(project):
     raw = "😀 Line one.\r\nJose\u0301 said “yes”."
     quote_start = raw.index("yes")
