@@ -132,6 +132,16 @@ def test_full_text_search_ranks_and_understands_web_search_syntax(
     assert client.get(ARTICLES, {"search": '" ( & | ! :*'}).status_code == 200
 
 
+def test_search_folds_case_and_splits_words_in_any_script(api, project, make_article, annotator):
+    """The database's locale decides both: upper and lower case beyond ASCII are one word, and
+    quotes and dashes of other languages are not letters."""
+    make_article(project, "«КИЇВ» — ÉTÉ, mit STRAẞE", title="Headline")
+    client = api(annotator)
+    for query in ["київ", "été", "КИЇВ", "straße"]:
+        found = client.get(ARTICLES, {"search": query}).json()["results"]
+        assert [a["title"] for a in found] == ["Headline"], query
+
+
 def test_search_with_a_nul_character_is_a_400(api, project, articles, annotator):
     response = api(annotator).get(ARTICLES, {"search": "bud\x00get"})
     assert response.status_code == 400

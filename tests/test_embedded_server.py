@@ -68,3 +68,31 @@ def test_a_pidfile_naming_a_live_process_that_is_not_postgres_is_removed(data_di
     socket_dir = server.ensure_running(data_dir, "annotator")
     assert _query(socket_dir) == 1
     assert _postmaster_pid(data_dir) != os.getpid()
+
+
+def test_new_databases_get_the_builtin_locale_and_sort_and_fold_case_as_before(data_dir):
+    """template1 is rebuilt with PostgreSQL's builtin C.UTF-8 locale (faster full-text
+    indexing), keeping code-point order, Unicode case folding and the C library's LC_CTYPE."""
+    socket_dir = server.ensure_running(data_dir, "annotator")
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="annotator") as conn:
+        provider, ctype = conn.execute(
+            "SELECT datlocprovider, datctype FROM pg_database WHERE datname = 'annotator'"
+        ).fetchone()
+        template0_ctype = conn.execute(
+            "SELECT datctype FROM pg_database WHERE datname = 'template0'"
+        ).fetchone()[0]
+        assert (provider, ctype) == ("b", template0_ctype)
+        assert conn.execute("SELECT lower('ÄÖÜ КИЇВ ǅ')").fetchone()[0] == "äöü київ ǆ"
+        words = ["b", "a", "É", "é", "Z", "ё"]
+        ordered = conn.execute(
+            "SELECT array_agg(w ORDER BY w) FROM unnest(%s::text[]) w", [words]
+        ).fetchone()[0]
+        assert ordered == sorted(words)  # code points, as Python sorts
+    # Started again on the same cluster: template1 is left as it is.
+    server.stop(data_dir)
+    server.forget(data_dir)
+    socket_dir = server.ensure_running(data_dir, "other")
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="other") as conn:
+        assert conn.execute(
+            "SELECT datlocprovider FROM pg_database WHERE datname = 'other'"
+        ).fetchone() == ("b",)
