@@ -138,3 +138,19 @@ def test_article_state_of_loaded_layers_agrees_with_with_state(project, make_art
         assert article_state(layers, project.annotators_per_article) == expected, article
         seen.add(article.state)
     assert seen == {"new", "in_progress", "submitted", "reviewed"}
+
+
+def test_articles_up_to_a_page_are_stored_uncompressed(project, make_article):
+    """Migration 0008: no compression (a tenth of an import's time) below a full page; a long
+    article is still compressed."""
+    from django.db import connection
+
+    short = make_article(project, "word " * 600)  # 3,000 characters
+    long = make_article(project, "word " * 6000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, pg_column_compression(text) FROM labels_article WHERE id IN (%s, %s)",
+            [short.pk, long.pk],
+        )
+        compression = dict(cursor.fetchall())
+    assert compression == {short.pk: None, long.pk: "pglz"}
