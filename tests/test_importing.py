@@ -343,3 +343,134 @@ def test_an_import_leaves_the_search_index_merged(project):
         assert cursor.fetchone()[0] == 0  # pending pages the import left behind
     found = Article.objects.alias(vector=Article.search_vector()).filter(vector="zebras")
     assert found.count() == 30
+
+
+def orphans() -> dict[str, int]:
+    """Rows of the labels tables whose foreign key names no row, per constraint. PostgreSQL's
+    own checks of deferred keys would only run at COMMIT, which a test never reaches; this
+    looks directly."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.conname, c.conrelid::regclass::text, c.confrelid::regclass::text,
+              array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY i),
+              array(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY i)
+            FROM pg_constraint c
+            WHERE c.contype = 'f' AND c.conrelid::regclass::text LIKE 'labels\\_%'
+            """
+        )
+        keys = cursor.fetchall()
+        assert len(keys) > 15  # the query finds the keys
+        found = {}
+        for name, child, parent, columns, referenced in keys:
+            given = " AND ".join(f'c."{column}" IS NOT NULL' for column in columns)
+            match = " AND ".join(
+                f'p."{r}" = c."{k}"' for k, r in zip(columns, referenced, strict=True)
+            )
+            cursor.execute(
+                f"SELECT count(*) FROM {child} c WHERE {given} "
+                f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {match})"
+            )
+            if count := cursor.fetchone()[0]:
+                found[name] = count
+    return found
+
+
+def replication_role() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def test_imports_leave_every_foreign_key_whole(project, annotator, annotator2, admin_user):
+    """The import checks its rows' foreign keys in bulk (``_references_locked_in_bulk``):
+    gold, an annotator's layer, a layer added to existing articles (one with a draft), and
+    suggestions all leave no row pointing at nothing, and the setting is back afterwards."""
+    from labels import queue
+
+    full = record(spans=[QUOTE, SOURCE, CUE], relations=[ATTRIBUTION])
+    do_import(project, [("g.jsonl", jsonl(full, record("a2", spans=[QUOTE])))], layer="gold")
+    drafted = Article.objects.get(external_id="a2")
+    queue.do_get_or_create_own(drafted, annotator2)  # a draft, which the next import fills
+    report = do_import(
+        project,
+        [("u.jsonl", jsonl(full, record("a2", spans=[SOURCE]), record("a3", spans=[CUE])))],
+        layer=annotator2.username,
+        actor=admin_user,
+    )
+    assert (report.created, report.unchanged, report.spans) == (1, 2, 5)
+    do_import(project, [("s.jsonl", jsonl(record("a4", spans=[QUOTE])))], layer="suggestions")
+    assert replication_role() == "origin"
+    assert orphans() == {}
+    assert Span.objects.filter(annotation__annotator=annotator2).count() == 5
+
+
+def test_an_article_deleted_while_importing_is_an_integrity_error(project, monkeypatch):
+    """An article the import found existing but that is gone by the time it writes: the lock
+    the row checks would have taken finds it missing, and nothing is written."""
+    from django.db import IntegrityError
+
+    from labels import importing
+
+    do_import(project, [("a.jsonl", jsonl(record("a1")))])
+    stale = {"a1": Article.objects.get(external_id="a1")}
+    Article.objects.all().delete()
+    before = counts()
+    monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: stale)
+    with pytest.raises(IntegrityError, match="was deleted while the import ran"):
+        do_import(project, [("b.jsonl", jsonl(record("a1", spans=[QUOTE])))], layer="gold")
+    assert counts() == before
+    assert orphans() == {}
+
+
+def test_a_role_that_may_not_skip_the_row_checks_imports_with_them(project, annotator):
+    """Without the privilege to set session_replication_role (an application role that is not
+    a superuser), PostgreSQL's own row checks run and the import is the same."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE annotator_import_test NOSUPERUSER")
+        cursor.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO annotator_import_test")
+        cursor.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO annotator_import_test")
+        cursor.execute("SET ROLE annotator_import_test")
+        try:
+            report = do_import(
+                project,
+                [("in.jsonl", jsonl(record(spans=[QUOTE, SOURCE, CUE], relations=[ATTRIBUTION])))],
+                layer=annotator.username,
+            )
+            assert replication_role() == "origin"
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the row checks, now
+        finally:
+            cursor.execute("RESET ROLE")
+    assert (report.spans, report.relations) == (3, 1)
+    assert orphans() == {}
+
+
+def test_the_tables_an_import_writes_have_no_trigger_it_would_skip():
+    """While an import writes, PostgreSQL fires no row triggers (``_references_locked_in_bulk``).
+    The only trigger of those tables guards UPDATE and DELETE of history, which an import never
+    does; a new trigger on them must be weighed there first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid::regclass::text = ANY(%s)",
+            [
+                [
+                    "labels_article",
+                    "labels_annotation",
+                    "labels_span",
+                    "labels_relation",
+                    "labels_historyevent",
+                ]
+            ],
+        )
+        assert cursor.fetchall() == [("labels_historyevent", "labels_history_append_only")]
