@@ -21,6 +21,10 @@ from labels.models import Project
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL and view (the API, its schema, the suggesters):
+    # most of a second before the first line, for nothing this command uses. `manage.py check`
+    # and the servers still run them.
+    requires_system_checks: list[str] = []
     help = (
         "Export a project's annotations as native JSONL or another tool's format "
         "(see docs/export.md). Streams from the database in constant memory."

@@ -12,6 +12,10 @@ from labels.models import Project
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL and view (the API, its schema, the suggesters):
+    # most of a second before the first line, for nothing this command uses. `manage.py check`
+    # and the servers still run them.
+    requires_system_checks: list[str] = []
     help = (
         "Import articles (and optionally their spans) into a project. The whole input is checked "
         "first; nothing is written if any record is bad, unless --partial is given."
