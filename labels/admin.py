@@ -25,7 +25,8 @@ from labels.models import (
 class DeletesHistoryAdmin(admin.ModelAdmin):
     """Deleting a project or article removes its annotations' history too: the database allows
     that only inside ``labels.history.purging`` (``delete_one``), and the confirmation page must
-    not ask for a delete permission on history rows or annotations, which nobody has."""
+    not ask for a delete permission on what goes with them — annotations, spans, relations and
+    history rows — which nobody has one by one."""
 
     delete_one = None
 
@@ -38,7 +39,9 @@ class DeletesHistoryAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed -= {HistoryEvent._meta.verbose_name, Annotation._meta.verbose_name}
+        perms_needed -= {
+            model._meta.verbose_name for model in (HistoryEvent, Annotation, Span, Relation)
+        }
         return deleted, counts, perms_needed, protected
 
 
@@ -116,30 +119,13 @@ class AnnotationAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Span)
-class SpanAdmin(admin.ModelAdmin):
-    list_display = ["label", "start", "end", "text", "origin", "provenance", "annotation"]
-    list_filter = ["label", "origin", "provenance", "annotation__article__project"]
-    search_fields = ["text", "annotation__article__external_id"]
-    list_select_related = ["annotation__article", "annotation__annotator"]
-    raw_id_fields = ["annotation", "created_by"]
-    readonly_fields = ["start", "end", "text", "created_at", "updated_at"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """To look at, not to change: spans and relations change through the workspace and the
+    review, which check them against the schema and the text, raise the annotation's version
+    and record every change in its history. A change here would do none of that."""
 
-
-@admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
-    list_display = ["label", "source", "target", "annotation"]
-    list_filter = ["label", "annotation__article__project"]
-    raw_id_fields = ["annotation", "source", "target", "created_by"]
-    list_select_related = ["source", "target", "annotation__article", "annotation__annotator"]
-
-
-@admin.register(HistoryEvent)
-class HistoryEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "actor", "annotation", "object_id", "annotation_version"]
-    list_filter = ["action", "annotation__article__project"]
-    search_fields = ["actor__username", "annotation__article__external_id"]
-    list_select_related = ["actor", "annotation__article", "annotation__annotator"]
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -147,8 +133,30 @@ class HistoryEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):
-        return False
+
+@admin.register(Span)
+class SpanAdmin(ReadOnlyAdmin):
+    list_display = ["label", "start", "end", "text", "origin", "provenance", "annotation"]
+    list_filter = ["label", "origin", "provenance", "annotation__article__project"]
+    search_fields = ["text", "annotation__article__external_id"]
+    list_select_related = ["annotation__article", "annotation__annotator"]
+    raw_id_fields = ["annotation", "created_by"]
+
+
+@admin.register(Relation)
+class RelationAdmin(ReadOnlyAdmin):
+    list_display = ["label", "source", "target", "annotation"]
+    list_filter = ["label", "annotation__article__project"]
+    raw_id_fields = ["annotation", "source", "target", "created_by"]
+    list_select_related = ["source", "target", "annotation__article", "annotation__annotator"]
+
+
+@admin.register(HistoryEvent)
+class HistoryEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "actor", "annotation", "object_id", "annotation_version"]
+    list_filter = ["action", "annotation__article__project"]
+    search_fields = ["actor__username", "annotation__article__external_id"]
+    list_select_related = ["actor", "annotation__article", "annotation__annotator"]
 
 
 @admin.register(RejectedSuggestion)

@@ -488,6 +488,7 @@ class HistoryAction(models.TextChoices):
     RELATION_DELETED = "relation_deleted", "Relation deleted"
     STATUS_CHANGED = "status_changed", "Status changed"
     IMPORTED = "imported", "Imported"
+    REJECTED = "rejected", "Rejected in review"
 
 
 class HistoryEvent(models.Model):

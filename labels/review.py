@@ -544,9 +544,20 @@ def _begin(article: Article, user, version: object) -> tuple[Annotation, ReviewS
     return gold, load_review(article)
 
 
-def _bump(gold: Annotation) -> None:
+def _record_rejection(gold: Annotation, user, object_id, what: str, annotators) -> None:
+    """A rejection that takes nothing out of gold still changes the review, so gold's version:
+    its history says who rejected what, whose it was, and keeps the version one more than the
+    events before it."""
     gold.version += 1
     gold.save(update_fields=["version", "updated_at"])
+    HistoryEvent.objects.create(
+        annotation=gold,
+        actor=user,
+        action=HistoryAction.REJECTED,
+        object_id=_int(object_id, "id"),
+        annotation_version=gold.version,
+        after={"rejected": what, "marked by": ", ".join(annotators)},
+    )
 
 
 def _clear_rejections(gold: Annotation, *, spans=(), relations=()) -> None:
@@ -614,7 +625,9 @@ def do_reject(article: Article, user, span_id: object, *, version: object) -> An
         if candidate.gold_span is not None:
             spans_mod.do_delete_span(gold, user, candidate.gold_span, version=gold.version)
         else:
-            _bump(gold)
+            version = candidate.version_with(_int(span_id, "span_id"))
+            what = f"{version.label} “{version.text}” [{version.start}, {version.end})"
+            _record_rejection(gold, user, span_id, what, candidate.annotators)
         return gold
 
 
@@ -688,7 +701,12 @@ def do_reject_relation(article: Article, user, relation_id: object, *, version: 
         if candidate.gold_relation is not None:
             spans_mod.do_delete_relation(gold, user, candidate.gold_relation, version=gold.version)
         else:
-            _bump(gold)
+            ends = [state.candidate(key) for key in (candidate.source, candidate.target)]
+            what = f"{candidate.label}: " + " → ".join(
+                f"{end.label} “{end.versions[0].text}”" if end else "?" for end in ends
+            )
+            annotators = sorted({a for v in candidate.versions for a in v.annotators})
+            _record_rejection(gold, user, relation_id, what, annotators)
         return gold
 
 

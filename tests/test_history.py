@@ -147,6 +147,28 @@ def test_admin_deletes_a_project_with_history(worked, client):
     assert not HistoryEvent.objects.filter(annotation_id=worked.pk).exists()
 
 
+def test_spans_relations_and_history_are_read_only_in_the_admin(worked, client):
+    """Spans and relations change only through the workspace and the review, which check them
+    and record the change in history; the admin shows them and changes nothing."""
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-12345-xyz")
+    client.force_login(admin)
+    span = Span.objects.filter(annotation=worked).first()
+    before = (Span.objects.count(), HistoryEvent.objects.count(), worked.version, span.label)
+    change = reverse("admin:labels_span_change", args=[span.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content  # a view, not a form
+    assert client.post(change, {"label": "Claim"}).status_code == 403
+    delete = reverse("admin:labels_span_delete", args=[span.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    for model in ("span", "relation", "historyevent"):
+        assert client.get(reverse(f"admin:labels_{model}_add")).status_code == 403
+    span.refresh_from_db()
+    worked.refresh_from_db()
+    after = (Span.objects.count(), HistoryEvent.objects.count(), worked.version, span.label)
+    assert after == before
+
+
 def test_admin_bulk_deletes_articles_with_history(worked, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-12345-xyz")
     client.force_login(admin)

@@ -470,3 +470,29 @@ def test_changing_attributes_in_gold_is_adjudicated_until_they_match_again(
     with pytest.raises(Invalid) as err:
         review.do_edit_gold_span(article, reviewer, span.pk, {"attrs": {}}, version=4)
     assert err.value.problems[0].field.endswith("quote_type")  # required in gold
+
+
+def test_a_rejection_is_in_gold_history_and_keeps_versions_and_events_in_step(
+    article, layers, reviewer
+):
+    """A rejection that takes nothing out of gold still raises its version; the history names
+    the reviewer, what was rejected and whose it was, so the version stays one more than the
+    events before it (what the load test checks)."""
+    state = review.load_review(article)
+    claim = candidate(state, "Claim")
+    gold = review.do_reject(article, reviewer, claim.span_ids[0], version=1)
+    (rc,) = review.load_review(article).relation_candidates
+    gold = review.do_reject_relation(article, reviewer, rc.relation_ids[0], version=gold.version)
+    events = list(HistoryEvent.objects.filter(annotation=gold).order_by("id"))
+    assert [(e.action, e.actor, e.annotation_version) for e in events] == [
+        (HistoryAction.REJECTED, reviewer, 2),
+        (HistoryAction.REJECTED, reviewer, 3),
+    ]
+    version = claim.version_with(claim.span_ids[0])
+    assert events[0].after == {
+        "rejected": f"Claim “{version.text}” [{version.start}, {version.end})",
+        "marked by": ", ".join(claim.annotators),
+    }
+    assert events[0].object_id == claim.span_ids[0]
+    assert events[1].after["rejected"].startswith("attributed_to: Quote “")
+    assert gold.version == 1 + len(events)
