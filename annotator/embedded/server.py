@@ -106,17 +106,24 @@ def _use_builtin_locale(conn: psycopg.Connection) -> None:
     try:
         conn.execute("ALTER DATABASE template1 IS_TEMPLATE false")
         conn.execute("DROP DATABASE template1")
-        conn.execute(
-            _TEMPLATE_LOCALE.format(collate=sql.Literal(collate), ctype=sql.Literal(ctype))
-        )
     except psycopg.Error as exc:
-        # Another process is copying template1 or has just replaced it: its own locale stays
-        # (slower full-text indexing, same answers), and the next start tries again.
+        # Another process is copying template1: its own locale stays (slower full-text
+        # indexing, same answers), and the next start tries again.
         logger.warning("template1 keeps its locale: %s", exc)
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'template1'").fetchone():
-            conn.execute("ALTER DATABASE template1 IS_TEMPLATE true")
-        else:
-            conn.execute("CREATE DATABASE template1 IS_TEMPLATE true TEMPLATE template0")
+        conn.execute("ALTER DATABASE template1 IS_TEMPLATE true")
+        return
+    # With no locale in the environment (`env -i`, some CI runners) initdb took "C", under which
+    # the text-search parser counts every non-ASCII character as a letter: «word» and word—word
+    # would be single words. C.UTF-8 is preferred then, where the C library has it.
+    for candidate in ["C.UTF-8", ctype] if ctype in ("C", "POSIX") else [ctype]:
+        try:
+            conn.execute(
+                _TEMPLATE_LOCALE.format(collate=sql.Literal(collate), ctype=sql.Literal(candidate))
+            )
+            return
+        except psycopg.Error as exc:
+            logger.warning("template1 cannot have LC_CTYPE %s: %s", candidate, exc)
+    conn.execute("CREATE DATABASE template1 IS_TEMPLATE true TEMPLATE template0")
 
 
 def _create_database(socket_dir: Path, database: str) -> None:
