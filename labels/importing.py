@@ -507,12 +507,14 @@ def _references_locked_in_bulk(project, existing: dict, layer: _LayerWriter | No
 
     Unique and CHECK constraints are not triggers and still hold every row. When the role may
     not change the setting (PostgreSQL allows superusers, or roles granted ``SET`` on it), the
-    row-by-row checks run as before. The setting goes back to ``origin`` before anything else
+    row-by-row checks run as before. The setting goes back to what it was before anything else
     writes; on an error, or a rollback asked for, the transaction and with it the setting are
     rolled back."""
     try:
         # A savepoint: a refusal must not abort the import's transaction.
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('session_replication_role')")
+            (previous,) = cursor.fetchone()
             cursor.execute("SET LOCAL session_replication_role = replica")
     except ProgrammingError as exc:
         if not isinstance(exc.__cause__, psycopg.errors.InsufficientPrivilege):
@@ -543,7 +545,7 @@ def _references_locked_in_bulk(project, existing: dict, layer: _LayerWriter | No
     yield
     if not transaction.get_rollback():
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = origin")
+            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
 
 
 # The articles' full-text index (GIN) takes new rows into a pending list, which PostgreSQL merges
