@@ -219,6 +219,35 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     assert sorted(annotation.spans.values_list("label", flat=True)) == ["Quote", "Source"]
 
 
+def test_every_arc_label_is_readable_when_all_relations_are_drawn(
+    new_page, live_server, project, annotator
+):
+    """The seed article's reference layer has 16 relations, several leaving the same words:
+    with every arc drawn (r), no relation's name is printed over another's."""
+    gold = (ROOT / "seeds" / "gold.jsonl").read_text("utf-8").splitlines()[0]
+    do_import(project, [("gold.jsonl", io.BytesIO(gold.encode()))], layer=annotator.username)
+    annotation = Annotation.objects.get(annotator=annotator)
+    annotation.status = "draft"
+    annotation.save(update_fields=["status"])
+    page = new_page(annotator)
+    open_workspace(page, live_server, annotation.article)
+    page.locator("[data-text]").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")
+    labels = page.locator(".arc-label")
+    expect(labels).to_have_count(annotation.relations.count())
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] + 1
+                or b["y"] + b["height"] <= a["y"] + 1
+            )
+            assert apart, (a, b)
+
+
 def quoted_part(text: str) -> tuple[int, int]:
     for opening, closing in QUOTES:
         at = text.find(opening)

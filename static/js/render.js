@@ -22,6 +22,23 @@ const SPARE_LANES = 1; // room for one more level of nesting before everything m
 const PATTERNS = 5;
 const LABEL_CLASSES = 12; // app.css colours .lab-0 … .lab-11 from --label-N on the document
 
+const HALO = 3; // px of white stroke around an arc's label (app.css .arc-label)
+
+/**
+ * The baseline nearest to `y` (alternately above and below, not moved past the top) at which a
+ * label `height` high spanning [left, right] overlaps none of the `placed` ones ([left, right,
+ * y] each): two arcs whose tops meet would otherwise print their names on top of each other.
+ */
+export function freeLine(placed, left, right, y, height) {
+  const clashes = (at) =>
+    placed.some(([l, r, py]) => Math.abs(py - at) < height && left < r && right > l);
+  for (let step = 0; step < 40; step++) {
+    const at = y + Math.ceil(step / 2) * height * (step % 2 ? -1 : 1);
+    if ((step === 0 || at >= height / 2) && !clashes(at)) return at;
+  }
+  return y;
+}
+
 export class DocView {
   #doc;
   #textEl;
@@ -239,6 +256,7 @@ export class DocView {
     defs.append(marker);
     arcs.append(defs);
     const fanned = new Map(); // arcs already leaving each span: later ones rise higher
+    const placed = []; // [left, right, y] of the labels drawn so far
     for (const relation of relations) {
       const from = (this.#rects.get(relation.from) || [])[0];
       const to = (this.#rects.get(relation.to) || [])[0];
@@ -257,12 +275,18 @@ export class DocView {
       path.setAttribute("class", "arc");
       path.setAttribute("marker-end", "url(#arrow)");
       const label = document.createElementNS(SVG, "text");
-      label.setAttribute("x", String((x1 + x2) / 2));
-      label.setAttribute("y", String(top + (Math.min(y1, y2) - top) * 0.25 - 2));
+      const x = (x1 + x2) / 2;
+      label.setAttribute("x", String(x));
       label.setAttribute("class", "arc-label");
       label.setAttribute("text-anchor", "middle");
       label.textContent = relation.label;
       arcs.append(path, label);
+      // The text's size, before it is placed, and its white halo (app.css: a 3px stroke).
+      const box = label.getBBox();
+      const [left, right] = [x - box.width / 2 - HALO, x + box.width / 2 + HALO];
+      const y = freeLine(placed, left, right, top + (Math.min(y1, y2) - top) * 0.25 - 2, box.height + 2 * HALO);
+      label.setAttribute("y", String(y));
+      placed.push([left, right, y]);
     }
   }
 
