@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from labels import rawsql
@@ -28,6 +29,7 @@ from labels.models import (
     Origin,
     Provenance,
     Relation,
+    ReviewRejection,
     Span,
 )
 from labels.text import check_span_offsets
@@ -108,8 +110,52 @@ def _bumped(annotation: Annotation) -> list[str]:
     return fields
 
 
-def _bump(annotation: Annotation, actor) -> None:
-    annotation.save(update_fields=_bumped(annotation))
+def _bump_and_record(
+    annotation: Annotation, actor, action: str, object_id, before=None, after=None
+) -> None:
+    """Raise the annotation's version and append the history event, in one statement (the
+    writes of a working day; labels.rawsql says why they are SQL). Expects ``annotation``
+    locked."""
+    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
+    event = HistoryEvent(
+        annotation=annotation,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_id=object_id,
+        annotation_version=annotation.version,
+        before=before,
+        after=after,
+    )
+    columns, values, event_params = rawsql.insert_values(event)
+    sql = (
+        f"WITH a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s) "
+        f"INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values}"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, update_params + [annotation.pk] + event_params)
+
+
+def _delete_rows(annotation: Annotation, *, span_id: int | None = None, relation_id=None) -> None:
+    """Delete a span with the relations that touch it, or one relation, and the review's
+    rejections of them — what the ORM's cascade deletes, in one statement instead of its six."""
+    relations, rejections = rawsql.table(Relation), rawsql.table(ReviewRejection)
+    if span_id is not None:
+        doomed = f"SELECT id FROM {relations} WHERE annotation_id = %s AND (source_id = %s OR target_id = %s)"
+        params = [annotation.pk, span_id, span_id, span_id]
+        last = f"DELETE FROM {rawsql.table(Span)} WHERE id = %s AND annotation_id = %s"
+        last_params = [span_id, annotation.pk]
+    else:
+        doomed = f"SELECT id FROM {relations} WHERE annotation_id = %s AND id = %s"
+        params = [annotation.pk, relation_id, None]
+        last = "SELECT 1"
+        last_params = []
+    sql = (
+        f"WITH r AS ({doomed}), "
+        f"j AS (DELETE FROM {rejections} WHERE span_id = %s OR relation_id IN (SELECT id FROM r)), "
+        f"d AS (DELETE FROM {relations} WHERE id IN (SELECT id FROM r)) {last}"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, params + last_params)
 
 
 def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
@@ -330,17 +376,23 @@ def do_update_span(
         if "agreed_by" in changes:
             span.agreed_by = changes["agreed_by"]
     span.save()
-    _bump(annotation, actor)
-    _record(annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span))
+    _bump_and_record(
+        annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span)
+    )
     return Result(annotation, span, created=False)
 
 
 def _check_relations_still_allowed(annotation: Annotation, span: Span, new_label: str) -> None:
     schema = annotation.article.project.schema
-    for rel in Relation.objects.filter(annotation=annotation, source=span).select_related("target"):
-        schema_mod.check_relation(schema, rel.label, new_label, rel.target.label, rel.attrs)
-    for rel in Relation.objects.filter(annotation=annotation, target=span).select_related("source"):
-        schema_mod.check_relation(schema, rel.label, rel.source.label, new_label, rel.attrs)
+    touching = Relation.objects.filter(Q(source=span) | Q(target=span), annotation=annotation)
+    for label, source_id, source_label, target_label, attrs in touching.values_list(
+        "label", "source_id", "source__label", "target__label", "attrs"
+    ):
+        if source_id == span.pk:
+            source_label = new_label
+        else:
+            target_label = new_label
+        schema_mod.check_relation(schema, label, source_label, target_label, attrs)
 
 
 def do_delete_span(annotation: Annotation, actor, span_id, *, version: object) -> Result:
@@ -354,9 +406,8 @@ def do_delete_span(annotation: Annotation, actor, span_id, *, version: object) -
     )
     before = span_snapshot(span) | {"relations": [relation_snapshot(r) for r in relations]}
     _drop_references_to(annotation, span.pk)
-    span.delete()
-    _bump(annotation, actor)
-    _record(annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before=before)
+    _delete_rows(annotation, span_id=span.pk)
+    _bump_and_record(annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before=before)
     return Result(annotation, None, created=False)
 
 
@@ -411,8 +462,7 @@ def do_add_relation(
         client_id=client_id,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    _bump(annotation, actor)
-    _record(
+    _bump_and_record(
         annotation,
         actor,
         HistoryAction.RELATION_CREATED,
@@ -454,9 +504,8 @@ def do_delete_relation(annotation: Annotation, actor, relation_id, *, version: o
     except (Relation.DoesNotExist, TypeError, ValueError):
         raise Invalid.one("relation", "not_found", "No such relation in this annotation.") from None
     before = relation_snapshot(relation)
-    relation.delete()
-    _bump(annotation, actor)
-    _record(annotation, actor, HistoryAction.RELATION_DELETED, before["id"], before=before)
+    _delete_rows(annotation, relation_id=relation.pk)
+    _bump_and_record(annotation, actor, HistoryAction.RELATION_DELETED, before["id"], before=before)
     return Result(annotation, None, created=False)
 
 
@@ -494,8 +543,7 @@ def do_restore_span(
             attrs=rel.get("attrs") or {},
             created_by=actor,
         )
-    _bump(annotation, actor)
-    _record(
+    _bump_and_record(
         annotation,
         actor,
         HistoryAction.SPAN_RESTORED,

@@ -216,3 +216,108 @@ def test_the_save_statements_are_prepared_and_can_be_turned_off(mine, annotator,
     )
     assert response.status_code == 201
     assert prepared_saves() == 0
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_an_edit_and_a_delete_cost_a_fixed_few_queries(mine, annotator, django_assert_num_queries):
+    """Relabelling a linked span and deleting it: the queries do not grow with the relations,
+    the version goes up by one each time and the history has both events."""
+    from labels.models import HistoryAction, HistoryEvent, Relation
+
+    client = _token_client(annotator)
+    base = f"/api/v1/annotations/{mine.pk}"
+    quote = client.post(f"{base}/spans/", _body(mine.version, text="we are ready", label="Quote"))
+    version = quote.json()["version"]
+    quote_id = quote.json()["span"]["id"]
+    source = client.post(f"{base}/spans/", _body(version, text="The minister", label="Source"))
+    version = source.json()["version"]
+    cue = client.post(f"{base}/spans/", _body(version))
+    version = cue.json()["version"]
+    linked = client.post(
+        f"{base}/relations/",
+        {
+            "version": version,
+            "label": "attributed_to",
+            "from": quote_id,
+            "to": source.json()["span"]["id"],
+            "attrs": {"cue": cue.json()["span"]["id"]},
+        },
+        format="json",
+    )
+    version = linked.json()["version"]
+    # 1 token, (SAVEPOINT) 2 locked annotation, 3 the span, 4 a duplicate at the new place?,
+    # 5 the relations touching it (for the new label), 6 UPDATE the span, 7 version + history.
+    with django_assert_num_queries(7 + 2):
+        edited = client.patch(
+            f"{base}/spans/{quote_id}/",
+            {"version": version, "label": "Claim", "attrs": {"checkworthy": "yes"}},
+            format="json",
+        )
+    assert edited.status_code == 200, edited.content  # attributed_to may start at a Claim
+    version = edited.json()["version"]
+    # 1 token, (SAVEPOINT) 2 locked annotation, 3 the span, 4 the relations touching it, 5 the
+    # relations naming it as their cue, 6 DELETE span, relations and rejections, 7 version +
+    # history.
+    with django_assert_num_queries(7 + 2):
+        deleted = client.delete(f"{base}/spans/{quote_id}/", {"version": version}, format="json")
+    assert deleted.status_code == 200, deleted.content
+    mine.refresh_from_db()
+    assert mine.version == version + 1 == deleted.json()["version"]
+    assert not Relation.objects.filter(annotation=mine).exists()
+    event = HistoryEvent.objects.filter(annotation=mine).latest("id")
+    assert (event.action, event.annotation_version, event.object_id) == (
+        HistoryAction.SPAN_DELETED,
+        mine.version,
+        quote_id,
+    )
+    assert [r["label"] for r in event.before["relations"]] == ["attributed_to"]
+
+
+def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
+    mine, annotator, reviewer
+):
+    """What the ORM's cascade did, the one-statement delete does: the span's relations go, and
+    so do the review's rejections of the span and of those relations (their foreign keys are
+    checked here at once, not at a COMMIT the test never reaches)."""
+    from django.db import connection, transaction
+
+    from labels import spans
+    from labels.models import Annotation, Relation, ReviewRejection
+
+    gold = Annotation.objects.create(article=mine.article, is_gold=True)
+    quote = Span.objects.create(annotation=mine, label="Quote", start=19, end=31, text=TEXT[19:31])
+    source = Span.objects.create(annotation=mine, label="Source", start=0, end=12, text=TEXT[:12])
+    kept = Span.objects.create(annotation=mine, label="Cue", start=13, end=17, text="said")
+    link = Relation.objects.create(
+        annotation=mine, label="attributed_to", source=quote, target=source
+    )
+    for rejected in ({"span": quote}, {"relation": link}, {"span": kept}):
+        ReviewRejection.objects.create(gold=gold, rejected_by=reviewer, **rejected)
+    with transaction.atomic():
+        locked = spans.locked(mine.pk)
+        spans.do_delete_span(locked, annotator, source.pk, version=locked.version)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Relation.objects.filter(pk=link.pk).exists()
+    assert set(Span.objects.filter(annotation=mine).values_list("pk", flat=True)) == {
+        quote.pk,
+        kept.pk,
+    }
+    assert list(ReviewRejection.objects.values_list("span_id", "relation_id")) == [
+        (quote.pk, None),
+        (kept.pk, None),
+    ]
+    with transaction.atomic():
+        locked = spans.locked(mine.pk)
+        spans.do_delete_span(locked, annotator, quote.pk, version=locked.version)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert list(ReviewRejection.objects.values_list("span_id", flat=True)) == [kept.pk]
