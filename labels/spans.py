@@ -117,15 +117,7 @@ def _bump_and_record(
     writes of a working day; labels.rawsql says why they are SQL). Expects ``annotation``
     locked."""
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
-    event = HistoryEvent(
-        annotation=annotation,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        object_id=object_id,
-        annotation_version=annotation.version,
-        before=before,
-        after=after,
-    )
+    event = _event(annotation, actor, action, object_id, before, after)
     columns, values, event_params = rawsql.insert_values(event)
     sql = (
         f"WITH a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s) "
@@ -158,8 +150,9 @@ def _delete_rows(annotation: Annotation, *, span_id: int | None = None, relation
         cursor.execute(sql, params + last_params)
 
 
-def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
-    HistoryEvent.objects.create(
+def _event(annotation: Annotation, actor, action: str, object_id, before, after) -> HistoryEvent:
+    """The history event of a change that made ``annotation`` its current version."""
+    return HistoryEvent(
         annotation=annotation,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -168,6 +161,10 @@ def _record(annotation: Annotation, actor, action: str, object_id, before=None, 
         before=before,
         after=after,
     )
+
+
+def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
+    _event(annotation, actor, action, object_id, before, after).save()
 
 
 def check_span(annotation: Annotation, data: dict[str, Any]) -> dict[str, Any]:
