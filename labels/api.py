@@ -23,6 +23,7 @@ from labels.serializers import (
     AssignSerializer,
     RelationCreateSerializer,
     RelationSerializer,
+    RelationUpdateSerializer,
     SkipSerializer,
     SpanCreateSerializer,
     SpanUpdateSerializer,
@@ -204,6 +205,20 @@ class RelationListView(APIView):
 
 
 class RelationDetailView(APIView):
+    @extend_schema(request=RelationUpdateSerializer, responses=WriteResultSerializer)
+    def patch(self, request, annotation_id: int, relation_id: int):
+        data = _parse(RelationUpdateSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = spans.do_update_relation(
+                annotation, request.user, relation_id, data["attrs"], version=data["version"]
+            )
+        return Response(
+            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data}
+        )
+
     @extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)
     def delete(self, request, annotation_id: int, relation_id: int):
         data = _parse(VersionedSerializer, request)

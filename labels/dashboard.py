@@ -130,6 +130,7 @@ _ACTION_VERBS = {
     HistoryAction.SPAN_RESTORED: "restored",
     HistoryAction.RELATION_CREATED: "linked",
     HistoryAction.RELATION_DELETED: "unlinked",
+    HistoryAction.RELATION_UPDATED: "changed",
 }
 
 
@@ -142,9 +143,15 @@ def _describe(event: HistoryEvent) -> str:
         return AnnotationStatus(status).label.lower() if status else "status changed"
     if event.action == HistoryAction.IMPORTED:
         return f"imported {(event.after or {}).get('spans', 0)} spans"
+    if event.action == HistoryAction.REJECTED:
+        return f"rejected {(event.after or {}).get('rejected', 'a candidate')}"
     snapshot = event.after or event.before or {}
     verb = _ACTION_VERBS.get(event.action, event.get_action_display().lower())
-    if event.action in (HistoryAction.RELATION_CREATED, HistoryAction.RELATION_DELETED):
+    if event.action in (
+        HistoryAction.RELATION_CREATED,
+        HistoryAction.RELATION_DELETED,
+        HistoryAction.RELATION_UPDATED,
+    ):
         return f"{verb} {snapshot.get('label', 'a relation')}"
     text = snapshot.get("text", "")
     text = text if len(text) <= 40 else text[:39] + "…"

@@ -214,6 +214,9 @@ def describe(event: HistoryEvent, known_spans: dict[int, dict]) -> list[Change]:
         return [Change("relation", "", _relation_line(event.after, known_spans))]
     if action == HistoryAction.RELATION_DELETED:
         return [Change("relation", _relation_line(event.before, known_spans), "")]
+    if action == HistoryAction.RELATION_UPDATED:
+        before, after = (_relation_line(e, known_spans) for e in (event.before, event.after))
+        return [Change("relation", before, after)]
     before = {k: _value(v) for k, v in (event.before or {}).items()}
     after = {k: _value(v) for k, v in (event.after or {}).items()}
     return _diff(before, after)

@@ -486,6 +486,7 @@ class HistoryAction(models.TextChoices):
     SPAN_RESTORED = "span_restored", "Span restored"
     RELATION_CREATED = "relation_created", "Relation created"
     RELATION_DELETED = "relation_deleted", "Relation deleted"
+    RELATION_UPDATED = "relation_updated", "Relation changed"
     STATUS_CHANGED = "status_changed", "Status changed"
     IMPORTED = "imported", "Imported"
     REJECTED = "rejected", "Rejected in review"

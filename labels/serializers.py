@@ -167,6 +167,13 @@ class SpanUpdateSerializer(VersionedSerializer):
         return data
 
 
+class RelationUpdateSerializer(VersionedSerializer):
+    attrs = serializers.DictField(
+        help_text="The relation's attributes, all of them (a span-valued one takes a span id); "
+        "its type and ends do not change."
+    )
+
+
 class RelationCreateSerializer(VersionedSerializer):
     label = serializers.CharField(max_length=50)
     attrs = serializers.DictField(required=False, default=dict)

@@ -493,13 +493,46 @@ def _check_span_refs(annotation: Annotation, schema: dict, label: str, attrs: di
         attrs[attribute["name"]] = ref.pk
 
 
+def do_update_relation(
+    annotation: Annotation, actor, relation_id, attrs: object, *, version: object
+) -> Result:
+    """Change a relation's attributes (attributed_to's ``cue``); its type and ends stay — to
+    change those, delete it and link again."""
+    check_version(annotation, version)
+    check_open(annotation)
+    relation = _get_relation(annotation, relation_id)
+    schema = annotation.article.project.schema
+    cleaned = schema_mod.check_relation(
+        schema, relation.label, relation.source.label, relation.target.label, attrs or {}
+    )
+    _check_span_refs(annotation, schema, relation.label, cleaned)
+    before = relation_snapshot(relation)
+    relation.attrs = cleaned
+    relation.save(update_fields=["attrs"])
+    _bump_and_record(
+        annotation,
+        actor,
+        HistoryAction.RELATION_UPDATED,
+        relation.pk,
+        before,
+        relation_snapshot(relation),
+    )
+    return Result(annotation, relation, created=False)
+
+
+def _get_relation(annotation: Annotation, relation_id) -> Relation:
+    try:
+        return Relation.objects.select_related("source", "target").get(
+            annotation=annotation, pk=int(relation_id)
+        )
+    except (Relation.DoesNotExist, TypeError, ValueError):
+        raise Invalid.one("relation", "not_found", "No such relation in this annotation.") from None
+
+
 def do_delete_relation(annotation: Annotation, actor, relation_id, *, version: object) -> Result:
     check_version(annotation, version)
     check_open(annotation)
-    try:
-        relation = Relation.objects.get(annotation=annotation, pk=int(relation_id))
-    except (Relation.DoesNotExist, TypeError, ValueError):
-        raise Invalid.one("relation", "not_found", "No such relation in this annotation.") from None
+    relation = _get_relation(annotation, relation_id)
     before = relation_snapshot(relation)
     _delete_rows(annotation, relation_id=relation.pk)
     _bump_and_record(annotation, actor, HistoryAction.RELATION_DELETED, before["id"], before=before)

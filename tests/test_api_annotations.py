@@ -160,3 +160,87 @@ def test_the_gold_layer_is_neither_submitted_nor_skipped(
     assert response.json()["errors"][0]["field"] == "annotation"
     gold.refresh_from_db()
     assert gold.status == "draft"
+
+
+@pytest.fixture
+def linked(api, mine, annotator):
+    """A Quote attributed_to a Source with the first Cue as its cue, and a second Cue."""
+    client = api(annotator)
+    base = f"/api/v1/annotations/{mine.pk}"
+    ids, version = {}, mine.version
+    for text, label, attrs in [
+        ("we are ready", "Quote", {"quote_type": "direct"}),
+        ("The minister", "Source", {"source_type": "person"}),
+        ("said", "Cue", {}),
+        ("Monday", "Cue", {}),
+    ]:
+        body = span_body(version, text, label, attrs=attrs)
+        answer = client.post(f"{base}/spans/", body, format="json").json()
+        ids[text], version = answer["span"]["id"], answer["version"]
+    body = {"version": version, "label": "attributed_to", "from": ids["we are ready"]}
+    body |= {"to": ids["The minister"], "attrs": {"cue": ids["said"]}}
+    answer = client.post(f"{base}/relations/", body, format="json").json()
+    return {"ids": ids, "relation": answer["relation"]["id"], "version": answer["version"]}
+
+
+def test_a_relations_cue_can_be_changed_and_the_history_says_so(api, mine, annotator, linked):
+    from labels.models import HistoryAction, HistoryEvent, Relation
+
+    url = f"/api/v1/annotations/{mine.pk}/relations/{linked['relation']}/"
+    monday = linked["ids"]["Monday"]
+    response = api(annotator).patch(
+        url, {"version": linked["version"], "attrs": {"cue": monday}}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == linked["version"] + 1
+    assert response.json()["relation"]["attrs"] == {"cue": monday}
+    assert Relation.objects.get(pk=linked["relation"]).attrs == {"cue": monday}
+    event = HistoryEvent.objects.filter(annotation=mine).latest("id")
+    assert event.action == HistoryAction.RELATION_UPDATED
+    assert (event.before["attrs"], event.after["attrs"]) == (
+        {"cue": linked["ids"]["said"]},
+        {"cue": monday},
+    )
+    # And no cue at all: it is optional.
+    response = api(annotator).patch(
+        url, {"version": linked["version"] + 1, "attrs": {}}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert Relation.objects.get(pk=linked["relation"]).attrs == {}
+
+
+@pytest.mark.parametrize(
+    ("attrs", "field", "code"),
+    [
+        ({"cue": "The minister"}, "attrs.cue", "invalid_label"),
+        ({"cue": 10**9}, "attrs.cue", "not_found"),
+        ({"tone": "angry"}, "attrs.tone", "unknown_attribute"),
+    ],
+)
+def test_a_bad_relation_change_is_a_400_naming_the_field(
+    api, mine, annotator, linked, attrs, field, code
+):
+    from labels.models import Relation
+
+    if attrs.get("cue") == "The minister":
+        attrs = {"cue": linked["ids"]["The minister"]}
+    url = f"/api/v1/annotations/{mine.pk}/relations/{linked['relation']}/"
+    response = api(annotator).patch(
+        url, {"version": linked["version"], "attrs": attrs}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert (field, code) in errors_of(response), response.json()
+    assert Relation.objects.get(pk=linked["relation"]).attrs == {"cue": linked["ids"]["said"]}
+
+
+def test_only_the_layers_annotator_changes_its_relations(
+    api, mine, linked, annotator2, reviewer, outsider
+):
+    from labels.models import Relation
+
+    url = f"/api/v1/annotations/{mine.pk}/relations/{linked['relation']}/"
+    body = {"version": linked["version"], "attrs": {}}
+    assert api(annotator2).patch(url, body, format="json").status_code == 404  # blind project
+    assert api(reviewer).patch(url, body, format="json").status_code == 403
+    assert api(outsider).patch(url, body, format="json").status_code == 404
+    assert Relation.objects.get(pk=linked["relation"]).attrs == {"cue": linked["ids"]["said"]}

@@ -206,8 +206,37 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     )
     assert rel["attrs"] == {"cue": by_label["Cue"]["id"]}
 
-    # Hovering a relation highlights both ends; its × deletes it, Delete removes a span.
+    # Its cue can change afterwards: Enter on the relation opens the dialog with the cue chosen,
+    # "—" takes it away; the ✎ button puts it back.
     row = page.locator("[data-relation-list] .relation")
+    row.focus()
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="visible")
+    assert dialog.locator("h2").inner_text() == "Change the attributed_to link"
+    cue_select = dialog.locator("select[data-relation-attr=cue]")
+    assert "said" in cue_select.locator("option:checked").inner_text()
+    cue_select.select_option("")
+    dialog.get_by_role("button", name="Save").click()
+    wait_saved(page)
+    relation = annotation.relations.get()
+    assert relation.attrs == {}
+    assert "cue:" not in row.inner_text()
+    row.get_by_role("button", name="Change relation attributed_to").click()
+    dialog.wait_for(state="visible")
+    cue_select.select_option(label="Cue “said”")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    relation.refresh_from_db()
+    assert relation.attrs == {"cue": by_label["Cue"]["id"]}
+    assert list(
+        annotation.history.filter(action="relation_updated").values_list("after__attrs", flat=True)
+    ) == [{}, {"cue": by_label["Cue"]["id"]}]
+    page.reload()
+    page.wait_for_selector("[data-ws][data-ready]")
+    assert "cue: “said”" in page.inner_text("[data-relation-list] .relation")
+
+    # Hovering a relation highlights both ends; its × deletes it, Delete removes a span.
     row.hover()
     assert page.locator("[data-overlay] .tint").count() >= 2
     row.get_by_role("button", name="Delete relation attributed_to").click()

@@ -237,6 +237,7 @@ store.addEventListener("change", (event) => {
       relationsChanged();
       break;
     case "relation-added":
+    case "relation-updated":
     case "relation-removed":
       relationsChanged();
       break;
@@ -396,6 +397,15 @@ function createRelation(from, to, label, attrs) {
   say(`Linked ${quoted(store.span(from))} → ${label} → ${quoted(store.span(to))}.`);
 }
 
+function updateRelation(key, attrs) {
+  if (!canEdit()) return;
+  const relation = store.relation(key);
+  if (!relation) return;
+  const before = store.updateRelation(key, attrs);
+  sync.push({ kind: "updateRelation", key, label: relation.label, attrs: { ...attrs }, before });
+  say(`Changed the ${relation.label} link.`);
+}
+
 // --- linking ---------------------------------------------------------------------------------
 
 const linker = new Linker({
@@ -405,6 +415,7 @@ const linker = new Linker({
   dialog: dialogs.relation,
   say,
   create: createRelation,
+  update: updateRelation,
   changed: refreshEmphasis,
   done: (fromKey) => {
     selectSpan(fromKey, { reveal: false });
@@ -571,6 +582,12 @@ document.addEventListener(
       case "k":
         step(-1);
         break;
+      case "Enter":
+        // On the row itself: a button in it answers Enter on its own.
+        if (relationRow && target === relationRow) {
+          if (canEdit()) linker.edit(relationRow.dataset.relation);
+        } else handled = false;
+        break;
       case "Delete":
       case "Backspace":
       case "x":
@@ -728,8 +745,9 @@ relationList.addEventListener("mouseleave", () => hoverRelation(null));
 relationList.addEventListener("focusin", (event) => hoverRelation(event.target.closest("[data-relation]")?.dataset.relation || null));
 relationList.addEventListener("focusout", () => hoverRelation(null));
 relationList.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-action=delete-relation]");
-  if (button) deleteRelation(button.dataset.relation);
+  const button = event.target.closest("[data-action=delete-relation], [data-action=edit-relation]");
+  if (button?.dataset.action === "delete-relation") deleteRelation(button.dataset.relation);
+  if (button?.dataset.action === "edit-relation" && canEdit()) linker.edit(button.dataset.relation);
 });
 
 root.addEventListener("click", (event) => {

@@ -1,7 +1,8 @@
 // Linking spans: with a span selected, `l` starts choosing the relation's target among the
 // spans the schema allows (Tab / arrows / j k move, Enter or a click chooses, Esc cancels).
 // When several relation types fit the pair, or the type has attributes (attributed_to's cue),
-// a dialog asks; otherwise the relation is created at once. User text only via textContent.
+// a dialog asks; otherwise the relation is created at once. The same dialog changes a
+// relation's attributes later (`edit`). User text only via textContent.
 
 import { excerpt } from "./render.js";
 import { allowedRelations, linkTargetLabels, relationType, whyNotLinked } from "./schema.js";
@@ -19,17 +20,19 @@ export class Linker {
   #form;
   #say;
   #create;
+  #update;
   #changed;
   #done;
   #state = null; // {from, candidates: [keys], at}
-  #draft = null; // {from, to} while the dialog is open
+  #draft = null; // {from, to, relation} while the dialog is open (relation: key when editing)
 
   /**
-   * create(fromKey, toKey, label, attrs) makes the relation; changed() is called whenever the
-   * candidates or the current one change (to redraw); done(fromKey) after the dialog closed
-   * with a relation; say(message, {error}) reports.
+   * create(fromKey, toKey, label, attrs) makes the relation, update(relationKey, attrs)
+   * changes one; changed() is called whenever the candidates or the current one change (to
+   * redraw); done(fromKey) after the dialog closed with a relation; say(message, {error})
+   * reports.
    */
-  constructor({ store, schema, view, dialog, say, create, changed, done }) {
+  constructor({ store, schema, view, dialog, say, create, update, changed, done }) {
     this.#store = store;
     this.#schema = schema;
     this.#view = view;
@@ -37,6 +40,7 @@ export class Linker {
     this.#form = dialog.querySelector("[data-relation-form]");
     this.#say = say;
     this.#create = create;
+    this.#update = update;
     this.#changed = changed;
     this.#done = done;
     this.#form.addEventListener("change", (event) => {
@@ -156,8 +160,22 @@ export class Linker {
     return true;
   }
 
-  #open(from, to, types) {
-    this.#draft = { from, to };
+  /** Change the attributes of relation `key` in the dialog; its type and ends stay. */
+  edit(key) {
+    const relation = this.#store.relation(key);
+    if (!relation) return;
+    const type = relationType(this.#schema, relation.label);
+    if (!(type?.attributes || []).length) {
+      this.#say(`A ${relation.label} link has nothing to change: delete it to link otherwise.`);
+      return;
+    }
+    this.#open(this.#store.span(relation.from), this.#store.span(relation.to), [type], relation);
+  }
+
+  #open(from, to, types, relation = null) {
+    this.#draft = { from, to, relation: relation?.key ?? null };
+    this.#form.querySelector("h2").textContent = relation ? `Change the ${relation.label} link` : "Link";
+    this.#form.querySelector("button[value=link]").firstChild.textContent = relation ? "Save " : "Link ";
     this.#form.querySelector("[data-relation-pair]").textContent =
       `${quoted(from)} → ${quoted(to)}`;
     const fieldset = this.#form.querySelector("[data-relation-types]");
@@ -179,9 +197,15 @@ export class Linker {
       fieldset.append(label);
     });
     this.#renderAttributes();
+    for (const input of relation ? this.#form.querySelectorAll("[data-relation-attr]") : []) {
+      const value = relation.attrs[input.dataset.relationAttr];
+      if (input.type === "checkbox") input.checked = Boolean(value);
+      else if (value !== undefined && value !== null) input.value = String(value);
+    }
     this.#dialog.returnValue = "";
     this.#dialog.showModal();
-    fieldset.querySelector("input:checked").focus();
+    const first = relation ? this.#form.querySelector("[data-relation-attr]") : null;
+    (first || fieldset.querySelector("input:checked")).focus();
   }
 
   #renderAttributes() {
@@ -241,7 +265,8 @@ export class Linker {
       const value = input.type === "checkbox" ? input.checked : input.value.trim();
       if (value !== "" && value !== false) attrs[input.dataset.relationAttr] = value;
     }
-    this.#create(draft.from.key, draft.to.key, label, attrs);
+    if (draft.relation) this.#update(draft.relation, attrs);
+    else this.#create(draft.from.key, draft.to.key, label, attrs);
     this.#done(draft.from.key);
   }
 }

@@ -2,7 +2,7 @@
 // User text (span text, label names, attribute values) only ever goes in through textContent.
 
 import { excerpt } from "./render.js";
-import { attributeSummary, missingAttributes, spanLabel } from "./schema.js";
+import { attributeSummary, missingAttributes, relationType, spanLabel } from "./schema.js";
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -225,6 +225,16 @@ export class Panel {
       const to = store.span(relation.to);
       if (!from || !to) continue;
       const cue = relation.attrs.cue ? store.span(relation.attrs.cue) : null;
+      const relationButton = (action, className, name, title, text) =>
+        el("button", {
+          type: "button",
+          className,
+          dataset: { action, relation: relation.key },
+          "aria-label": name,
+          title,
+          disabled: !store.editable,
+          text,
+        });
       const row = el(
         "li",
         { className: "relation", tabindex: "0", dataset: { relation: relation.key } },
@@ -238,15 +248,10 @@ export class Panel {
           el("span", { className: "excerpt", text: ` “${excerpt(to.text, 40)}”` }),
           cue ? el("span", { className: "attrs", text: ` cue: “${excerpt(cue.text, 30)}”` }) : null,
         ),
-        el("button", {
-          type: "button",
-          className: "icon danger",
-          dataset: { action: "delete-relation", relation: relation.key },
-          "aria-label": `Delete relation ${relation.label}`,
-          title: "Delete relation",
-          disabled: !store.editable,
-          text: "×",
-        }),
+        (relationType(store.schema, relation.label)?.attributes || []).length
+          ? relationButton("edit-relation", "icon", `Change relation ${relation.label}`, "Change its attributes (Enter)", "✎")
+          : null,
+        relationButton("delete-relation", "icon danger", `Delete relation ${relation.label}`, "Delete relation", "×"),
       );
       fragment.append(row);
     }

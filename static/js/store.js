@@ -8,7 +8,7 @@
 //
 // Every change dispatches one "change" event whose detail says what changed:
 //   {type: "reset"} | {type: "span-added"|"span-updated"|"span-removed"|"span-acked", key, span}
-//   {type: "relation-added"|"relation-removed"|"relation-acked", key, relation}
+//   {type: "relation-added"|"relation-updated"|"relation-removed"|"relation-acked", key, relation}
 //   {type: "select", key, previous} | {type: "status", status}
 
 import { compareSpans, insertionIndex } from "./lanes.js";
@@ -236,6 +236,16 @@ export class Store extends EventTarget {
     this.#relations.set(relation.key, relation);
     this.#emit({ type: "relation-added", key: relation.key, relation });
     return relation;
+  }
+
+  /** Replace a relation's attributes; returns what they were before. */
+  updateRelation(key, attrs) {
+    const relation = this.#relations.get(key);
+    if (!relation) return null;
+    const before = { ...relation.attrs };
+    relation.attrs = { ...attrs };
+    this.#emit({ type: "relation-updated", key, relation });
+    return before;
   }
 
   removeRelation(key) {

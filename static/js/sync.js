@@ -1,5 +1,5 @@
 // Keeping the server in step with the page. Every change the analyst makes is an operation —
-// createSpan, updateSpan, deleteSpan, createRelation, deleteRelation — that the save queue
+// createSpan, updateSpan, deleteSpan, createRelation, updateRelation, deleteRelation — that the save queue
 // (savequeue.js) sends as one API call; this module turns operations into calls, applies the
 // server's answers to the store (ids for new spans, undoing what it refused), and, when the page
 // loads, reconciles what an earlier page left unsent with the annotation the server holds.
@@ -51,6 +51,15 @@ export function landedIn(payload) {
         return !payload.spans.some((s) => itemKey(s) === op.key);
       case "deleteRelation":
         return !payload.relations.some((r) => itemKey(r) === op.key);
+      case "updateRelation": {
+        // The page names spans by key, the payload by id.
+        const relation = payload.relations.find((r) => itemKey(r) === op.key);
+        const ids = new Map(payload.spans.map((s) => [itemKey(s), s.id]));
+        const wanted = Object.fromEntries(
+          Object.entries(op.attrs || {}).map(([name, value]) => [name, ids.get(value) ?? value]),
+        );
+        return Boolean(relation && sameAttrs(relation.attrs, wanted));
+      }
       case "updateSpan": {
         const span = payload.spans.find((s) => itemKey(s) === op.key);
         return Boolean(
@@ -161,6 +170,11 @@ export class Sync {
           to: this.#needId(op.to),
           attrs: this.#spanRefsToIds(op.label, op.attrs),
         });
+      case "updateRelation":
+        return this.#request("PATCH", `${base}relations/${this.#needId(op.key)}/`, {
+          version,
+          attrs: this.#spanRefsToIds(op.label, op.attrs),
+        });
       case "deleteRelation":
         return this.#request("DELETE", `${base}relations/${this.#needId(op.key)}/`, { version });
       // Suggestions (suggestions.js): shown once the server answers, so nothing to undo.
@@ -217,6 +231,9 @@ export class Sync {
       case "createRelation":
         store.removeRelation(op.key);
         break;
+      case "updateRelation":
+        if (op.before && store.relation(op.key)) store.updateRelation(op.key, op.before);
+        break;
       case "deleteRelation":
         if (op.snapshot && !gone) store.restoreRelation(op.snapshot);
         break;
@@ -234,7 +251,7 @@ export class Sync {
    */
   withdraw(kind, key) {
     const unsent = this.queue.discard((op) => op.kind === kind && op.key === key).length > 0;
-    if (unsent && kind === "createSpan") this.queue.discard((op) => refersTo(op, key));
+    if (unsent) this.queue.discard((op) => refersTo(op, key));
     return unsent;
   }
 
@@ -303,6 +320,14 @@ export class Sync {
         if (store.relation(op.key) || !store.span(op.from) || !store.span(op.to)) return false;
         store.addRelation(op);
         return true;
+      case "updateRelation": {
+        const refs = (relationType(this.#schema, op.label)?.attributes || []).filter((a) => a.type === "span");
+        if (!store.relation(op.key) || refs.some((a) => op.attrs?.[a.name] && !store.span(op.attrs[a.name]))) {
+          return false;
+        }
+        op.before = store.updateRelation(op.key, op.attrs);
+        return true;
+      }
       case "deleteRelation":
         if (!store.relation(op.key)) return false;
         op.snapshot = store.removeRelation(op.key);

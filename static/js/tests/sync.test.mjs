@@ -117,3 +117,56 @@ describe("Sync after a reload", () => {
     assert.deepEqual(sync.replay(earlier.ops, earlier.tabs), { applied: 0, dropped: 1 });
   });
 });
+
+describe("changing a relation's attributes", () => {
+  const cueSchema = {
+    span_labels: [{ name: "Quote" }, { name: "Source" }, { name: "Cue" }],
+    relations: [
+      {
+        name: "attributed_to",
+        from: ["Quote"],
+        to: ["Source"],
+        attributes: [{ name: "cue", type: "span", labels: ["Cue"] }],
+      },
+    ],
+  };
+  const quote = { id: 3, client_id: "q", label: "Quote", start: 25, end: 39, text: "“unacceptable”", attrs: {} };
+  const told = { id: 4, client_id: "t", label: "Cue", start: 6, end: 10, text: "told", attrs: {} };
+  const link = { id: 9, client_id: "r", label: "attributed_to", from: 3, to: 1, attrs: { cue: 4 } };
+  const payload = annotation(5, [putin, quote, told], [link]);
+
+  test("it landed when the server's relation has the attributes, span keys read as ids", () => {
+    const landed = landedIn(payload);
+    assert.equal(landed({ kind: "updateRelation", key: "c:r", attrs: { cue: "c:t" } }), true);
+    assert.equal(landed({ kind: "updateRelation", key: "c:r", attrs: {} }), false);
+    assert.equal(landed({ kind: "updateRelation", key: "c:gone", attrs: {} }), false);
+  });
+
+  test("it is sent as a PATCH with span ids, and undone when the server refuses it", async () => {
+    const store = new Store(cueSchema);
+    store.load(payload);
+    const sent = [];
+    const request = async (method, path, body) => {
+      sent.push({ method, path, body });
+      return { status: 400, body: { errors: [{ field: "attrs.cue", code: "invalid_label", message: "no" }] } };
+    };
+    const sync = new Sync({
+      store,
+      schema: cueSchema,
+      annotation: payload,
+      text,
+      index: new OffsetIndex(text),
+      storage: memory(),
+      session: memory(),
+      request,
+    });
+    const before = store.updateRelation("c:r", { cue: "c:q" });
+    assert.deepEqual(before, { cue: "c:t" });
+    sync.push({ kind: "updateRelation", key: "c:r", label: "attributed_to", attrs: { cue: "c:q" }, before });
+    await new Promise((resolve) => sync.queue.addEventListener("idle", resolve, { once: true }));
+    assert.deepEqual(sent, [
+      { method: "PATCH", path: "annotations/7/relations/9/", body: { version: 5, attrs: { cue: 3 } } },
+    ]);
+    assert.deepEqual(store.relation("c:r").attrs, { cue: "c:t" }, "put back as the server has it");
+  });
+});
