@@ -252,3 +252,23 @@ def test_agreement_api_query_count(api, project, two_articles, manager, django_a
     with django_assert_num_queries(5):
         response = client.get(f"/api/v1/projects/{project.slug}/agreement/")
     assert response.json()["up_to_date"] is True
+
+
+def test_recent_activity_reads_rejections_and_relation_changes(project, make_article, reviewer):
+    """Each kind of history event reads as a short phrase in the dashboard's activity list."""
+    from labels.dashboard import recent_activity
+    from labels.models import HistoryAction, HistoryEvent
+
+    article = make_article(project, TEXT)
+    gold = Annotation.objects.create(article=article, is_gold=True)
+    for action, after in [
+        (HistoryAction.REJECTED, {"rejected": "Claim “ready” [5, 10)", "marked by": "ana"}),
+        (HistoryAction.RELATION_UPDATED, {"label": "attributed_to", "attrs": {}}),
+    ]:
+        HistoryEvent.objects.create(
+            annotation=gold, actor=reviewer, action=action, annotation_version=1, after=after
+        )
+    assert [row["what"] for row in recent_activity(project)] == [
+        "changed attributed_to",
+        "rejected Claim “ready” [5, 10)",
+    ]
