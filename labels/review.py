@@ -817,6 +817,17 @@ def do_add_gold_relation(article: Article, user, data: dict, *, version: object)
         return spans_mod.do_add_relation(gold, user, data, version=gold.version).obj
 
 
+def do_edit_gold_relation(
+    article: Article, user, relation_id: object, attrs: object, *, version: object
+) -> Relation:
+    """Change the attributes of a gold relation (its cue); type and ends stay."""
+    with transaction.atomic():
+        gold, _ = _begin(article, user, version)
+        return spans_mod.do_update_relation(
+            gold, user, relation_id, attrs, version=gold.version
+        ).obj
+
+
 def do_delete_gold_relation(
     article: Article, user, relation_id: object, *, version: object
 ) -> None:

@@ -19,6 +19,7 @@ from labels.models import Article
 from labels.serializers import (
     RelationCreateSerializer,
     RelationSerializer,
+    RelationUpdateSerializer,
     SpanCreateSerializer,
     SpanSerializer,
     SpanUpdateSerializer,
@@ -304,6 +305,19 @@ class GoldRelationListView(APIView):
 
 
 class GoldRelationDetailView(APIView):
+    @extend_schema(
+        request=RelationUpdateSerializer,
+        responses=_REVIEW,
+        summary="Change a gold relation's attributes",
+    )
+    def patch(self, request, article_id: int, relation_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(RelationUpdateSerializer, request)
+        review.do_edit_gold_relation(
+            article, request.user, relation_id, data["attrs"], version=data["version"]
+        )
+        return _answer(article)
+
     @extend_schema(request=VersionedSerializer, responses=_REVIEW, summary="Delete a gold relation")
     def delete(self, request, article_id: int, relation_id: int):
         article = _staff_article(request, article_id)

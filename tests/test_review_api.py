@@ -286,6 +286,42 @@ def test_reviewer_adds_and_links_gold_spans(api, article, layers, reviewer):
     assert [(r["from"], r["to"]) for r in response.json()["gold"]["relations"]] == [
         (quote["id"], added["id"])
     ]
+    # Its cue is set afterwards, on the gold relation; a Source is no cue.
+    (relation,) = response.json()["gold"]["relations"]
+    path = url(article, f"relations/{relation['id']}/")
+    response = client.patch(path, {"attrs": {"cue": added["id"]}, "version": 5}, format="json")
+    assert errors_of(response) == {("attrs.cue", "invalid_label")}
+    response = client.patch(path, {"attrs": {"cue": cue["id"]}, "version": 5}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["gold"]["relations"][0]["attrs"] == {"cue": cue["id"]}
+    assert response.json()["version"] == 6
+
+
+def test_only_staff_change_a_gold_relation(api, article, layers, reviewer, annotator, outsider):
+    client = api(reviewer)
+    spans = {}
+    for version, (label, text, attrs) in enumerate(
+        [
+            ("Source", "the Kremlin", {"source_type": "government"}),
+            ("Quote", "the talks would go on", {"quote_type": "direct"}),
+        ],
+        start=1,
+    ):
+        body = client.post(
+            url(article, "spans/"),
+            {**span_data(label, text, **attrs), "version": version},
+            format="json",
+        ).json()
+        spans[label] = next(s for s in body["gold"]["spans"] if s["label"] == label)["id"]
+    body = client.post(
+        url(article, "relations/"),
+        {"label": "attributed_to", "from": spans["Quote"], "to": spans["Source"], "version": 3},
+        format="json",
+    ).json()
+    path = url(article, f"relations/{body['gold']['relations'][0]['id']}/")
+    change = {"attrs": {}, "version": 4}
+    assert api(annotator).patch(path, change, format="json").status_code == 403
+    assert api(outsider).patch(path, change, format="json").status_code == 404
 
 
 def test_return_endpoint(

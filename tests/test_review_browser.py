@@ -119,3 +119,34 @@ def test_reviewer_sends_work_back_with_a_comment(
     analyst.goto(f"{live_server.url}/projects/{article.project.slug}/")
     queue = analyst.locator("ul.queue").inner_text()
     assert "sent back" in queue and "The Claim runs to the end of the sentence." in queue
+
+
+def test_reviewer_sets_the_cue_of_a_gold_relation(new_page, live_server, article, reviewer):
+    """A gold relation's attributes are controls in the gold relations list: choosing the Cue
+    saves it (and the analysts' layers stay as they were)."""
+    from labels.models import Annotation, Relation
+
+    page = new_page(reviewer)
+    page.goto(f"{live_server.url}/articles/{article.pk}/review/")
+    wait_version(page, 1)
+    page.keyboard.press("Shift+A")  # the Quote, the Source and the link between them
+    wait_version(page, 4)
+    page.keyboard.press("j")  # ana's lone Cue: accept it
+    page.keyboard.press("a")
+    wait_version(page, 5)
+    cue = page.locator(".gold-relations select[data-gold-relation-attr=cue]")
+    assert cue.locator("option:checked").inner_text() == "—"
+    cue.select_option(label="Cue “said”")
+    wait_version(page, 6)
+    gold = Annotation.objects.get(article=article, is_gold=True)
+    relation = Relation.objects.get(annotation=gold)
+    assert relation.attrs == {"cue": gold.spans.get(label="Cue").pk}
+    assert (
+        page.locator(
+            ".gold-relations select[data-gold-relation-attr=cue] option:checked"
+        ).inner_text()
+        == "Cue “said”"
+    )
+    assert page.locator("[data-hook=status]").inner_text() == "Changed the attributed_to link."
+    assert all(r.attrs == {} for r in Relation.objects.exclude(annotation=gold))
+    assert page.problems == []

@@ -427,6 +427,31 @@ function goldLabel(id) {
   return span ? `${span.label} “${snippet(span.text, 30)}”` : `span ${id}`;
 }
 
+/** A control for one attribute of a gold relation (attributed_to's cue: a gold span). */
+function goldRelationField(rel, attribute) {
+  const id = `gold-rel-${rel.id}-${attribute.name}`;
+  const value = rel.attrs[attribute.name];
+  const data = { goldRelation: rel.id, goldRelationAttr: attribute.name, kind: attribute.type };
+  let input;
+  if (attribute.type === "boolean") {
+    input = el("input", { id, type: "checkbox", checked: Boolean(value), dataset: data });
+  } else if (attribute.type === "span" || attribute.type === "choice") {
+    const options =
+      attribute.type === "span"
+        ? state.review.gold.spans
+            .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
+            .map((s) => [String(s.id), goldLabel(s.id)])
+        : attribute.choices.map((c) => [c, c]);
+    input = el("select", { id, dataset: data });
+    for (const [optionValue, shown] of [["", "—"], ...options]) {
+      input.append(el("option", { value: optionValue, selected: String(value ?? "") === optionValue }, shown));
+    }
+  } else {
+    input = el("input", { id, type: "text", value: value ?? "", dataset: data });
+  }
+  return el("span", { class: "gold-relation-attr" }, el("label", { for: id }, attribute.name), " ", input);
+}
+
 function drawRelations() {
   const r = state.review;
   const list = document.createDocumentFragment();
@@ -451,7 +476,9 @@ function drawRelations() {
   const relations = r.gold ? r.gold.relations : [];
   const ul = el("ul", { class: "gold-relations" });
   for (const rel of relations) {
-    ul.append(el("li", {}, goldLabel(rel.from), " → ", el("strong", {}, rel.label), " → ", goldLabel(rel.to), " ", el("button", { type: "button", class: "link", dataset: { action: "remove-gold-relation", relation: rel.id } }, "Remove")));
+    const type = r.project.schema.relations.find((t) => t.name === rel.label);
+    const fields = (type?.attributes || []).map((attribute) => goldRelationField(rel, attribute));
+    ul.append(el("li", {}, goldLabel(rel.from), " → ", el("strong", {}, rel.label), " → ", goldLabel(rel.to), " ", ...fields, " ", el("button", { type: "button", class: "link", dataset: { action: "remove-gold-relation", relation: rel.id } }, "Remove")));
   }
   gold.append(ul);
   const spans = r.gold ? r.gold.spans : [];
@@ -710,6 +737,18 @@ document.addEventListener("click", (event) => {
 });
 
 document.addEventListener("change", (event) => {
+  const relationField = event.target.closest("[data-gold-relation-attr]");
+  if (relationField) {
+    const id = Number(relationField.dataset.goldRelation);
+    const rel = state.review.gold.relations.find((x) => x.id === id);
+    const attrs = { ...rel.attrs };
+    const kind = relationField.dataset.kind;
+    const value = kind === "boolean" ? relationField.checked : relationField.value.trim();
+    if (value === "" || value === false) delete attrs[relationField.dataset.goldRelationAttr];
+    else attrs[relationField.dataset.goldRelationAttr] = kind === "span" ? Number(value) : value;
+    act(() => ({ method: "PATCH", url: url(`relations/${id}/`), data: { attrs }, done: `Changed the ${rel.label} link.` }));
+    return;
+  }
   const field = event.target.closest("[data-field], [data-attr]");
   if (!field || !ui.detail.contains(field)) return;
   if (field.dataset.field === "label") setLabel(field.value);
