@@ -88,6 +88,7 @@ REVIEWER_ALLOWED = ANNOTATOR_ALLOWED | {
     },
     ("api-review-span", "PATCH"): {200, 400, 409},
     ("api-review-span", "DELETE"): {200, 400, 409},
+    ("api-review-relation", "PATCH"): {200, 400, 409},
     ("api-review-relation", "DELETE"): {200, 400, 409},
 }
 
