@@ -546,17 +546,10 @@ def _begin(article: Article, user, version: object) -> tuple[Annotation, ReviewS
 
 def _record_rejection(gold: Annotation, user, object_id, what: str, annotators) -> None:
     """A rejection that takes nothing out of gold still changes the review, so gold's version:
-    its history says who rejected what, whose it was, and keeps the version one more than the
-    events before it."""
-    gold.version += 1
-    gold.save(update_fields=["version", "updated_at"])
-    HistoryEvent.objects.create(
-        annotation=gold,
-        actor=user,
-        action=HistoryAction.REJECTED,
-        object_id=_int(object_id, "id"),
-        annotation_version=gold.version,
-        after={"rejected": what, "marked by": ", ".join(annotators)},
+    its history says who rejected what and whose it was."""
+    after = {"rejected": what, "marked by": ", ".join(annotators)}
+    spans_mod.bump_and_record(
+        gold, user, HistoryAction.REJECTED, _int(object_id, "id"), after=after
     )
 
 
@@ -625,8 +618,8 @@ def do_reject(article: Article, user, span_id: object, *, version: object) -> An
         if candidate.gold_span is not None:
             spans_mod.do_delete_span(gold, user, candidate.gold_span, version=gold.version)
         else:
-            version = candidate.version_with(_int(span_id, "span_id"))
-            what = f"{version.label} “{version.text}” [{version.start}, {version.end})"
+            chosen = candidate.version_with(_int(span_id, "span_id"))
+            what = f"{chosen.label} “{chosen.text}” [{chosen.start}, {chosen.end})"
             _record_rejection(gold, user, span_id, what, candidate.annotators)
         return gold
 

@@ -27,6 +27,29 @@ def _body(version, client_id=None, text="said", label="Cue"):
     return body
 
 
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _said(span) -> dict:
+    """The fields of the Cue "said" that both the answer and the history event carry."""
+    return {
+        "id": span.pk,
+        "label": "Cue",
+        "start": span.start,
+        "end": span.end,
+        "text": "said",
+        "attrs": {},
+        "origin": "manual",
+        "provenance": "",
+    }
+
+
 def test_a_save_costs_five_queries(api, mine, annotator, django_assert_num_queries):
     client = api(annotator)
     # 1 session, 2 user, (SAVEPOINT: the view's transaction inside the test's) 3 the annotation
@@ -41,11 +64,7 @@ def test_a_save_costs_five_queries(api, mine, annotator, django_assert_num_queri
 
 
 def test_a_script_saves_with_three_queries(mine, annotator, django_assert_num_queries):
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=annotator).key}")
+    client = _token_client(annotator)
     # 1 the token with its user, (SAVEPOINT) 2 the locked annotation with my membership,
     # 3 the insert-version-history statement (RELEASE). No client_id: no retry lookup.
     with django_assert_num_queries(3 + 2):
@@ -54,18 +73,7 @@ def test_a_script_saves_with_three_queries(mine, annotator, django_assert_num_qu
     span = Span.objects.get(annotation=mine)
     assert response.json() == {
         "version": mine.version + 1,
-        "span": {
-            "id": span.pk,
-            "label": "Cue",
-            "start": span.start,
-            "end": span.end,
-            "text": "said",
-            "attrs": {},
-            "origin": "manual",
-            "provenance": "",
-            "agreed_by": [],
-            "client_id": None,
-        },
+        "span": _said(span) | {"agreed_by": [], "client_id": None},
     }
 
 
@@ -85,16 +93,7 @@ def test_the_one_statement_save_writes_span_version_and_history(api, mine, annot
     event = mine.history.get()
     assert event.action == "span_created" and event.actor == annotator
     assert event.object_id == span.pk and event.annotation_version == 2
-    assert event.after == {
-        "id": span.pk,
-        "label": "Cue",
-        "start": span.start,
-        "end": span.end,
-        "text": "said",
-        "attrs": {},
-        "origin": "manual",
-        "provenance": "",
-    }
+    assert event.after == _said(span)
 
 
 def test_a_refused_duplicate_changes_nothing(api, mine, annotator):
@@ -218,15 +217,6 @@ def test_the_save_statements_are_prepared_and_can_be_turned_off(mine, annotator,
     assert prepared_saves() == 0
 
 
-def _token_client(user):
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 def test_an_edit_and_a_delete_cost_a_fixed_few_queries(mine, annotator, django_assert_num_queries):
     """Relabelling a linked span and deleting it: the queries do not grow with the relations,
     the version goes up by one each time and the history has both events."""
@@ -321,3 +311,18 @@ def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert list(ReviewRejection.objects.values_list("span_id", flat=True)) == [kept.pk]
+    # A relation alone, with the review's rejection of it.
+    quote = Span.objects.create(annotation=mine, label="Quote", start=19, end=31, text=TEXT[19:31])
+    source = Span.objects.create(annotation=mine, label="Source", start=0, end=12, text=TEXT[:12])
+    link = Relation.objects.create(
+        annotation=mine, label="attributed_to", source=quote, target=source
+    )
+    ReviewRejection.objects.create(gold=gold, rejected_by=reviewer, relation=link)
+    with transaction.atomic():
+        locked = spans.locked(mine.pk)
+        spans.do_delete_relation(locked, annotator, link.pk, version=locked.version)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Relation.objects.exists()
+    assert Span.objects.filter(annotation=mine).count() == 3
+    assert list(ReviewRejection.objects.values_list("span_id", "relation_id")) == [(kept.pk, None)]
