@@ -322,26 +322,41 @@ function labelSchema(name) {
   return state.review.project.schema.span_labels.find((l) => l.name === name);
 }
 
+/**
+ * The control for one attribute holding `value`: a select (choices, or the gold spans it may
+ * name), a checkbox or a text field; null for a type it does not know. `dataset` says what the
+ * control edits; its `kind` is the attribute's type.
+ */
+function attributeControl(attribute, value, id, dataset) {
+  dataset = { ...dataset, kind: attribute.type };
+  if (attribute.type === "choice" || attribute.type === "span") {
+    const options =
+      attribute.type === "span"
+        ? (state.review.gold ? state.review.gold.spans : [])
+            .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
+            .map((s) => [String(s.id), goldLabel(s.id)])
+        : attribute.choices.map((c) => [c, c]);
+    const control = el("select", { id, dataset }, el("option", { value: "" }, "—"));
+    for (const [optionValue, shown] of options) {
+      control.append(el("option", { value: optionValue, selected: String(value ?? "") === optionValue }, shown));
+    }
+    return control;
+  }
+  if (attribute.type === "boolean") return el("input", { id, type: "checkbox", checked: value === true, dataset });
+  if (attribute.type === "text") {
+    return el("input", { id, type: "text", value: value || "", maxlength: attribute.max_length, dataset });
+  }
+  return null;
+}
+
 function attributeControls(span) {
   const definition = labelSchema(span.label);
   const box = el("div", { class: "attr-controls" });
   for (const attribute of definition ? definition.attributes : []) {
     const id = `attr-${attribute.name}`;
     const value = span.attrs ? span.attrs[attribute.name] : undefined;
-    let control;
-    if (attribute.type === "choice") {
-      control = el("select", { id, dataset: { attr: attribute.name } }, el("option", { value: "" }, "—"));
-      for (const choice of attribute.choices) {
-        control.append(el("option", { value: choice, selected: value === choice }, choice));
-      }
-    } else if (attribute.type === "boolean") {
-      control = el("input", { id, type: "checkbox", checked: value === true, dataset: { attr: attribute.name, kind: "boolean" } });
-    } else if (attribute.type === "text") {
-      control = el("input", { id, type: "text", value: value || "", maxlength: attribute.max_length, dataset: { attr: attribute.name } });
-    } else {
-      continue;
-    }
-    box.append(el("label", { for: id }, attribute.name, attribute.required ? " *" : ""), control);
+    const control = attributeControl(attribute, value, id, { attr: attribute.name });
+    if (control) box.append(el("label", { for: id }, attribute.name, attribute.required ? " *" : ""), control);
   }
   return box;
 }
@@ -430,26 +445,9 @@ function goldLabel(id) {
 /** A control for one attribute of a gold relation (attributed_to's cue: a gold span). */
 function goldRelationField(rel, attribute) {
   const id = `gold-rel-${rel.id}-${attribute.name}`;
-  const value = rel.attrs[attribute.name];
-  const data = { goldRelation: rel.id, goldRelationAttr: attribute.name, kind: attribute.type };
-  let input;
-  if (attribute.type === "boolean") {
-    input = el("input", { id, type: "checkbox", checked: Boolean(value), dataset: data });
-  } else if (attribute.type === "span" || attribute.type === "choice") {
-    const options =
-      attribute.type === "span"
-        ? state.review.gold.spans
-            .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
-            .map((s) => [String(s.id), goldLabel(s.id)])
-        : attribute.choices.map((c) => [c, c]);
-    input = el("select", { id, dataset: data });
-    for (const [optionValue, shown] of [["", "—"], ...options]) {
-      input.append(el("option", { value: optionValue, selected: String(value ?? "") === optionValue }, shown));
-    }
-  } else {
-    input = el("input", { id, type: "text", value: value ?? "", dataset: data });
-  }
-  return el("span", { class: "gold-relation-attr" }, el("label", { for: id }, attribute.name), " ", input);
+  const dataset = { goldRelation: rel.id, goldRelationAttr: attribute.name };
+  const control = attributeControl(attribute, rel.attrs[attribute.name], id, dataset);
+  return control && el("span", { class: "gold-relation-attr" }, el("label", { for: id }, attribute.name), " ", control);
 }
 
 function drawRelations() {
