@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labels import access, importing, projects, rawsql, suggesters
+from labels.api_errors import error_response
 from labels.errors import Invalid
 from labels.models import (
     Annotation,
@@ -429,6 +430,8 @@ class ImportView(APIView):
                 actor=request.user,
                 options=options,
             )
+        except importing.ImportConflict as exc:
+            return error_response(409, "file", "conflict", str(exc))
         except importing.ImportFailed as exc:
             return Response(
                 {

@@ -76,6 +76,7 @@ __all__ = [
     "FORMATS",
     "GOLD",
     "SUGGESTIONS",
+    "ImportConflict",
     "ImportFailed",
     "ImportReport",
     "ReadOptions",
@@ -137,6 +138,12 @@ class ImportFailed(Exception):
     def __init__(self, report: ImportReport):
         self.report = report
         super().__init__("\n".join(report.errors))
+
+
+class ImportConflict(IntegrityError):
+    """The database refused the import because of a change that came in while it ran (an
+    article with one of its ids created, or one it adds a layer to deleted). Nothing was
+    written; importing again sees the change."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,11 +420,18 @@ def do_import(
 
     ``layer``: where the files' spans go — ``gold``, ``suggestions`` (a SuggestionSet per
     article, attributes may be incomplete) or an annotator's username; None imports the articles
-    only. Raises Invalid for a bad format or layer, and ImportFailed (nothing written) when any
-    record is bad and ``partial`` is false. The write is one transaction.
+    only. Raises Invalid for a bad format or layer, ImportFailed (nothing written) when any
+    record is bad and ``partial`` is false, and ImportConflict (nothing written) when a
+    concurrent change made the database refuse it. The write is one transaction.
     """
     with _no_cyclic_gc():
-        return _import(project, files, fmt, layer, partial, actor, options)
+        try:
+            return _import(project, files, fmt, layer, partial, actor, options)
+        except IntegrityError as exc:
+            raise ImportConflict(
+                "Something in the project changed while this import ran, so nothing was "
+                f"written; import the file again. ({str(exc).strip()})"
+            ) from exc
 
 
 @contextmanager

@@ -160,3 +160,25 @@ def test_not_utf8_and_not_json_are_line_numbered_errors(api, project, manager):
     assert messages[0].startswith("bad.jsonl:2: not valid UTF-8")
     assert messages[1].startswith("bad.jsonl:3: not valid JSON")
     assert Article.objects.count() == 0
+
+
+def test_an_import_a_concurrent_change_refuses_is_a_409_and_writes_nothing(
+    api, project, manager, monkeypatch
+):
+    """As if another import had created the article between this one's lookup of existing ids
+    and its write: the database refuses, the answer says so, and nothing stays."""
+    from labels import importing
+
+    line = json.dumps({"id": "a1", "text": "The minister said so."}).encode()
+    client = api(manager)
+    body = {"file": upload("a.jsonl", line), "format": "native"}
+    assert client.post(IMPORTS, body, format="multipart").status_code == 200
+    before = counts()
+    monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: {})
+    body = {"file": upload("b.jsonl", line), "format": "native"}
+    response = client.post(IMPORTS, body, format="multipart")
+    assert response.status_code == 409, response.content
+    (error,) = response.json()["errors"]
+    assert (error["field"], error["code"]) == ("file", "conflict")
+    assert "nothing was written" in error["message"]
+    assert counts() == before

@@ -474,3 +474,15 @@ def test_the_tables_an_import_writes_have_no_trigger_it_would_skip():
             ],
         )
         assert cursor.fetchall() == [("labels_historyevent", "labels_history_append_only")]
+
+
+def test_the_command_reports_a_conflicting_import_in_a_line(project, monkeypatch, tmp_path):
+    from labels import importing
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(jsonl(record("a1")).getvalue())
+    call_command("import_articles", str(path), project=project.slug, stdout=io.StringIO())
+    monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: {})
+    with pytest.raises(CommandError, match="changed while this import ran, so nothing was written"):
+        call_command("import_articles", str(path), project=project.slug, stdout=io.StringIO())
+    assert Article.objects.count() == 1

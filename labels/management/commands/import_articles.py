@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from labels.errors import Invalid
-from labels.importing import FORMATS, ImportFailed, ReadOptions, do_import
+from labels.importing import FORMATS, ImportConflict, ImportFailed, ReadOptions, do_import
 from labels.models import Project
 
 
@@ -81,7 +81,7 @@ class Command(BaseCommand):
                 f"{len(exc.report.errors)} problem(s) found; nothing was imported. "
                 "Fix them, or use --partial to import the good records only."
             ) from None
-        except Invalid as exc:
+        except (Invalid, ImportConflict) as exc:
             raise CommandError(str(exc)) from None
         finally:
             for _, handle in opened:
