@@ -14,10 +14,10 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
 from labels import access, export
-from labels.export_formats import FORMATS
+from labels.export_formats import WRITERS
 from labels.models import AnnotationStatus
 
-_MEDIA_TYPES = sorted({spec.content_type.split(";")[0] for spec in FORMATS.values()})
+_MEDIA_TYPES = sorted({spec.content_type.split(";")[0] for spec in WRITERS.values()})
 
 
 class _JSONErrorsOnly(DefaultContentNegotiation):
@@ -47,7 +47,7 @@ class ExportView(APIView):
         summary="Export the project's annotations (streamed)",
         description="One record per article and layer; see docs/export.md for every format.",
         parameters=[
-            _parameter("format", "Dataset format (default native).", enum=list(FORMATS)),
+            _parameter("format", "Dataset format (default native).", enum=list(WRITERS)),
             _parameter(
                 "layer",
                 "gold (default), annotators, or all.",

@@ -206,7 +206,7 @@ def check_export_params(project: Project, params: Mapping[str, Any]) -> ExportOp
     ``layer``, ``status`` (repeated or comma-separated), ``labels`` (likewise), ``since``,
     ``split``, ``lang``.
     """
-    from labels.export_formats import FORMATS
+    from labels.export_formats import WRITERS
 
     problems: list[Problem] = []
     unknown = [name for name in params if name not in PARAMETERS]
@@ -228,9 +228,9 @@ def check_export_params(project: Project, params: Mapping[str, Any]) -> ExportOp
 
     def check_format():
         fmt = _single(params, "format") or "native"
-        if fmt not in FORMATS:
+        if fmt not in WRITERS:
             raise Invalid.one(
-                "format", "invalid_choice", f"format must be one of {', '.join(FORMATS)}."
+                "format", "invalid_choice", f"format must be one of {', '.join(WRITERS)}."
             )
         return fmt
 
@@ -614,10 +614,10 @@ class Export:
 def prepare_export(project: Project, params: Mapping[str, Any]) -> Export:
     """Check ``params`` (see ``check_export_params``) and load what the format needs (the spaCy
     tokenizer for token formats), so that every problem is reported before streaming starts."""
-    from labels.export_formats import FORMATS, load_tokenizer
+    from labels.export_formats import WRITERS, load_tokenizer
 
     options = check_export_params(project, params)
-    spec = FORMATS[options.format]
+    spec = WRITERS[options.format]
     schemas = _project_schemas(project)
     labels = list(options.labels) if options.labels else all_labels(schemas)
     started = timezone.now()

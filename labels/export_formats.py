@@ -30,8 +30,8 @@ import orjson
 from labels.errors import Invalid
 from labels.export import Context, ExportError
 
-Record = dict[str, Any]
-Writer = Callable[[Iterable[Record], Context], Iterator[bytes]]
+ExportRecord = dict[str, Any]
+Writer = Callable[[Iterable[ExportRecord], Context], Iterator[bytes]]
 
 CHUNK_BYTES = 1 << 16
 SPACY_SHARD_DOCS = 1000
@@ -113,7 +113,7 @@ class Tokenizer:
         self.nlp = nlp
         self._attrs = [IDX, LENGTH, SPACY]
 
-    def tokenize(self, record: Record) -> Tokens:
+    def tokenize(self, record: ExportRecord) -> Tokens:
         text = record["text"]
         spans = record["spans"]
         doc = self.nlp.make_doc(text)
@@ -167,7 +167,7 @@ class Tokenizer:
 
 
 def _bio_columns(
-    record: Record, tok: Tokens, keep: list[int], labels: list[str], context: Context
+    record: ExportRecord, tok: Tokens, keep: list[int], labels: list[str], context: Context
 ) -> dict[str, list[str]]:
     """One BIO tag list per label over the kept tokens. Two spans of the same label that share a
     token cannot both be expressed in BIO; the one that starts first (the longer one on a tie)
@@ -210,11 +210,11 @@ def _kept_tokens(tok: Tokens) -> list[int]:
 # Line formats
 
 
-def write_native(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_native(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     return _coalesce(_line(r) for r in records)
 
 
-def write_hf(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_hf(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     def lines():
         for record in records:
             tok = context.tokenizer.tokenize(record)
@@ -233,7 +233,7 @@ def write_hf(records: Iterable[Record], context: Context) -> Iterator[bytes]:
     return _coalesce(lines())
 
 
-def write_conll(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_conll(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     header = "\t".join(["token", *context.labels])
 
     def blocks():
@@ -263,7 +263,7 @@ def _one_line(value: str) -> str:
     return re.sub(r"\s", " ", value)
 
 
-def write_prodigy(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_prodigy(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     def lines():
         for record in records:
             tok = context.tokenizer.tokenize(record)
@@ -321,7 +321,7 @@ def write_prodigy(records: Iterable[Record], context: Context) -> Iterator[bytes
     return _coalesce(lines())
 
 
-def write_doccano(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     """doccano's JSONL with relations. Entity and relation ids run through the whole file.
     ``attrs`` (not part of doccano's format, ignored by doccano) keeps the attributes, so that
     the file imports back here without loss; a span-valued attribute names an entity id. The
@@ -386,14 +386,14 @@ def _refs(attrs: dict, names: set[str] | None, ids: dict[str, Any]) -> dict:
     return {k: ids[v] if k in names and v in ids else v for k, v in attrs.items()}
 
 
-def write_labelstudio(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_labelstudio(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     """A JSON array of Label Studio tasks, one per article, streamed element by element; each of
     the article's exported layers is one entry of ``annotations`` (the task's ``meta.layers`` names
     them in the same order; the gold one has ``ground_truth: true``)."""
     schema_attrs = _attribute_kinds(context.schemas)
 
     def tasks():
-        current: list[Record] = []
+        current: list[ExportRecord] = []
         for record in records:
             if current and current[0]["id"] != record["id"]:
                 yield _labelstudio_task(current, schema_attrs)
@@ -422,7 +422,7 @@ def _attribute_kinds(schemas: list[dict]) -> dict[tuple[str, str], str]:
     return kinds
 
 
-def _labelstudio_task(records: list[Record], kinds: dict[tuple[str, str], str]) -> dict:
+def _labelstudio_task(records: list[ExportRecord], kinds: dict[tuple[str, str], str]) -> dict:
     first = records[0]
     annotations = []
     for record in records:
@@ -533,7 +533,7 @@ def _msgpack_plugins_looked_up_once():
             del registry.get_all  # back to the class's method
 
 
-def write_spacy(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_spacy(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     """A zip of spaCy DocBin files of at most 1,000 docs each (a DocBin is one binary blob and
     cannot be appended to). With a split, shards go to ``train/``, ``dev/`` and ``test/``, which
     ``spacy train --paths.train train/ --paths.dev dev/`` reads as they are; without, to the
@@ -657,7 +657,7 @@ def _brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return fragments or [(start, end)]
 
 
-def brat_ann(record: Record, kinds: dict[tuple[str, str], str], context: Context) -> str:
+def brat_ann(record: ExportRecord, kinds: dict[tuple[str, str], str], context: Context) -> str:
     """The .ann file of one record (see docs/export.md for what maps to what)."""
     text = record["text"]
     lines: list[str] = []
@@ -701,7 +701,7 @@ def brat_ann(record: Record, kinds: dict[tuple[str, str], str], context: Context
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def write_brat(records: Iterable[Record], context: Context) -> Iterator[bytes]:
+def write_brat(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     """A zip of brat standoff: ``annotation.conf`` at the top, then per record
     ``[<split>/]<layer>/<id>.txt`` and ``.ann``."""
     kinds = _attribute_kinds(context.schemas)
@@ -735,7 +735,7 @@ class FormatSpec:
     tokenized: bool = False
 
 
-FORMATS: dict[str, FormatSpec] = {
+WRITERS: dict[str, FormatSpec] = {
     "native": FormatSpec(write_native, "application/x-ndjson; charset=utf-8", "jsonl"),
     "spacy": FormatSpec(write_spacy, "application/zip", "spacy.zip", tokenized=True),
     "hf": FormatSpec(write_hf, "application/x-ndjson; charset=utf-8", "jsonl", tokenized=True),

@@ -37,7 +37,7 @@ from typing import IO, Any
 
 import orjson
 
-FORMATS = ("native", "text", "csv", "doccano", "labelstudio")
+IMPORT_FORMATS = ("native", "text", "csv", "doccano", "labelstudio")
 
 _DATE_LINE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
 # Fields of a doccano line that are not article metadata.

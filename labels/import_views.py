@@ -14,7 +14,7 @@ from labels.models import Role
 
 class ImportForm(forms.Form):
     file = forms.FileField()
-    format = forms.ChoiceField(choices=[(f, f) for f in importing.FORMATS])
+    format = forms.ChoiceField(choices=[(f, f) for f in importing.IMPORT_FORMATS])
     layer = forms.CharField(required=False, max_length=150)
     partial = forms.BooleanField(required=False)
     text_column = forms.CharField(required=False, max_length=200)

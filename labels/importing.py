@@ -41,7 +41,7 @@ from psycopg import sql
 from labels import schema as schema_mod
 from labels.errors import Invalid, Problem
 from labels.import_formats import (
-    FORMATS,
+    IMPORT_FORMATS,
     READERS,
     Note,
     ReadOptions,
@@ -73,7 +73,7 @@ from labels.text import (
 )
 
 __all__ = [
-    "FORMATS",
+    "IMPORT_FORMATS",
     "GOLD",
     "SUGGESTIONS",
     "ImportConflict",
@@ -451,7 +451,7 @@ def _no_cyclic_gc():
 def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport:
     report = ImportReport()
     if fmt not in READERS:
-        raise Invalid.one("format", "invalid_choice", f"format must be one of {', '.join(FORMATS)}")
+        raise Invalid.one("format", "invalid_choice", f"format must be one of {', '.join(IMPORT_FORMATS)}")
     options = options or ReadOptions()
     resolved = _resolve_layer(project, layer, report)
     if resolved == SUGGESTIONS and not options.prefer_predictions:

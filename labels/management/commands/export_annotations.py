@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from labels.errors import Invalid
 from labels.export import LAYERS, ExportError, prepare_export
-from labels.export_formats import FORMATS
+from labels.export_formats import WRITERS
 from labels.models import Project
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, help="Project slug.")
-        parser.add_argument("--format", default="native", choices=list(FORMATS))
+        parser.add_argument("--format", default="native", choices=list(WRITERS))
         parser.add_argument(
             "--layer",
             default="gold",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from labels.errors import Invalid
-from labels.importing import FORMATS, ImportConflict, ImportFailed, ReadOptions, do_import
+from labels.importing import IMPORT_FORMATS, ImportConflict, ImportFailed, ReadOptions, do_import
 from labels.models import Project
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             default="native",
-            choices=FORMATS,
+            choices=IMPORT_FORMATS,
             help="Input format (default: native JSONL). See docs/api.md, 'Import formats'.",
         )
         parser.add_argument(
