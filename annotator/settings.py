@@ -125,7 +125,7 @@ for _db in DATABASES.values():
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
     )
 
-# Optional read replica: exports read from it when set (labels.routing.export_database_alias).
+# Optional read replica: exports read from it when set (labels.interop.records.export_database_alias).
 # Nothing else is routed there, so a lagging replica never hides a span the user just saved.
 _replica_url = env_str("DATABASE_REPLICA_URL")
 if _replica_url:
@@ -192,14 +192,14 @@ REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token"
     # (DRF answers 403 when the first class is SessionAuthentication, which has no challenge).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "labels.accounts.TokenAuthentication",
+        "labels.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "labels.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "labels.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # A JSON API; the import endpoint adds multipart for its file upload.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

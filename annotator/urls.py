@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from labels.health import healthz
+from labels.pages.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("labels.api_urls")),
+    path("api/v1/", include("labels.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its initialiser as a separate script (no inline code, so the CSP
     # holds) and Swagger UI comes from drf-spectacular-sidecar's static files, not a CDN.
@@ -19,5 +19,5 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("", include("labels.urls")),
+    path("", include("labels.pages.urls")),
 ]

@@ -13,7 +13,7 @@ about 60% of them, moves a boundary on 20%, uses another label on 10% and marks 
 on 10%), an attributed_to relation per layer, a history event per layer, and a reviewed gold
 layer on every tenth article. Then it times, each as the median of ``--runs``:
 
-* the agreement computation over the whole project (``agreement_db.refresh``: the loader and
+* the agreement computation over the whole project (``snapshots.refresh``: the loader and
   ``compute_agreement`` / ``compare_to_gold``),
 * the dashboard page (``GET /projects/<slug>/dashboard/`` through Django's test client, logged
   in as a reviewer) with the agreement snapshot up to date, and with it out of date (a project
@@ -120,7 +120,8 @@ def build(slug: str, n_articles: int, rng: random.Random):
         Role,
         Span,
     )
-    from labels.projects import do_add_member, do_create_project
+    from labels.projects.members import do_add_member
+    from labels.projects.projects import do_create_project
     from labels.text import text_sha256
 
     User = get_user_model()
@@ -291,8 +292,10 @@ def run(args) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from labels import agreement_db, dashboard
+    from labels.agreement import loader as loader_mod
+    from labels.agreement import snapshots
     from labels.models import AgreementSnapshot, Annotation
+    from labels.projects import dashboard, progress
 
     print(
         f"{time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} CPUs, "
@@ -313,7 +316,7 @@ def run(args) -> None:
         cursor.execute("ANALYZE")
 
     began = time.perf_counter()
-    agreement_db.refresh(project)
+    snapshots.refresh(project)
     print(f"agreement over the project, first computation: {time.perf_counter() - began:.2f} s")
 
     client = Client(SERVER_NAME="localhost")
@@ -333,15 +336,15 @@ def run(args) -> None:
         f"dashboard, snapshot up to date: median {page * 1000:.0f} ms  {fmt(runs)}  "
         f"({len(captured)} queries to build it)"
     )
-    data = agreement_db.current_snapshot(project).snapshot.data
+    data = snapshots.current_snapshot(project).snapshot.data
     blocks = {
-        "article states": lambda: dashboard.state_counts([project.pk]),
+        "article states": lambda: progress.state_counts([project.pk]),
         "annotators + medians": lambda: dashboard.annotator_rows(project),
-        "fingerprint": lambda: agreement_db.fingerprint(project),
+        "fingerprint": lambda: snapshots.fingerprint(project),
         "snapshot load": lambda: AgreementSnapshot.objects.get(project=project),
         "recent activity": lambda: dashboard.recent_activity(project),
         "label distribution": lambda: dashboard.label_distribution(project),
-        "lowest agreement": lambda: dashboard.lowest_agreement(data),
+        "lowest agreement": lambda: snapshots.lowest_agreement(data),
     }
     for name, fn in blocks.items():
         t, _ = median_time(fn, args.runs)
@@ -350,16 +353,16 @@ def run(args) -> None:
     # Newer work: the snapshot is out of date.
     some = Annotation.objects.filter(article__project=project, is_gold=False).first()
     Annotation.objects.filter(pk=some.pk).update(version=some.version + 1)
-    if agreement_db.current_snapshot(project).fresh:
+    if snapshots.current_snapshot(project).fresh:
         print("(small project: the dashboard recomputes agreement inline when it changes)")
     else:
         page, runs = median_time(get, args.runs)
         print(f"dashboard, snapshot out of date: median {page * 1000:.0f} ms  {fmt(runs)}")
 
-    compute, runs = median_time(lambda: agreement_db.refresh(project), 3)
+    compute, runs = median_time(lambda: snapshots.refresh(project), 3)
     print(f"agreement over the project (refresh): median {compute:.2f} s  {fmt(runs)}")
     began = time.perf_counter()
-    loaded = sum(1 for _ in agreement_db.iter_article_layers(project))
+    loaded = sum(1 for _ in loader_mod.iter_article_layers(project))
     print(f"  of which loading {loaded} articles: {time.perf_counter() - began:.2f} s")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 

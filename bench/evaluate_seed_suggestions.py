@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python bench/evaluate_seed_suggestions.py [--misses]``
 
-Reads ``seeds/gold.jsonl``, runs ``labels.suggest.evaluate`` over every article and prints
+Reads ``seeds/gold.jsonl``, runs ``labels.suggestions.evaluation.evaluate`` over every article and prints
 precision, recall and F1 per label, exact and with overlap matching (IoU >= 0.5). With
 ``--misses`` it also lists, per article, the gold spans no suggestion overlaps and the
 suggestions no gold span overlaps, which is what to read when tuning the rules.
@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from labels.agreement import SpanRec, iou  # noqa: E402
-from labels.suggest import evaluate, suggest  # noqa: E402
+from labels.agreement.measures import SpanRec, iou  # noqa: E402
+from labels.suggestions.evaluation import evaluate  # noqa: E402
+from labels.suggestions.rules.engine import suggest  # noqa: E402
 
 
 def _fmt(value: float | None) -> str:

@@ -215,7 +215,7 @@ class Launcher:
 def export_in_process(project, fmt: str) -> tuple[float, float, int, float]:
     """(seconds to the first chunk, total seconds, bytes, CPU seconds of this process) of one
     export to /dev/null."""
-    from labels.export import prepare_export
+    from labels.interop.exporting import prepare_export
 
     cpu = time.process_time()
     started = time.perf_counter()
@@ -232,7 +232,7 @@ def export_in_process(project, fmt: str) -> tuple[float, float, int, float]:
 
 def do_import_file(project, path: Path, profile: bool = False) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process) of importing ``path`` into gold."""
-    from labels.importing import do_import
+    from labels.interop.importing import do_import
 
     cpu = time.process_time()
     started = time.perf_counter()
@@ -324,9 +324,9 @@ def api_bench(project, results: dict, database: str) -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
-    from labels.importing import do_create_article
+    from labels.interop.importing import do_create_article
     from labels.models import Annotation, Role
-    from labels.projects import do_add_member
+    from labels.projects.members import do_add_member
 
     user = get_user_model().objects.create_user("bench-analyst", password="x" * 20)
     do_add_member(project, user, Role.ANNOTATOR)
@@ -634,7 +634,7 @@ def main() -> int:
         from django.db import connection
 
         from labels.models import Span
-        from labels.projects import do_create_project
+        from labels.projects.projects import do_create_project
 
         call_command("migrate", verbosity=0)
         project = do_create_project(slug=SLUG, name="Benchmark")

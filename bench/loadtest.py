@@ -42,12 +42,13 @@ SEED = """
 import json
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
-from labels import projects
-from labels.importing import do_create_article
+from labels.interop.importing import do_create_article
+from labels.projects.members import do_add_member
+from labels.projects.projects import do_create_project
 
 spec = json.loads({spec!r})
 User = get_user_model()
-project = projects.do_create_project(
+project = do_create_project(
     slug="load", name="Load test", annotators_per_article=spec["per_article"]
 )
 tokens = {{}}
@@ -56,7 +57,7 @@ for n in range(spec["analysts"] + 1):
     user = User(username=name)
     user.set_unusable_password()  # API tokens only: no password hashing to wait for
     user.save()
-    projects.do_add_member(project, user, "manager" if name == "manager" else "annotator")
+    do_add_member(project, user, "manager" if name == "manager" else "annotator")
     tokens[name] = Token.objects.create(user=user).key
 for n in range(spec["articles"]):
     do_create_article(project, external_id=f"load-{{n}}", raw_text=spec["text"], title=f"L{{n}}")

@@ -34,9 +34,10 @@ SUGGESTIONS_ARTICLE = "eu-gas-price-cap-2022-09-14.txt"
 def seed():
     from django.contrib.auth import get_user_model
 
-    from labels.importing import do_import
+    from labels.interop.importing import do_import
     from labels.models import Annotation, AnnotationStatus, Role, Span
-    from labels.projects import do_add_member, do_create_project
+    from labels.projects.members import do_add_member
+    from labels.projects.projects import do_create_project
 
     user = get_user_model().objects.create_user("ana", password=PASSWORD, first_name="Ana")
     project = do_create_project(
@@ -67,7 +68,7 @@ def seed():
 
 
 def suggestions_article(project):
-    from labels.importing import do_import
+    from labels.interop.importing import do_import
 
     path = ROOT / "seeds" / "articles" / SUGGESTIONS_ARTICLE
     do_import(project, [(path.name, io.BytesIO(path.read_bytes()))], fmt="text")

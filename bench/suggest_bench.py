@@ -7,7 +7,7 @@ at a paragraph boundary near ``--chars``. The first call, which imports spaCy an
 blank tokenizer, is timed and reported on its own; the figure that counts is the median of the
 runs after it. CPU time is printed too: on a shared machine the wall-clock figures move with
 the load, the CPU figures much less. The load average is printed with the figures. Last, the
-same article through ``labels.suggesters.BuiltinSuggester`` with a warm cache: what a reload of
+same article through ``labels.suggestions.proposals.BuiltinSuggester`` with a warm cache: what a reload of
 the article costs the suggestions endpoint (no database needed). Exits with status 1 when the
 wall-clock median is over the budget.
 """
@@ -51,7 +51,7 @@ def cached_times(text: str, runs: int) -> list[float]:
     from types import SimpleNamespace
 
     from labels.schema import default_schema
-    from labels.suggesters import BuiltinSuggester
+    from labels.suggestions.proposals import BuiltinSuggester
     from labels.text import text_sha256
 
     article = SimpleNamespace(text=text, text_sha256=text_sha256(text))
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
 
     text = build_text(args.chars)
     started = time.perf_counter()
-    from labels.suggest import suggest
+    from labels.suggestions.rules.engine import suggest
 
     suggest("Warm-up: “we are ready,” he said.")
     first_ms = (time.perf_counter() - started) * 1000

@@ -149,10 +149,11 @@ def seed_long_article(chars: int, n_spans: int):
     """The bench user, project and a long article whose annotation holds ``n_spans`` spans."""
     from django.contrib.auth import get_user_model
 
-    from labels import queue
-    from labels.importing import do_create_article
+    from labels.annotation import queue
+    from labels.interop.importing import do_create_article
     from labels.models import Role, Span
-    from labels.projects import do_add_member, do_create_project
+    from labels.projects.members import do_add_member
+    from labels.projects.projects import do_create_project
 
     user = get_user_model().objects.create_user("bench", password=PASSWORD)
     project = do_create_project(slug="bench", name="Bench", annotators_per_article=1)

@@ -13,8 +13,43 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from labels import rawsql
+from labels import access, rawsql
 from labels.models import Annotation, Article, Membership, Project, Role
+
+# --- Access ------------------------------------------------------------------------------------
+
+
+def access_history(
+    user, annotation_id: int | str, *, restore: bool = False, lock: bool = False
+) -> tuple[Annotation, Membership]:
+    """The annotation whose history ``user`` may read (with ``restore``: restore from).
+
+    404 for a non-member or a missing annotation; 403 for an annotator asking for another
+    annotator's layer (or for gold), or for any annotator asking to restore. With ``lock`` the
+    annotation row is locked FOR UPDATE (call inside ``transaction.atomic()``).
+    """
+    if not user.is_authenticated:
+        raise Http404("No such annotation.")
+    try:
+        annotation_id = int(annotation_id)
+    except (TypeError, ValueError):
+        raise Http404("No such annotation.") from None
+    qs = Annotation.objects.select_related("article__project", "annotator")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    annotation = qs.filter(pk=annotation_id).first()
+    if annotation is None:
+        raise Http404("No such annotation.")
+    membership = access.membership_of(user, annotation.article.project)
+    if membership is None:
+        raise Http404("No such annotation.")
+    if membership.role not in access.STAFF_ROLES:
+        if annotation.is_gold or annotation.annotator_id != user.pk:
+            raise PermissionDenied("Only managers and reviewers see other layers' history.")
+        if restore:
+            raise PermissionDenied("Only managers and reviewers restore spans.")
+    return annotation, membership
+
 
 STAFF_ROLES = (Role.MANAGER, Role.REVIEWER)
 ALL_ROLES = (Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from labels.history import do_delete_article, do_delete_project
 from labels.models import (
     Annotation,
     Article,
@@ -20,6 +19,7 @@ from labels.models import (
     SchemaVersion,
     Span,
 )
+from labels.projects.projects import do_delete_article, do_delete_project
 
 
 class DeletesHistoryAdmin(admin.ModelAdmin):

@@ -8,6 +8,12 @@ written for the person who sent the data. The API turns it into
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError
+
+if TYPE_CHECKING:
+    from labels.interop.checking import ImportReport
 
 
 @dataclass(frozen=True)
@@ -41,3 +47,38 @@ class Invalid(Exception):
                 for p in self.problems
             ]
         )
+
+
+class Stale(Exception):
+    """The client's version of the annotation is not the stored one (HTTP 409)."""
+
+    def __init__(self, current: int, given: object):
+        self.current = current
+        self.given = given
+        super().__init__(
+            f"This annotation was changed elsewhere (you have version {given}, the server has "
+            f"{current}). Reload to see the latest version."
+        )
+
+
+class Closed(Exception):
+    """The annotation no longer accepts changes (submitted, skipped or reviewed)."""
+
+
+class ImportFailed(Exception):
+    """The input has errors and nothing was written. ``report.errors`` lists them."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        super().__init__("\n".join(report.errors))
+
+
+class ImportConflict(IntegrityError):
+    """The database refused the import because of a change that came in while it ran (an
+    article with one of its ids created, or one it adds a layer to deleted). Nothing was
+    written; importing again sees the change."""
+
+
+class ExportError(Exception):
+    """The stored data breaks an invariant the export guarantees (a span whose text is not the
+    article's text at its offsets). Raised instead of writing a wrong line."""

@@ -44,14 +44,15 @@ def make_user(db):
 
 @pytest.fixture
 def make_project(db):
-    from labels import projects
+    from labels.projects import members as members_mod
+    from labels.projects import projects
 
     def make(slug: str = "desk", *, members: dict | None = None, **fields):
         project = projects.do_create_project(
             slug=slug, name=fields.pop("name", slug.title()), **fields
         )
         for user, role in (members or {}).items():
-            projects.do_add_member(project, user, role)
+            members_mod.do_add_member(project, user, role)
         return project
 
     return make
@@ -59,7 +60,7 @@ def make_project(db):
 
 @pytest.fixture
 def make_article(db):
-    from labels.importing import do_create_article
+    from labels.interop.importing import do_create_article
 
     counter = {"n": 0}
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from labels import spans
+from labels.annotation import relations as relations_mod
+from labels.annotation import spans, versions
 from labels.models import Annotation, AnnotationStatus
 
 #        0         1         2         3         4         5         6         7
@@ -28,20 +29,20 @@ def submit_layer(article, user, marks, relations=(), *, submit: bool = True) -> 
     annotation, _ = Annotation.objects.get_or_create(article=article, annotator=user, is_gold=False)
     created = []
     with transaction.atomic():
-        annotation = spans.locked(annotation.pk)
+        annotation = versions.locked(annotation.pk)
         for mark in marks:
             created.append(
                 spans.do_add_span(annotation, user, mark, version=annotation.version).obj
             )
         for label, source, target in relations:
-            spans.do_add_relation(
+            relations_mod.do_add_relation(
                 annotation,
                 user,
                 {"label": label, "from": created[source].pk, "to": created[target].pk},
                 version=annotation.version,
             )
         if submit:
-            spans.do_set_status(
+            versions.do_set_status(
                 annotation, user, AnnotationStatus.SUBMITTED, version=annotation.version
             )
     annotation.refresh_from_db()

@@ -122,12 +122,13 @@ SEED = """
 import json
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
-from labels import projects
-from labels.importing import do_create_article
+from labels.interop.importing import do_create_article
+from labels.projects.members import do_add_member
+from labels.projects.projects import do_create_project
 
 result = {{}}
 for spec in json.loads({specs!r}):
-    project = projects.do_create_project(
+    project = do_create_project(
         slug=spec["slug"], name=spec["slug"], annotators_per_article=spec.get("per_article", 1)
     )
     out = result[project.slug] = {{"articles": [], "tokens": {{}}, "users": {{}}}}
@@ -136,7 +137,7 @@ for spec in json.loads({specs!r}):
         user = get_user_model().objects.create_user(
             f"{{username}}.{{project.slug}}", password="pw-" + username * 3
         )
-        projects.do_add_member(project, user, role)
+        do_add_member(project, user, role)
         out["tokens"][username] = Token.objects.create(user=user).key
         out["users"][username] = user.pk
     for n, text in enumerate(spec.get("articles", [])):

@@ -1,6 +1,6 @@
 """A real HTTP model server on 127.0.0.1 for the suggester tests: a ThreadingHTTPServer on an
 ephemeral port, in a thread, whose answer each test sets (``server.answer(...)``). Test modules wrap ``running()`` in a
-fixture, and clear ``labels.suggesters``' caches around each test."""
+fixture, and clear ``labels.suggestions.proposals``' caches around each test."""
 
 from __future__ import annotations
 

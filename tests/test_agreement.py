@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labels.agreement import (
+from labels.agreement.measures import (
     MISSING,
     ArticleLayers,
     Layer,
@@ -24,8 +24,6 @@ from labels.agreement import (
     SpanRec,
     _TokenIndex,
     cohen_kappa,
-    compare_to_gold,
-    compute_agreement,
     f1,
     iou,
     match_exact,
@@ -33,6 +31,7 @@ from labels.agreement import (
     nominal_alpha,
     tokenize,
 )
+from labels.agreement.metrics import compare_to_gold, compute_agreement
 
 LABELS = ["QUOTE", "SOURCE", "CUE"]
 NaN = np.nan

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labels import queue
+from labels.annotation import queue
 from labels.models import Span
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from labels import queue, spans
+from labels.annotation import queue, spans
+from labels.annotation import relations as relations_mod
 from labels.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -215,8 +216,8 @@ def test_article_detail_query_count(
 def test_article_detail_is_what_the_serializer_documents(api, project, articles, request, who):
     import json
 
+    from labels.api.outputs import ArticleDetailSerializer
     from labels.models import Annotation
-    from labels.serializers import ArticleDetailSerializer
 
     queue.do_get_or_create_own(articles[0], request.getfixturevalue("annotator2"))
     annotation = queue.do_get_or_create_own(articles[0], request.getfixturevalue("annotator"))
@@ -365,7 +366,7 @@ def test_relations_serialise_with_from_and_to(api, project, articles, annotator)
     ).obj
     source = add_span(annotation, annotator, "The minister", label="Source").obj
     annotation.refresh_from_db()
-    spans.do_add_relation(
+    relations_mod.do_add_relation(
         annotation,
         annotator,
         {"label": "attributed_to", "from": quote.pk, "to": source.pk},

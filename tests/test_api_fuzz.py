@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
-from labels import queue, spans
+from labels.annotation import queue, relations, spans
 
 KEY = "f" * 40  # the manager's API token in this test database
 MAX_EXAMPLES = 10
@@ -54,7 +54,7 @@ def seeded(project, manager, annotator, make_article):
         {"start": start, "end": start + 12, "text": "The minister", "label": "Source"},
         version=annotation.version,
     ).obj
-    relation = spans.do_add_relation(
+    relation = relations.do_add_relation(
         annotation,
         manager,
         {"label": "attributed_to", "from": quote.pk, "to": source.pk},

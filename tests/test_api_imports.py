@@ -167,13 +167,14 @@ def test_an_import_a_concurrent_change_refuses_is_a_409_and_writes_nothing(
 ):
     """As if another import had created the article between this one's lookup of existing ids
     and its write: the database refuses, the answer says so, and nothing stays."""
-    from labels import importing
 
     line = json.dumps({"id": "a1", "text": "The minister said so."}).encode()
     client = api(manager)
     body = {"file": upload("a.jsonl", line), "format": "native"}
     assert client.post(IMPORTS, body, format="multipart").status_code == 200
     before = counts()
+    from labels.interop import importing
+
     monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: {})
     body = {"file": upload("b.jsonl", line), "format": "native"}
     response = client.post(IMPORTS, body, format="multipart")

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from labels import spans
-from labels.api import annotation_payload
+from labels.annotation import relations as relations_mod
+from labels.annotation import spans
+from labels.annotation.reads import annotation_payload, span_data
+from labels.api.outputs import AnnotationSerializer, SpanSerializer
 from labels.models import Annotation, AnnotationStatus, Relation, Span
-from labels.serializers import AnnotationSerializer, SpanSerializer, span_data
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def gold(project, make_article, reviewer):
     source = _add(annotation, reviewer, "Source", "AFP", {"source_type": "news_agency"})
     with transaction.atomic():
         a = _locked(annotation)
-        spans.do_add_relation(
+        relations_mod.do_add_relation(
             a,
             reviewer,
             {"label": "attributed_to", "from": quote.pk, "to": source.pk},
@@ -86,7 +87,7 @@ def test_the_annotation_payload_is_what_the_serializer_documents(gold):
 
 
 def test_an_analysts_draft_payload_matches_too(project, make_article, annotator):
-    from labels import queue
+    from labels.annotation import queue
 
     mine = queue.do_get_or_create_own(make_article(project, TEXT), annotator)
     _add(mine, annotator, "Cue", "said", {})

@@ -157,7 +157,7 @@ def test_only_managers_change_a_project(api, project, request, who):
 def test_manager_changes_fields_and_the_schema_is_versioned_once_annotated(
     api, project, manager, annotator, make_article
 ):
-    from labels import queue
+    from labels.annotation import queue
 
     article = make_article(project)
     queue.do_get_or_create_own(article, annotator)

@@ -14,10 +14,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labels import queue, spans, suggesters
-from labels import suggestion_actions as actions
-from labels.export import prepare_export
-from labels.importing import do_import
+from labels.annotation import queue, spans, versions
+from labels.interop.exporting import prepare_export
+from labels.interop.importing import do_import
 from labels.models import (
     AnnotationStatus,
     HistoryEvent,
@@ -29,6 +28,7 @@ from labels.models import (
     Suggesters,
     SuggestionSet,
 )
+from labels.suggestions import actions, combine, proposals
 from tests import suggester_server as suggester_server_mod
 from tests.suggester_server import span
 
@@ -47,9 +47,9 @@ def suggester_server():
 
 @pytest.fixture(autouse=True)
 def fresh_suggester_caches():
-    suggesters.clear_caches()
+    proposals.clear_caches()
     yield
-    suggesters.clear_caches()
+    proposals.clear_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -340,7 +340,7 @@ def test_accept_without_version_is_400(api, article, mine, annotator):
 
 
 def test_accept_on_a_submitted_annotation_is_409(api, article, mine, annotator):
-    spans.do_set_status(mine, annotator, AnnotationStatus.SUBMITTED, version=mine.version)
+    versions.do_set_status(mine, annotator, AnnotationStatus.SUBMITTED, version=mine.version)
     response = api(annotator).post(
         action(mine, "accept"), {"key": QUOTE, "version": version(mine)}, format="json"
     )
@@ -504,7 +504,7 @@ def test_accept_all_above_a_confidence(api, article, mine, annotator):
 
 
 def test_accept_all_skips_and_reports_what_the_checks_refuse(article, mine, annotator):
-    current = suggesters.suggestions_for(article, mine)
+    current = combine.suggestions_for(article, mine)
     # Between computing the suggestions and taking the lock, the analyst drew the Cue by hand.
     spans.do_add_span(
         mine,
@@ -564,7 +564,7 @@ def test_suggestions_never_reach_the_export_unless_accepted(
     assert keys(client.get(url(article)).json())  # there are suggestions
     client.post(action(theirs, "accept"), {"key": QUOTE, "version": theirs.version}, format="json")
     for annotation, user in ((mine, annotator), (theirs, annotator2)):
-        spans.do_set_status(
+        versions.do_set_status(
             annotation, user, AnnotationStatus.SUBMITTED, version=version(annotation)
         )
     data = b"".join(prepare_export(project, {"format": "native", "layer": "annotators"}))
@@ -634,14 +634,14 @@ def test_only_managers_set_the_suggester(api, project, reviewer, outsider, other
 
 
 def test_check_reports_a_working_suggester(api, project, manager, suggester_server):
-    suggester_server.answer({"spans": [span(suggesters.CHECK_TEXT, "said", "Cue")]})
+    suggester_server.answer({"spans": [span(proposals.CHECK_TEXT, "said", "Cue")]})
     use_http(project, suggester_server.url)
     body = api(manager).get(CHECK).json()
     assert body["ok"] is True and body["configured"] is True
     assert (body["status"], body["spans"], body["relations"], body["problems"]) == (200, 1, 0, [])
     assert 0 <= body["latency_ms"] < 300
     (request,) = suggester_server.requests
-    assert request["json"]["article"]["text"] == suggesters.CHECK_TEXT
+    assert request["json"]["article"]["text"] == proposals.CHECK_TEXT
 
 
 def test_check_reports_a_failing_suggester(api, project, manager, suggester_server):

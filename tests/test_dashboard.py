@@ -12,9 +12,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from labels import agreement_db, review
-from labels.dashboard import fmt
+from labels.agreement import loader as loader_mod
+from labels.agreement import snapshots
+from labels.agreement.snapshots import fmt
 from labels.models import AgreementSnapshot, Annotation, Role
+from labels.review import decisions
+from labels.review import state as state_mod
 from tests.review_helpers import TEXT, span_data, submit_layer
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +62,7 @@ def test_loader_reads_submitted_layers_only(project, two_articles, make_article,
     submit_layer(two_articles[0], carl, [span_data("Cue", "said")], submit=False)
     third = make_article(project, TEXT)  # nobody submitted it
     submit_layer(third, carl, [span_data("Cue", "said")], submit=False)
-    articles = list(agreement_db.iter_article_layers(project))
+    articles = list(loader_mod.iter_article_layers(project))
     assert [a.article_id for a in articles] == [str(two_articles[0].pk), str(two_articles[1].pk)]
     first = articles[0]
     assert first.text == TEXT
@@ -78,7 +81,7 @@ def test_loader_reads_submitted_layers_only(project, two_articles, make_article,
 def test_loader_runs_a_constant_number_of_queries(project, make_article, annotator, annotator2):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            list(agreement_db.iter_article_layers(project))
+            list(loader_mod.iter_article_layers(project))
         return len(captured)
 
     article = make_article(project, TEXT)
@@ -107,10 +110,10 @@ def test_dashboard_counts_states_annotators_and_labels(
         Annotation.objects.filter(pk=layer.pk).update(
             created_at=layer.submitted_at - timedelta(minutes=minutes)
         )
-    gold = review.do_accept_agreed(first, reviewer, version=1).gold
-    cue = next(c for c in review.load_review(first).candidates if c.label == "Cue")
-    gold = review.do_reject(first, reviewer, cue.span_ids[0], version=gold.version)
-    review.do_mark_reviewed(first, reviewer, version=gold.version)
+    gold = decisions.do_accept_agreed(first, reviewer, version=1).gold
+    cue = next(c for c in state_mod.load_review(first).candidates if c.label == "Cue")
+    gold = decisions.do_reject(first, reviewer, cue.span_ids[0], version=gold.version)
+    decisions.do_mark_reviewed(first, reviewer, version=gold.version)
 
     context = dashboard(client, reviewer, project).context
     assert context["counts"] == {"reviewed": 1, "submitted": 1, "in_progress": 0, "new": 1}
@@ -132,7 +135,7 @@ def test_dashboard_counts_states_annotators_and_labels(
 
 
 def test_annotators_without_work_are_listed(client, project, reviewer, make_user):
-    from labels.projects import do_add_member
+    from labels.projects.members import do_add_member
 
     do_add_member(project, make_user("dora"), Role.ANNOTATOR)
     context = dashboard(client, reviewer, project).context
@@ -198,18 +201,18 @@ def test_command_refuses_an_unknown_project(db):
 def test_snapshot_is_recomputed_when_work_changes(
     project, two_articles, make_article, annotator, annotator2
 ):
-    first = agreement_db.current_snapshot(project)
+    first = snapshots.current_snapshot(project)
     assert first.fresh and first.layers == 4
-    again = agreement_db.current_snapshot(project)
+    again = snapshots.current_snapshot(project)
     assert again.snapshot.computed_at == first.snapshot.computed_at  # nothing changed
     article = make_article(project, TEXT, external_id="later")
     submit_layer(article, annotator, [span_data("Cue", "said")])
     submit_layer(article, annotator2, [span_data("Cue", "said")])
     # A large project (above the inline limit) shows the old figures and says so …
-    stale = agreement_db.current_snapshot(project, inline_limit=0)
+    stale = snapshots.current_snapshot(project, inline_limit=0)
     assert (stale.fresh, stale.snapshot.computed_at) == (False, first.snapshot.computed_at)
     # … a small one recomputes them on the spot.
-    fresh = agreement_db.current_snapshot(project)
+    fresh = snapshots.current_snapshot(project)
     assert fresh.fresh and fresh.snapshot.computed_at > first.snapshot.computed_at
     assert str(article.pk) in fresh.snapshot.data["agreement"]["articles"]
 
@@ -228,7 +231,7 @@ def test_large_project_dashboard_offers_to_recompute(
 
 
 def test_dashboard_query_count(client, project, two_articles, reviewer, django_assert_num_queries):
-    agreement_db.refresh(project)
+    snapshots.refresh(project)
     client.force_login(reviewer)
     # 1 session, 2 user, 3 membership + project, 4 article states, 5 per-annotator figures,
     # 6 annotator members, 7 project median, 8 agreement fingerprint, 9 snapshot, 10 recent
@@ -245,7 +248,7 @@ def test_agreement_api_returns_the_snapshot(api, project, two_articles, manager)
 
 
 def test_agreement_api_query_count(api, project, two_articles, manager, django_assert_num_queries):
-    agreement_db.refresh(project)
+    snapshots.refresh(project)
     client = api(manager)
     # 1 session, 2 user, 3 membership + project, 4 fingerprint of the submitted work,
     # 5 the snapshot (up to date, so nothing is recomputed).
@@ -256,8 +259,8 @@ def test_agreement_api_query_count(api, project, two_articles, manager, django_a
 
 def test_recent_activity_reads_rejections_and_relation_changes(project, make_article, reviewer):
     """Each kind of history event reads as a short phrase in the dashboard's activity list."""
-    from labels.dashboard import recent_activity
     from labels.models import HistoryAction, HistoryEvent
+    from labels.projects.dashboard import recent_activity
 
     article = make_article(project, TEXT)
     gold = Annotation.objects.create(article=article, is_gold=True)

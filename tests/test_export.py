@@ -16,17 +16,11 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from labels import spans as spans_mod
-from labels.errors import Invalid
-from labels.export import (
-    ExportError,
-    check_export_params,
-    iter_records,
-    parse_split,
-    prepare_export,
-    split_of,
-)
-from labels.importing import do_import
+from labels.annotation import spans as spans_mod
+from labels.errors import ExportError, Invalid
+from labels.interop.exporting import check_export_params, parse_split, prepare_export
+from labels.interop.importing import do_import
+from labels.interop.records import iter_records, split_of
 from labels.models import Annotation, AnnotationStatus, Article, Span
 
 pytestmark = pytest.mark.django_db

@@ -336,7 +336,8 @@ def test_an_export_killed_half_way_leaves_no_output_file(cluster, export_project
 
 def test_the_export_reads_from_the_replica_when_one_is_configured(cluster):
     code = (
-        "from django.conf import settings; from labels.routing import export_database_alias; "
+        "import django; django.setup(); from django.conf import settings; "
+        "from labels.interop.records import export_database_alias; "
         "print(export_database_alias(), sorted(settings.DATABASES))"
     )
 

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from labels import history, spans
+from labels.annotation import history, spans, versions
+from labels.annotation import relations as relations_mod
 from labels.models import (
     Annotation,
     AnnotationStatus,
@@ -17,6 +18,7 @@ from labels.models import (
     Relation,
     Span,
 )
+from labels.projects import projects
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ TEXT = "The minister said “we are ready” on Monday, according to AFP."
 
 
 def _locked(annotation):
-    return spans.locked(annotation.pk)
+    return versions.locked(annotation.pk)
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def worked(project, make_article, annotator):
         )
     with transaction.atomic():
         a = _locked(annotation)
-        spans.do_add_relation(
+        relations_mod.do_add_relation(
             a,
             annotator,
             {"label": "attributed_to", "from": quote.pk, "to": source.pk},
@@ -110,7 +112,7 @@ def test_the_purge_ends_with_its_block_even_inside_a_longer_transaction(worked, 
         annotation=other, action="span_created", object_id=1, annotation_version=1, after={}
     )
     with transaction.atomic():
-        history.do_delete_article(worked.article)
+        projects.do_delete_article(worked.article)
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             HistoryEvent.objects.filter(annotation=other).delete()
     assert HistoryEvent.objects.filter(annotation=other).count() == 1
@@ -119,7 +121,7 @@ def test_the_purge_ends_with_its_block_even_inside_a_longer_transaction(worked, 
 
 def test_deleting_an_article_removes_its_history(worked):
     article_id = worked.article_id
-    history.do_delete_article(worked.article)
+    projects.do_delete_article(worked.article)
     assert not Article.objects.filter(pk=article_id).exists()
     assert not HistoryEvent.objects.filter(annotation_id=worked.pk).exists()
     assert not Span.objects.filter(annotation_id=worked.pk).exists()
@@ -127,7 +129,7 @@ def test_deleting_an_article_removes_its_history(worked):
 
 def test_deleting_a_project_with_history_works(worked, other_project, make_article):
     kept = make_article(other_project, TEXT)
-    history.do_delete_project(worked.article.project)
+    projects.do_delete_project(worked.article.project)
     assert not Project.objects.filter(slug="desk").exists()
     assert not HistoryEvent.objects.filter(annotation_id=worked.pk).exists()
     assert Article.objects.filter(pk=kept.pk).exists()

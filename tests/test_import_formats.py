@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from labels.importing import ImportFailed, ReadOptions, do_import
+from labels.errors import ImportFailed
+from labels.interop.importing import do_import
+from labels.interop.reading import ReadOptions
 from labels.models import Annotation, Article, HistoryEvent, Relation, Span, SuggestionSet
 
 pytestmark = pytest.mark.django_db

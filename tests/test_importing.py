@@ -6,7 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from labels.importing import ImportFailed, do_import
+from labels.errors import ImportFailed
+from labels.interop.importing import do_import
 from labels.models import Annotation, Article, Membership, Relation, Span
 
 pytestmark = pytest.mark.django_db
@@ -258,7 +259,7 @@ def test_demo_gold_texts_are_the_canonical_texts_of_the_seed_files(project):
     stores it, so the demo's gold offsets refer to the same text as the source files."""
     from pathlib import Path
 
-    from labels.import_formats import read_text
+    from labels.interop.formats.plain import read_text
     from labels.text import canonicalize
 
     seeds = Path(__file__).resolve().parent.parent / "seeds"
@@ -281,11 +282,11 @@ def test_an_article_created_concurrently_rolls_the_copy_back(project, monkeypatc
     Django's IntegrityError, and nothing of the import stays."""
     from django.db import IntegrityError
 
-    from labels import importing
-
     do_import(project, [("in.jsonl", jsonl(record("a1")))])
     before = counts()
     # As if another import had created a1 after this one looked for existing articles.
+    from labels.interop import importing
+
     monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: {})
     with pytest.raises(IntegrityError, match="labels_article_unique_external_id"):
         do_import(
@@ -392,7 +393,7 @@ def test_imports_leave_every_foreign_key_whole(project, annotator, annotator2, a
     """The import checks its rows' foreign keys in bulk (``_references_locked_in_bulk``):
     gold, an annotator's layer, a layer added to existing articles (one with a draft), and
     suggestions all leave no row pointing at nothing, and the setting is back afterwards."""
-    from labels import queue
+    from labels.annotation import queue
 
     full = record(spans=[QUOTE, SOURCE, CUE], relations=[ATTRIBUTION])
     do_import(project, [("g.jsonl", jsonl(full, record("a2", spans=[QUOTE])))], layer="gold")
@@ -416,12 +417,12 @@ def test_an_article_deleted_while_importing_is_an_integrity_error(project, monke
     the row checks would have taken finds it missing, and nothing is written."""
     from django.db import IntegrityError
 
-    from labels import importing
-
     do_import(project, [("a.jsonl", jsonl(record("a1")))])
     stale = {"a1": Article.objects.get(external_id="a1")}
     Article.objects.all().delete()
     before = counts()
+    from labels.interop import importing
+
     monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: stale)
     with pytest.raises(IntegrityError, match="was deleted while the import ran"):
         do_import(project, [("b.jsonl", jsonl(record("a1", spans=[QUOTE])))], layer="gold")
@@ -477,11 +478,12 @@ def test_the_tables_an_import_writes_have_no_trigger_it_would_skip():
 
 
 def test_the_command_reports_a_conflicting_import_in_a_line(project, monkeypatch, tmp_path):
-    from labels import importing
 
     path = tmp_path / "in.jsonl"
     path.write_bytes(jsonl(record("a1")).getvalue())
     call_command("import_articles", str(path), project=project.slug, stdout=io.StringIO())
+    from labels.interop import importing
+
     monkeypatch.setattr(importing, "_existing_articles", lambda project, ids: {})
     with pytest.raises(CommandError, match="changed while this import ran, so nothing was written"):
         call_command("import_articles", str(path), project=project.slug, stdout=io.StringIO())

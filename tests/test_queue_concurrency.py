@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from labels import queue
+from labels.annotation import queue
 from labels.models import Annotation, Role
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from labels import queue, review, spans
-from labels.errors import Invalid
+from labels.annotation import queue, spans, versions
+from labels.errors import Invalid, Stale
 from labels.models import (
     Annotation,
     AnnotationStatus,
@@ -16,7 +16,9 @@ from labels.models import (
     Provenance,
     ReviewRejection,
 )
-from labels.review import (
+from labels.review import decisions, merge
+from labels.review import state as state_mod
+from labels.review.merge import (
     LayerSpan,
     build_candidates,
     classify,
@@ -24,7 +26,6 @@ from labels.review import (
     match_gold,
     provenance_for,
 )
-from labels.spans import Stale
 from tests.review_helpers import TEXT, at, span_data, submit_layer
 
 
@@ -128,9 +129,9 @@ def test_provenance_rules():
 def test_gold_spans_resolve_one_candidate_each_by_best_overlap():
     candidates = build_candidates([ls(1, "ana", "Quote", 0, 10), ls(2, "ana", "Quote", 20, 30)], 2)
     gold = [
-        review.GoldSpan(10, "Quote", 1, 10),  # IoU 0.9 with the first
-        review.GoldSpan(11, "Quote", 0, 10),  # IoU 1.0 with the first: wins it
-        review.GoldSpan(12, "Claim", 20, 30),  # another label resolves nothing
+        merge.GoldSpan(10, "Quote", 1, 10),  # IoU 0.9 with the first
+        merge.GoldSpan(11, "Quote", 0, 10),  # IoU 1.0 with the first: wins it
+        merge.GoldSpan(12, "Claim", 20, 30),  # another label resolves nothing
     ]
     assert match_gold(candidates, gold) == {11: "s1"}
 
@@ -172,7 +173,7 @@ def test_review_shows_candidates_of_submitted_layers_only(article, layers, make_
     carl = make_user("carl")
     spans_ = [span_data("Stance", "disagreed", polarity="against")]
     submit_layer(article, carl, spans_, submit=False)  # carl's draft stays out
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     assert state.n_layers == 2
     assert [(c.label, c.agreement) for c in state.candidates] == [
         ("Source", "unanimous"),
@@ -192,9 +193,9 @@ def test_review_shows_candidates_of_submitted_layers_only(article, layers, make_
 def test_first_accept_creates_gold_with_reviewer_and_unanimous_provenance(
     article, layers, reviewer
 ):
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     quote = candidate(state, "Quote")
-    gold = review.do_accept(article, reviewer, quote.versions[0].spans[0], version=1)
+    gold = decisions.do_accept(article, reviewer, quote.versions[0].spans[0], version=1)
     assert gold.is_gold and gold.reviewer == reviewer and gold.status == AnnotationStatus.DRAFT
     assert gold.version == 2
     (span,) = gold.spans.all()
@@ -207,16 +208,16 @@ def test_first_accept_creates_gold_with_reviewer_and_unanimous_provenance(
     assert span.attrs == {"quote_type": "indirect"}
     event = HistoryEvent.objects.get(annotation=gold)
     assert (event.action, event.actor) == (HistoryAction.SPAN_CREATED, reviewer)
-    assert candidate(review.load_review(article), "Quote").status == review.ACCEPTED
+    assert candidate(state_mod.load_review(article), "Quote").status == merge.ACCEPTED
 
 
 def test_choosing_one_disputed_version_is_adjudicated_and_names_its_annotator(
     article, layers, reviewer
 ):
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     claim = candidate(state, "Claim")
     anas = next(v for v in claim.versions if v.annotators == ["ana"])
-    gold = review.do_accept(article, reviewer, anas.spans[0], version=1)
+    gold = decisions.do_accept(article, reviewer, anas.spans[0], version=1)
     (span,) = gold.spans.all()
     assert (span.text, span.provenance, span.agreed_by) == (
         "Putin disagreed",
@@ -225,15 +226,15 @@ def test_choosing_one_disputed_version_is_adjudicated_and_names_its_annotator(
     )
     # Choosing ben's version instead replaces the gold span rather than adding one.
     bens = next(v for v in claim.versions if v.annotators == ["ben"])
-    gold = review.do_accept(article, reviewer, bens.spans[0], version=gold.version)
+    gold = decisions.do_accept(article, reviewer, bens.spans[0], version=gold.version)
     (span,) = gold.spans.all()
     assert (span.text, span.agreed_by) == ("Putin disagreed, the Kremlin", ["ben"])
 
 
 def test_accepting_with_a_new_boundary_is_adjudicated_by_nobody(article, layers, reviewer):
-    quote = candidate(review.load_review(article), "Quote")
+    quote = candidate(state_mod.load_review(article), "Quote")
     start, end = at("talks would go on")
-    gold = review.do_accept(
+    gold = decisions.do_accept(
         article,
         reviewer,
         quote.versions[0].spans[0],
@@ -242,21 +243,21 @@ def test_accepting_with_a_new_boundary_is_adjudicated_by_nobody(article, layers,
     )
     (span,) = gold.spans.all()
     assert (span.start, span.provenance, span.agreed_by) == (start, Provenance.ADJUDICATED, [])
-    assert candidate(review.load_review(article), "Quote").status == review.ACCEPTED
+    assert candidate(state_mod.load_review(article), "Quote").status == merge.ACCEPTED
 
 
 def test_editing_a_gold_span_works_provenance_out_again(article, layers, reviewer):
-    quote = candidate(review.load_review(article), "Quote")
-    gold = review.do_accept(article, reviewer, quote.versions[0].spans[0], version=1)
+    quote = candidate(state_mod.load_review(article), "Quote")
+    gold = decisions.do_accept(article, reviewer, quote.versions[0].spans[0], version=1)
     span = gold.spans.get()
     start, end = at("the talks would go")
-    review.do_edit_gold_span(
+    decisions.do_edit_gold_span(
         article, reviewer, span.pk, {"end": end, "text": "the talks would go"}, version=2
     )
     span.refresh_from_db()
     assert (span.end, span.provenance, span.agreed_by) == (end, Provenance.ADJUDICATED, [])
     _, end = at("the talks would go on")
-    review.do_edit_gold_span(
+    decisions.do_edit_gold_span(
         article, reviewer, span.pk, {"end": end, "text": "the talks would go on"}, version=3
     )
     span.refresh_from_db()
@@ -264,34 +265,34 @@ def test_editing_a_gold_span_works_provenance_out_again(article, layers, reviewe
 
 
 def test_reject_keeps_a_candidate_out_and_removes_its_gold_span(article, layers, reviewer):
-    cue = candidate(review.load_review(article), "Cue")
-    gold = review.do_accept(article, reviewer, cue.span_ids[0], version=1)
+    cue = candidate(state_mod.load_review(article), "Cue")
+    gold = decisions.do_accept(article, reviewer, cue.span_ids[0], version=1)
     assert gold.spans.count() == 1
-    gold = review.do_reject(article, reviewer, cue.span_ids[0], version=gold.version)
+    gold = decisions.do_reject(article, reviewer, cue.span_ids[0], version=gold.version)
     assert gold.spans.count() == 0
-    assert candidate(review.load_review(article), "Cue").status == review.REJECTED
+    assert candidate(state_mod.load_review(article), "Cue").status == merge.REJECTED
     # Rejecting something not in gold still raises the version, so other tabs notice.
-    claim = candidate(review.load_review(article), "Claim")
+    claim = candidate(state_mod.load_review(article), "Claim")
     before = gold.version
-    gold = review.do_reject(article, reviewer, claim.span_ids[0], version=before)
+    gold = decisions.do_reject(article, reviewer, claim.span_ids[0], version=before)
     assert gold.version == before + 1
     assert ReviewRejection.objects.filter(gold=gold).count() == 3  # 1 Cue + 2 Claim spans
     # Accepting after all clears the rejection.
-    review.do_accept(article, reviewer, claim.span_ids[0], version=gold.version)
-    assert candidate(review.load_review(article), "Claim").status == review.ACCEPTED
+    decisions.do_accept(article, reviewer, claim.span_ids[0], version=gold.version)
+    assert candidate(state_mod.load_review(article), "Claim").status == merge.ACCEPTED
     assert ReviewRejection.objects.filter(gold=gold).count() == 1
 
 
 def test_stale_version_is_refused(article, layers, reviewer, manager):
-    quote = candidate(review.load_review(article), "Quote")
-    review.do_accept(article, reviewer, quote.span_ids[0], version=1)
-    source = candidate(review.load_review(article), "Source")
+    quote = candidate(state_mod.load_review(article), "Quote")
+    decisions.do_accept(article, reviewer, quote.span_ids[0], version=1)
+    source = candidate(state_mod.load_review(article), "Source")
     with pytest.raises(Stale):
-        review.do_accept(article, manager, source.span_ids[0], version=1)
+        decisions.do_accept(article, manager, source.span_ids[0], version=1)
 
 
 def test_accept_agreed_takes_unanimous_spans_and_their_relations_only(article, layers, reviewer):
-    result = review.do_accept_agreed(article, reviewer, version=1)
+    result = decisions.do_accept_agreed(article, reviewer, version=1)
     assert (result.spans, result.relations) == (2, 1)
     gold = result.gold
     assert sorted((s.label, s.provenance) for s in gold.spans.all()) == [
@@ -304,40 +305,40 @@ def test_accept_agreed_takes_unanimous_spans_and_their_relations_only(article, l
         "Quote",
         "Source",
     )
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     assert state.open_counts() == (2, 0)  # the Cue and the Claim wait for the reviewer
 
 
 def test_a_relation_needs_both_ends_in_gold(article, layers, reviewer):
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     (rc,) = state.relation_candidates
     with pytest.raises(Invalid) as err:
-        review.do_accept_relation(article, reviewer, rc.relation_ids[0], version=1)
+        decisions.do_accept_relation(article, reviewer, rc.relation_ids[0], version=1)
     assert err.value.problems[0].field == "from"
     assert err.value.problems[0].code == "not_accepted"
 
 
 def test_mark_reviewed_waits_for_every_decision(article, layers, reviewer):
-    gold = review.do_accept_agreed(article, reviewer, version=1).gold
+    gold = decisions.do_accept_agreed(article, reviewer, version=1).gold
     with pytest.raises(Invalid) as err:
-        review.do_mark_reviewed(article, reviewer, version=gold.version)
+        decisions.do_mark_reviewed(article, reviewer, version=gold.version)
     assert err.value.problems[0].field == "candidates"
     assert "2 spans still undecided" in err.value.problems[0].message
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     for label in ("Cue", "Claim"):
-        version = review.load_review(article).gold.version
-        review.do_reject(article, reviewer, candidate(state, label).span_ids[0], version=version)
-    gold = review.do_mark_reviewed(article, reviewer, version=gold.version + 2)
+        version = state_mod.load_review(article).gold.version
+        decisions.do_reject(article, reviewer, candidate(state, label).span_ids[0], version=version)
+    gold = decisions.do_mark_reviewed(article, reviewer, version=gold.version + 2)
     assert gold.status == AnnotationStatus.REVIEWED
     assert Article.objects.with_state().get(pk=article.pk).state == ArticleState.REVIEWED
 
 
 def test_a_reviewer_span_resolves_the_open_candidate_it_overlaps(article, layers, reviewer):
     data = span_data("Claim", "Putin disagreed, the")
-    span = review.do_add_gold_span(article, reviewer, data, version=1)
+    span = decisions.do_add_gold_span(article, reviewer, data, version=1)
     assert (span.provenance, span.agreed_by) == (Provenance.ADJUDICATED, [])
-    assert candidate(review.load_review(article), "Claim").status == review.ACCEPTED
-    elsewhere = review.do_add_gold_span(
+    assert candidate(state_mod.load_review(article), "Claim").status == merge.ACCEPTED
+    elsewhere = decisions.do_add_gold_span(
         article, reviewer, span_data("Source", "the Kremlin"), version=2
     )
     assert (elsewhere.provenance, elsewhere.agreed_by) == (Provenance.REVIEWER, [])
@@ -346,11 +347,11 @@ def test_a_reviewer_span_resolves_the_open_candidate_it_overlaps(article, layers
 def test_generic_edit_of_an_accepted_gold_span_makes_it_adjudicated(article, layers, reviewer):
     from django.db import transaction
 
-    quote = candidate(review.load_review(article), "Quote")
-    gold = review.do_accept(article, reviewer, quote.span_ids[0], version=1)
+    quote = candidate(state_mod.load_review(article), "Quote")
+    gold = decisions.do_accept(article, reviewer, quote.span_ids[0], version=1)
     span = gold.spans.get()
     with transaction.atomic():
-        locked = spans.locked(gold.pk)
+        locked = versions.locked(gold.pk)
         spans.do_update_span(
             locked, reviewer, span.pk, {"attrs": {"quote_type": "direct"}}, version=2
         )
@@ -362,26 +363,26 @@ def test_return_sends_work_back_as_a_draft_that_keeps_its_seat(
     article, layers, reviewer, project, make_user
 ):
     ana, _ = layers
-    gold = review.do_accept_agreed(article, reviewer, version=1).gold
-    review.do_reject(
+    gold = decisions.do_accept_agreed(article, reviewer, version=1).gold
+    decisions.do_reject(
         article,
         reviewer,
-        candidate(review.load_review(article), "Cue").span_ids[0],
+        candidate(state_mod.load_review(article), "Cue").span_ids[0],
         version=gold.version,
     )
-    review.do_reject(
+    decisions.do_reject(
         article,
         reviewer,
-        candidate(review.load_review(article), "Claim").span_ids[0],
+        candidate(state_mod.load_review(article), "Claim").span_ids[0],
         version=gold.version + 1,
     )
-    review.do_mark_reviewed(article, reviewer, version=gold.version + 2)
+    decisions.do_mark_reviewed(article, reviewer, version=gold.version + 2)
 
     from django.db import transaction
 
     with transaction.atomic():
-        locked = spans.locked(ana.pk)
-        review.do_return(locked, reviewer, "  Mark the Claim to the end of the sentence. ")
+        locked = versions.locked(ana.pk)
+        decisions.do_return(locked, reviewer, "  Mark the Claim to the end of the sentence. ")
     ana.refresh_from_db()
     assert (ana.status, ana.review_comment, ana.submitted_at) == (
         AnnotationStatus.DRAFT,
@@ -408,7 +409,7 @@ def test_return_needs_a_comment(article, layers, reviewer, comment):
     from django.db import transaction
 
     with pytest.raises(Invalid) as err, transaction.atomic():
-        review.do_return(spans.locked(layers[0].pk), reviewer, comment)
+        decisions.do_return(versions.locked(layers[0].pk), reviewer, comment)
     assert err.value.problems[0].field == "comment"
 
 
@@ -418,18 +419,18 @@ def test_only_finished_work_can_be_sent_back(article, layers, reviewer, make_use
     carl = make_user("carl")
     draft = submit_layer(article, carl, [], submit=False)
     with pytest.raises(Invalid) as err, transaction.atomic():
-        review.do_return(spans.locked(draft.pk), reviewer, "Please finish.")
+        decisions.do_return(versions.locked(draft.pk), reviewer, "Please finish.")
     assert err.value.problems[0].field == "status"
     gold = Annotation.objects.create(article=article, is_gold=True)
     with pytest.raises(Invalid), transaction.atomic():
-        review.do_return(spans.locked(gold.pk), reviewer, "no")
+        decisions.do_return(versions.locked(gold.pk), reviewer, "no")
 
 
 def test_matching_run_by_run_pairs_exactly_as_matching_whole_layers():
     import random
 
-    from labels.agreement import SpanRec, match_overlap
-    from labels.review import _overlapping_chunks
+    from labels.agreement.measures import SpanRec, match_overlap
+    from labels.review.merge import _overlapping_chunks
 
     rng = random.Random(7)
     for _ in range(200):
@@ -450,10 +451,10 @@ def test_matching_run_by_run_pairs_exactly_as_matching_whole_layers():
 def test_changing_attributes_in_gold_is_adjudicated_until_they_match_again(
     article, layers, reviewer
 ):
-    quote = candidate(review.load_review(article), "Quote")
-    gold = review.do_accept(article, reviewer, quote.span_ids[0], version=1)
+    quote = candidate(state_mod.load_review(article), "Quote")
+    gold = decisions.do_accept(article, reviewer, quote.span_ids[0], version=1)
     span = gold.spans.get()
-    review.do_edit_gold_span(
+    decisions.do_edit_gold_span(
         article, reviewer, span.pk, {"attrs": {"quote_type": "direct"}}, version=2
     )
     span.refresh_from_db()
@@ -462,13 +463,13 @@ def test_changing_attributes_in_gold_is_adjudicated_until_they_match_again(
         Provenance.ADJUDICATED,
         [],
     )
-    review.do_edit_gold_span(
+    decisions.do_edit_gold_span(
         article, reviewer, span.pk, {"attrs": {"quote_type": "indirect"}}, version=3
     )
     span.refresh_from_db()
     assert (span.provenance, span.agreed_by) == (Provenance.UNANIMOUS, ["ana", "ben"])
     with pytest.raises(Invalid) as err:
-        review.do_edit_gold_span(article, reviewer, span.pk, {"attrs": {}}, version=4)
+        decisions.do_edit_gold_span(article, reviewer, span.pk, {"attrs": {}}, version=4)
     assert err.value.problems[0].field.endswith("quote_type")  # required in gold
 
 
@@ -478,11 +479,11 @@ def test_a_rejection_is_in_gold_history_and_keeps_versions_and_events_in_step(
     """A rejection that takes nothing out of gold still raises its version; the history names
     the reviewer, what was rejected and whose it was, so the version stays one more than the
     events before it (what the load test checks)."""
-    state = review.load_review(article)
+    state = state_mod.load_review(article)
     claim = candidate(state, "Claim")
-    gold = review.do_reject(article, reviewer, claim.span_ids[0], version=1)
-    (rc,) = review.load_review(article).relation_candidates
-    gold = review.do_reject_relation(article, reviewer, rc.relation_ids[0], version=gold.version)
+    gold = decisions.do_reject(article, reviewer, claim.span_ids[0], version=1)
+    (rc,) = state_mod.load_review(article).relation_candidates
+    gold = decisions.do_reject_relation(article, reviewer, rc.relation_ids[0], version=gold.version)
     events = list(HistoryEvent.objects.filter(annotation=gold).order_by("id"))
     assert [(e.action, e.actor, e.annotation_version) for e in events] == [
         (HistoryAction.REJECTED, reviewer, 2),

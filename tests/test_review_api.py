@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from labels import review
 from labels.models import Annotation, AnnotationStatus, Provenance
+from labels.review import decisions, state
 from tests.review_helpers import TEXT, at, span_data, submit_layer
 
 pytestmark = pytest.mark.django_db
@@ -366,9 +366,9 @@ def test_review_get_query_count(
 ):
     carl = make_user("carl")
     submit_layer(article, carl, [span_data("Cue", "said")])
-    gold = review.do_accept_agreed(article, reviewer, version=1).gold
-    cue = next(c for c in review.load_review(article).candidates if c.label == "Cue")
-    review.do_reject(article, reviewer, cue.span_ids[0], version=gold.version)
+    gold = decisions.do_accept_agreed(article, reviewer, version=1).gold
+    cue = next(c for c in state.load_review(article).candidates if c.label == "Cue")
+    decisions.do_reject(article, reviewer, cue.span_ids[0], version=gold.version)
     client = api(reviewer)
     # 1 session, 2 user, 3 article + project, 4 membership, 5 annotations with their users,
     # 6 their spans, 7 their relations, 8 the gold layer's rejections — whatever the number of
@@ -388,7 +388,7 @@ def test_review_get_query_count(
 def test_provenance_reaches_the_native_gold_export(api, article, layers, reviewer, project):
     import json
 
-    from labels.export import prepare_export
+    from labels.interop.exporting import prepare_export
 
     client = api(reviewer)
     body = client.post(url(article, "accept-agreed/"), {"version": 1}).json()

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from labels import spans
+from labels.annotation import spans, versions
 from labels.models import Annotation, HistoryEvent, Membership
 from tests.conftest import PASSWORD
 
@@ -41,8 +42,8 @@ def site(project, make_article, annotator, manager):
     """One of everything a page URL can name."""
     article = make_article(project)
     annotation = Annotation.objects.create(article=article, annotator=annotator)
-    with spans.transaction.atomic():
-        locked = spans.locked(annotation.pk)
+    with transaction.atomic():
+        locked = versions.locked(annotation.pk)
         spans.do_add_span(
             locked,
             annotator,

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labels.suggest import MAX_QUOTE_CHARS, evaluate, suggest
+from labels.suggestions.evaluation import evaluate
+from labels.suggestions.rules.engine import suggest
+from labels.suggestions.rules.results import MAX_QUOTE_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 NBSP, NNBSP = "\u00a0", "\u202f"

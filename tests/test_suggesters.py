@@ -8,11 +8,13 @@ import time
 
 import pytest
 
-from labels import queue, spans, suggesters
-from labels import suggestion_actions as actions
+from labels.annotation import queue, spans
 from labels.errors import Invalid
 from labels.models import RejectedSuggestion, Suggesters, SuggestionSet
 from labels.schema import default_schema
+from labels.suggestions import actions, combine, proposals
+from labels.suggestions import http as http_mod
+from labels.suggestions.rules import engine
 from tests import suggester_server as suggester_server_mod
 from tests.suggester_server import span
 
@@ -32,9 +34,9 @@ def suggester_server():
 @pytest.fixture(autouse=True)
 def fresh_suggester_caches():
     """Built-in and HTTP results are cached per process; every test starts without them."""
-    suggesters.clear_caches()
+    proposals.clear_caches()
     yield
-    suggesters.clear_caches()
+    proposals.clear_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -61,9 +63,7 @@ def use_http(project, url, mode=Suggesters.BOTH):
 
 
 def call(server_url, text=TEXT, schema=None):
-    return suggesters.HttpSuggester(server_url, 0.3).call(
-        "a-1", text, {}, schema or default_schema()
-    )
+    return http_mod.HttpSuggester(server_url, 0.3).call("a-1", text, {}, schema or default_schema())
 
 
 def codes(problems):
@@ -77,7 +77,7 @@ def test_http_suggester_posts_article_and_schema_once(
     project, article, annotation, suggester_server
 ):
     use_http(project, suggester_server.url)
-    suggesters.suggestions_for(article, annotation)
+    combine.suggestions_for(article, annotation)
     (request,) = suggester_server.requests
     assert request["path"] == "/suggest"
     assert request["content_type"].startswith("application/json")
@@ -226,7 +226,7 @@ def test_redirects_are_not_followed(suggester_server):
 
 
 def test_an_answer_over_the_size_limit_is_refused(suggester_server, monkeypatch):
-    monkeypatch.setattr(suggesters, "MAX_RESPONSE_BYTES", 1000)
+    monkeypatch.setattr(http_mod, "MAX_RESPONSE_BYTES", 1000)
     suggester_server.answer({"spans": [], "padding": "x" * 5000})
     assert codes(call(suggester_server.url).proposals.problems) == ["too_large"]
 
@@ -255,13 +255,13 @@ def test_item_problems_are_reported_five_then_counted(suggester_server):
 )
 def test_metadata_and_link_local_addresses_are_refused(url):
     with pytest.raises(Invalid) as caught:
-        suggesters.check_suggester_url(url)
+        http_mod.check_suggester_url(url)
     assert [(p.field, p.code) for p in caught.value.problems] == [
         ("suggester_url", "refused_address")
     ]
     # Also at call time, whatever the stored URL says, and without connecting anywhere.
     started = time.monotonic()
-    result = suggesters.HttpSuggester(url, 5).call("a", TEXT, {}, default_schema())
+    result = http_mod.HttpSuggester(url, 5).call("a", TEXT, {}, default_schema())
     assert codes(result.proposals.problems) == ["refused_address"]
     assert time.monotonic() - started < 1
 
@@ -280,7 +280,7 @@ def test_metadata_and_link_local_addresses_are_refused(url):
 )
 def test_other_bad_urls_are_refused(url):
     with pytest.raises(Invalid) as caught:
-        suggesters.check_suggester_url(url)
+        http_mod.check_suggester_url(url)
     assert caught.value.problems[0].field == "suggester_url"
 
 
@@ -294,7 +294,7 @@ def test_other_bad_urls_are_refused(url):
     ],
 )
 def test_allowed_loopback_public_and_named_hosts_pass(url):
-    assert suggesters.check_suggester_url(f"  {url} ") == url
+    assert http_mod.check_suggester_url(f"  {url} ") == url
 
 
 @pytest.mark.parametrize(
@@ -303,9 +303,9 @@ def test_allowed_loopback_public_and_named_hosts_pass(url):
 def test_loopback_and_private_addresses_need_the_administrator(settings, url):
     settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = []
     with pytest.raises(Invalid) as caught:
-        suggesters.check_suggester_url(url)
+        http_mod.check_suggester_url(url)
     assert "ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS" in caught.value.problems[0].message
-    result = suggesters.HttpSuggester(url, 5).call("a", TEXT, {}, default_schema())
+    result = http_mod.HttpSuggester(url, 5).call("a", TEXT, {}, default_schema())
     assert codes(result.proposals.problems) == ["refused_address"]
     settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = [
         "10.0.0.0/8",
@@ -313,13 +313,13 @@ def test_loopback_and_private_addresses_need_the_administrator(settings, url):
         "::/0",
         "192.168.1.0/24",
     ]
-    assert suggesters.check_suggester_url(url) == url
+    assert http_mod.check_suggester_url(url) == url
 
 
 def test_allowing_a_network_never_allows_metadata_addresses(settings):
     settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = ["0.0.0.0/0", "::/0"]
     with pytest.raises(Invalid):
-        suggesters.check_suggester_url("http://169.254.169.254/")
+        http_mod.check_suggester_url("http://169.254.169.254/")
 
 
 def test_a_misconfigured_network_fails_loudly(settings):
@@ -327,14 +327,14 @@ def test_a_misconfigured_network_fails_loudly(settings):
 
     settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = ["intranet"]
     with pytest.raises(ImproperlyConfigured, match="intranet"):
-        suggesters.check_suggester_url("http://10.0.0.5/")
+        http_mod.check_suggester_url("http://10.0.0.5/")
 
 
 def test_a_name_resolving_to_a_refused_address_is_refused_at_call_time(settings, suggester_server):
     settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = []
     url = suggester_server.url.replace("127.0.0.1", "localhost")
-    assert suggesters.check_suggester_url(url) == url  # a name passes the form...
-    result = suggesters.HttpSuggester(url, 2).call("a", TEXT, {}, default_schema())
+    assert http_mod.check_suggester_url(url) == url  # a name passes the form...
+    result = http_mod.HttpSuggester(url, 2).call("a", TEXT, {}, default_schema())
     assert codes(result.proposals.problems) == ["refused_address"]  # ...not the call
     assert suggester_server.requests == []
 
@@ -342,7 +342,7 @@ def test_a_name_resolving_to_a_refused_address_is_refused_at_call_time(settings,
 def test_localhost_by_name_reaches_the_server(suggester_server):
     suggester_server.answer({"spans": [span(TEXT, "said", "Cue")]})
     url = suggester_server.url.replace("127.0.0.1", "localhost")
-    result = suggesters.HttpSuggester(url, 2).call("a", TEXT, {}, default_schema())
+    result = http_mod.HttpSuggester(url, 2).call("a", TEXT, {}, default_schema())
     # localhost may resolve to ::1 first where the server does not listen; either way the
     # address was allowed (a refusal would say so).
     assert "refused_address" not in codes(result.proposals.problems)
@@ -367,7 +367,7 @@ def test_both_combines_builtin_and_http_and_http_wins_a_shared_key(
         }
     )
     use_http(project, suggester_server.url, Suggesters.BOTH)
-    found = suggesters.suggestions_for(article, annotation)
+    found = combine.suggestions_for(article, annotation)
     assert keys(found) == BUILTIN_KEYS | {"Claim:25:38"}
     by_key = {s["key"]: s for s in found["spans"]}
     assert by_key["Quote:18:38"]["source"] == "http"
@@ -384,25 +384,25 @@ def test_both_combines_builtin_and_http_and_http_wins_a_shared_key(
 def test_http_only_replaces_the_builtin(project, article, annotation, suggester_server):
     suggester_server.answer({"spans": [span(TEXT, "ready to talk", "Claim")]})
     use_http(project, suggester_server.url, Suggesters.HTTP)
-    assert keys(suggesters.suggestions_for(article, annotation)) == {"Claim:25:38"}
+    assert keys(combine.suggestions_for(article, annotation)) == {"Claim:25:38"}
 
 
 def test_builtin_only_never_calls_the_server(project, article, annotation, suggester_server):
     use_http(project, suggester_server.url, Suggesters.BUILTIN)
-    assert keys(suggesters.suggestions_for(article, annotation)) == BUILTIN_KEYS
+    assert keys(combine.suggestions_for(article, annotation)) == BUILTIN_KEYS
     assert suggester_server.requests == []
 
 
 def test_none_leaves_only_imported_suggestions(project, article, annotation):
     project.suggesters = Suggesters.NONE
     project.save()
-    assert keys(suggesters.suggestions_for(article, annotation)) == set()
+    assert keys(combine.suggestions_for(article, annotation)) == set()
     SuggestionSet.objects.create(
         article=article,
         source="import",
         spans=[{"id": "s1", **span(TEXT, "Monday", "Claim"), "attrs": {}}],
     )
-    (item,) = suggesters.suggestions_for(article, annotation)["spans"]
+    (item,) = combine.suggestions_for(article, annotation)["spans"]
     assert (item["key"], item["source"], item["rule"]) == ("Claim:43:49", "import", "import")
 
 
@@ -412,7 +412,7 @@ def test_imported_spans_the_schema_no_longer_allows_are_dropped(project, article
         source="import",
         spans=[{"id": "s1", **span(TEXT, "Monday", "Date"), "attrs": {}}],
     )
-    found = suggesters.suggestions_for(article, annotation)
+    found = combine.suggestions_for(article, annotation)
     assert keys(found) == BUILTIN_KEYS
     assert [(p["source"], p["code"]) for p in found["problems"]] == [("import", "invalid_item")]
 
@@ -420,7 +420,7 @@ def test_imported_spans_the_schema_no_longer_allows_are_dropped(project, article
 def test_http_failure_keeps_the_builtin_suggestions(project, article, annotation, suggester_server):
     suggester_server.answer({"error": "down"}, status=503)
     use_http(project, suggester_server.url)
-    found = suggesters.suggestions_for(article, annotation)
+    found = combine.suggestions_for(article, annotation)
     assert keys(found) == BUILTIN_KEYS
     assert found["problems"] == [
         {"source": "http", "code": "bad_status", "message": "The suggester answered HTTP 503."}
@@ -430,7 +430,7 @@ def test_http_failure_keeps_the_builtin_suggestions(project, article, annotation
 def test_http_mode_without_url_is_a_problem_not_an_error(project, article, annotation):
     project.suggesters = Suggesters.HTTP
     project.save()
-    found = suggesters.suggestions_for(article, annotation)
+    found = combine.suggestions_for(article, annotation)
     assert found["spans"] == [] and codes(found["problems"]) == ["not_configured"]
 
 
@@ -444,7 +444,7 @@ def test_existing_spans_and_rejected_suggestions_are_left_out(
         version=annotation.version,
     )
     RejectedSuggestion.objects.create(annotation=annotation, label="Source", start=0, end=11)
-    found = suggesters.suggestions_for(article, annotation)
+    found = combine.suggestions_for(article, annotation)
     assert keys(found) == {"Quote:18:38"}
     # The relation needs the rejected Source: gone too.
     assert found["relations"] == []
@@ -457,7 +457,7 @@ def test_a_relation_to_an_existing_span_names_it(project, article, annotation, a
         {"label": "Source", "start": 0, "end": 11, "text": "The Kremlin", "attrs": {}},
         version=annotation.version,
     )
-    (rel,) = suggesters.suggestions_for(article, annotation)["relations"]
+    (rel,) = combine.suggestions_for(article, annotation)["relations"]
     assert (rel["from"], rel["from_span"], rel["to"], rel["to_span"]) == (
         "Quote:18:38",
         None,
@@ -467,29 +467,29 @@ def test_a_relation_to_an_existing_span_names_it(project, article, annotation, a
 
 
 def test_a_relation_the_annotation_holds_is_not_suggested(project, article, annotation, annotator):
-    current = suggesters.suggestions_for(article, annotation)
+    current = combine.suggestions_for(article, annotation)
     done = actions.do_accept_all(annotation, annotator, current, version=annotation.version)
     assert len(done.relations) == 1
-    again = suggesters.suggestions_for(article, annotation)
+    again = combine.suggestions_for(article, annotation)
     assert again == {"spans": [], "relations": [], "problems": []}
 
 
 def test_builtin_results_are_cached_per_text(project, article, annotation, monkeypatch):
     calls = []
-    real = suggesters.suggest
+    real = engine.suggest
 
     def counting(text, schema):
         calls.append(text)
         return real(text, schema)
 
-    monkeypatch.setattr(suggesters, "suggest", counting)
-    first = suggesters.suggestions_for(article, annotation)
-    second = suggesters.suggestions_for(article, annotation)
+    monkeypatch.setattr(proposals, "suggest", counting)
+    first = combine.suggestions_for(article, annotation)
+    second = combine.suggestions_for(article, annotation)
     assert first == second and len(calls) == 1
     project.schema = {**project.schema, "id": "changed"}
     project.save()
     article.refresh_from_db()
-    suggesters.suggestions_for(article, annotation)
+    combine.suggestions_for(article, annotation)
     assert len(calls) == 2  # a different schema is a different entry
 
 
@@ -498,17 +498,17 @@ def test_http_answers_are_reused_failures_for_a_shorter_while(
 ):
     use_http(project, suggester_server.url)
     suggester_server.answer({"error": "down"}, status=500)
-    first = suggesters.suggestions_for(article, annotation)
+    first = combine.suggestions_for(article, annotation)
     suggester_server.answer({"spans": [span(TEXT, "ready to talk", "Claim")]})
     # Within HTTP_FAILURE_CACHE_SECONDS the failure stands: a dead server does not cost every
     # page load the whole timeout.
-    assert suggesters.suggestions_for(article, annotation) == first
+    assert combine.suggestions_for(article, annotation) == first
     assert len(suggester_server.requests) == 1
-    monkeypatch.setattr(suggesters._http_failures, "ttl", 0)
-    found = suggesters.suggestions_for(article, annotation)
+    monkeypatch.setattr(proposals._http_failures, "ttl", 0)
+    found = combine.suggestions_for(article, annotation)
     assert "Claim:25:38" in keys(found) and found["problems"] == []
     suggester_server.answer({"error": "down again"}, status=500)
-    assert suggesters.suggestions_for(article, annotation) == found  # good answers last longer
+    assert combine.suggestions_for(article, annotation) == found  # good answers last longer
     assert len(suggester_server.requests) == 2
 
 
@@ -517,7 +517,7 @@ def test_a_url_stored_without_the_checks_is_still_refused_at_call_time():
         ("ftp://10.0.0.1/", "invalid"),
         ("http://169.254.169.254/", "refused_address"),
     ):
-        result = suggesters.HttpSuggester(url, 1).call("a", TEXT, {}, default_schema())
+        result = http_mod.HttpSuggester(url, 1).call("a", TEXT, {}, default_schema())
         (problem,) = result.proposals.problems
         assert problem["code"] == code
         assert problem["message"].startswith("The suggester URL cannot be used: ")
@@ -527,8 +527,8 @@ def test_a_crashing_builtin_is_a_problem_not_an_error(project, article, annotati
     def broken(text, schema):
         raise RuntimeError("rule bug")
 
-    monkeypatch.setattr(suggesters, "suggest", broken)
-    found = suggesters.suggestions_for(article, annotation)
+    monkeypatch.setattr(proposals, "suggest", broken)
+    found = combine.suggestions_for(article, annotation)
     assert found["spans"] == []
     assert codes(found["problems"]) == ["error"]
 
@@ -537,7 +537,7 @@ def test_a_crashing_builtin_is_a_problem_not_an_error(project, article, annotati
 
 
 def test_keys_round_trip_even_with_colons_in_labels():
-    assert suggesters.parse_key(suggesters.suggestion_key("a:b", 3, 10)) == ("a:b", 3, 10)
+    assert proposals.parse_key(proposals.suggestion_key("a:b", 3, 10)) == ("a:b", 3, 10)
     for bad in ("Quote", "Quote:1", "Quote:x:2", ":1:2", 12):
         with pytest.raises(Invalid):
-            suggesters.parse_key(bad)
+            proposals.parse_key(bad)

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from labels.importing import do_import
+from labels.interop.importing import do_import
 from labels.models import Article, Origin, RejectedSuggestion
 from tests.test_workspace_browser import SEED, mark, my_annotation, open_workspace, wait_saved
 

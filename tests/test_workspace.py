@@ -9,7 +9,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from labels import queue, spans
+from labels.annotation import queue, spans, versions
+from labels.annotation import relations as relations_mod
 from labels.models import Annotation, AnnotationStatus, Role
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_full_article_answers_409_with_an_explanation_and_takes_no_seat(
 def test_submitted_annotation_opens_read_only(client, project, annotator, make_article):
     article = make_article(project)
     annotation = queue.do_get_or_create_own(article, annotator)
-    spans.do_set_status(annotation, annotator, AnnotationStatus.SUBMITTED, version=1)
+    versions.do_set_status(annotation, annotator, AnnotationStatus.SUBMITTED, version=1)
     client.force_login(annotator)
     response = client.get(reverse("annotate", args=[article.pk]))
     assert response.status_code == 200
@@ -110,9 +111,9 @@ def test_annotate_page_query_count(
 ):
     article = make_article(project)
     annotation = queue.do_get_or_create_own(article, annotator)
-    with spans.transaction.atomic():
+    with transaction.atomic():
         spans.do_add_span(
-            spans.locked(annotation.pk),
+            versions.locked(annotation.pk),
             annotator,
             {"start": 4, "end": 12, "text": article.text[4:12], "label": "Source"},
             version=1,
@@ -337,10 +338,10 @@ def test_project_page_lists_done_work_newest_first_and_limited(
         article = make_article(project, title=f"Article {i:02}")
         annotation = queue.do_get_or_create_own(article, annotator)
         status = AnnotationStatus.SKIPPED if i == 21 else AnnotationStatus.SUBMITTED
-        spans.do_set_status(annotation, annotator, status, version=1, reason="duplicate")
+        versions.do_set_status(annotation, annotator, status, version=1, reason="duplicate")
         finished.append(article)
     other = make_article(project, title="Someone else's")
-    spans.do_set_status(
+    versions.do_set_status(
         queue.do_get_or_create_own(other, annotator2), annotator2, "submitted", version=1
     )
     client.force_login(annotator)
@@ -358,7 +359,7 @@ def test_deleting_a_cue_removes_it_from_the_relations_that_named_it(
     article = make_article(project, "Putin said “no”.")
     annotation = Annotation.objects.create(article=article, annotator=annotator)
     with transaction.atomic():
-        annotation = spans.locked(annotation.pk)
+        annotation = versions.locked(annotation.pk)
         quote = spans.do_add_span(
             annotation,
             annotator,
@@ -383,7 +384,7 @@ def test_deleting_a_cue_removes_it_from_the_relations_that_named_it(
             {"label": "Cue", "start": 6, "end": 10, "text": "said"},
             version=annotation.version,
         ).obj
-        relation = spans.do_add_relation(
+        relation = relations_mod.do_add_relation(
             annotation,
             annotator,
             {"label": "attributed_to", "from": quote.pk, "to": source.pk, "attrs": {"cue": cue.pk}},

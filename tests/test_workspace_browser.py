@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from labels.importing import do_create_article, do_import
+from labels.interop.importing import do_create_article, do_import
 from labels.models import Annotation, Article, Role, Span
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from labels import queue
+from labels.annotation import queue
 from labels.models import Span
 
 pytestmark = pytest.mark.django_db
@@ -279,7 +279,8 @@ def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
     checked here at once, not at a COMMIT the test never reaches)."""
     from django.db import connection, transaction
 
-    from labels import spans
+    from labels.annotation import relations as relations_mod
+    from labels.annotation import spans, versions
     from labels.models import Annotation, Relation, ReviewRejection
 
     gold = Annotation.objects.create(article=mine.article, is_gold=True)
@@ -292,7 +293,7 @@ def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
     for rejected in ({"span": quote}, {"relation": link}, {"span": kept}):
         ReviewRejection.objects.create(gold=gold, rejected_by=reviewer, **rejected)
     with transaction.atomic():
-        locked = spans.locked(mine.pk)
+        locked = versions.locked(mine.pk)
         spans.do_delete_span(locked, annotator, source.pk, version=locked.version)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -306,7 +307,7 @@ def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
         (kept.pk, None),
     ]
     with transaction.atomic():
-        locked = spans.locked(mine.pk)
+        locked = versions.locked(mine.pk)
         spans.do_delete_span(locked, annotator, quote.pk, version=locked.version)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -319,8 +320,8 @@ def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
     )
     ReviewRejection.objects.create(gold=gold, rejected_by=reviewer, relation=link)
     with transaction.atomic():
-        locked = spans.locked(mine.pk)
-        spans.do_delete_relation(locked, annotator, link.pk, version=locked.version)
+        locked = versions.locked(mine.pk)
+        relations_mod.do_delete_relation(locked, annotator, link.pk, version=locked.version)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert not Relation.objects.exists()

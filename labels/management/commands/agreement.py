@@ -11,8 +11,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from labels import agreement_db
-from labels.dashboard import fmt
+from labels.agreement import snapshots
+from labels.agreement.snapshots import fmt
 from labels.models import Project
 
 METRICS = ("exact_f1", "overlap_f1", "alpha")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"No project with the slug {options['project']!r}.")
-        snapshot = agreement_db.refresh(project)
+        snapshot = snapshots.refresh(project)
         data = snapshot.data
         report = data["agreement"]
         if options["json"]:

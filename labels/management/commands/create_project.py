@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from labels.errors import Invalid
-from labels.projects import do_add_member, do_create_project
+from labels.projects.members import do_add_member
+from labels.projects.projects import do_create_project
 
 
 class Command(BaseCommand):

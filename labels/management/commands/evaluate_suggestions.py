@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from labels.models import Annotation, Project, Span
-from labels.suggest import evaluate
+from labels.suggestions.evaluation import evaluate
 
 
 def _fmt(value: float | None) -> str:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from labels.errors import Invalid
-from labels.export import LAYERS, ExportError, prepare_export
-from labels.export_formats import WRITERS
+from labels.errors import ExportError, Invalid
+from labels.interop.exporting import prepare_export
+from labels.interop.formats.registry import WRITERS
+from labels.interop.records import LAYERS
 from labels.models import Project
 
 

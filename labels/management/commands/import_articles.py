@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from labels.errors import Invalid
-from labels.importing import IMPORT_FORMATS, ImportConflict, ImportFailed, ReadOptions, do_import
+from labels.errors import ImportConflict, ImportFailed, Invalid
+from labels.interop.formats.registry import IMPORT_FORMATS
+from labels.interop.importing import do_import
+from labels.interop.reading import ReadOptions
 from labels.models import Project
 
 

@@ -11,9 +11,9 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from labels.accounts import do_invite_user, password_set_link
 from labels.errors import Invalid
 from labels.models import Project, Role
+from labels.projects.members import do_invite_user, password_set_link
 
 
 class Command(BaseCommand):

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from labels.importing import ImportFailed, do_import
+from labels.errors import ImportFailed
+from labels.interop.importing import do_import
 from labels.models import Membership, Project
-from labels.projects import do_create_project
+from labels.projects.projects import do_create_project
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 

@@ -1,0 +1,1 @@
+"""Inter-annotator agreement: the measures, streaming a project's layers, stored snapshots."""

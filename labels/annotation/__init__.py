@@ -1,0 +1,1 @@
+"""The write kernel: every change to an annotation layer goes through here."""

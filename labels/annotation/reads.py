@@ -1,0 +1,168 @@
+"""Hot reads as plain dicts: an annotation with its spans and relations, an article's detail.
+
+These are the payloads the workspace and the API read most; they are built with few queries
+and returned as they are, without serializers in between.
+"""
+
+from __future__ import annotations
+
+import orjson
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from labels import access, rawsql
+from labels.annotation.versions import span_snapshot
+from labels.models import Annotation, Article, Relation, Span, article_state
+
+# The same representations as plain functions, for the hot endpoints (a span save, an
+# annotation read): instantiating a ModelSerializer costs more CPU there than the database does.
+# The serializers above stay the documented contract; tests/test_api_payloads.py checks that
+# both give the same output.
+
+_DATETIME = serializers.DateTimeField()
+
+
+def datetime_data(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def span_data(span: Span) -> dict:
+    return span_snapshot(span) | {
+        "agreed_by": span.agreed_by,
+        "client_id": None if span.client_id is None else str(span.client_id),
+    }
+
+
+def annotation_data(
+    annotation: Annotation, *, layer: str, reviewer: str | None, spans: list, relations: list
+) -> dict:
+    """AnnotationSerializer's output; ``spans`` and ``relations`` already represented."""
+    return {
+        "id": annotation.pk,
+        "article": annotation.article_id,
+        "layer": layer,
+        "is_gold": annotation.is_gold,
+        "status": annotation.status,
+        "version": annotation.version,
+        "schema_version": annotation.schema_version,
+        "skip_reason": annotation.skip_reason,
+        "review_comment": annotation.review_comment,
+        "reviewer": reviewer,
+        "lease_expires_at": datetime_data(annotation.lease_expires_at),
+        "created_at": datetime_data(annotation.created_at),
+        "updated_at": datetime_data(annotation.updated_at),
+        "submitted_at": datetime_data(annotation.submitted_at),
+        "spans": spans,
+        "relations": relations,
+    }
+
+
+def annotation_payload(annotation: Annotation) -> dict:
+    """``annotation`` (as loaded, or as just saved) with its spans and relations, as
+    AnnotationSerializer documents it, in three hand-written queries (labels.rawsql says why)."""
+    span_columns = 'id, label, start, "end", text, attrs, origin, provenance, agreed_by, client_id'
+    users = rawsql.table(get_user_model())
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT username FROM {users} WHERE id = %s), "
+            f"(SELECT username FROM {users} WHERE id = %s)",
+            [annotation.annotator_id, annotation.reviewer_id],
+        )
+        annotator, reviewer = cursor.fetchone()
+        cursor.execute(
+            f"SELECT {span_columns} FROM {rawsql.table(Span)} WHERE annotation_id = %s "
+            'ORDER BY start, "end", id',
+            [annotation.pk],
+        )
+        span_rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, label, source_id, target_id, attrs, client_id "
+            f"FROM {rawsql.table(Relation)} WHERE annotation_id = %s ORDER BY id",
+            [annotation.pk],
+        )
+        relation_rows = cursor.fetchall()
+    spans = [
+        {
+            "id": pk,
+            "label": label,
+            "start": start,
+            "end": end,
+            "text": text,
+            "attrs": _json(attrs),
+            "origin": origin,
+            "provenance": provenance,
+            "agreed_by": _json(agreed_by),
+            "client_id": None if client_id is None else str(client_id),
+        }
+        for pk, label, start, end, text, attrs, origin, provenance, agreed_by, client_id in span_rows
+    ]
+    relations = [
+        {
+            "id": pk,
+            "label": label,
+            "from": source,
+            "to": target,
+            "attrs": _json(attrs),
+            "client_id": None if client_id is None else str(client_id),
+        }
+        for pk, label, source, target, attrs, client_id in relation_rows
+    ]
+    return annotation_data(
+        annotation,
+        layer="gold" if annotation.is_gold else annotator,
+        reviewer=reviewer,
+        spans=spans,
+        relations=relations,
+    )
+
+
+def _json(value):
+    """A JSON column as this connection returns it (Django reads jsonb as text)."""
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+def article_detail(article: Article, membership) -> dict:
+    """ArticleDetailSerializer's output in one more hand-written query (labels.rawsql says why):
+    the article's layers, from which its state is worked out (``models.article_state``); staff
+    see the layers too."""
+    users = rawsql.table(get_user_model())
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, a.is_gold, a.status, a.version, a.updated_at, u.username, "
+            f"(SELECT count(*) FROM {rawsql.table(Span)} s WHERE s.annotation_id = a.id), "
+            f"(SELECT count(*) FROM {rawsql.table(Relation)} x WHERE x.annotation_id = a.id) "
+            f"FROM {rawsql.table(Annotation)} a LEFT JOIN {users} u ON u.id = a.annotator_id "
+            "WHERE a.article_id = %s ORDER BY a.is_gold DESC, u.username",
+            [article.pk],
+        )
+        rows = cursor.fetchall()
+    state, done = article_state(
+        ((is_gold, status) for _, is_gold, status, *_ in rows),
+        article.project.annotators_per_article,
+    )
+    layers = None
+    if membership.role in access.STAFF_ROLES:
+        layers = [
+            {
+                "id": pk,
+                "layer": "gold" if is_gold else username,
+                "status": status_,
+                "version": version,
+                "spans": span_count,
+                "relations": relation_count,
+                "updated_at": datetime_data(updated_at),
+            }
+            for pk, is_gold, status_, version, updated_at, username, span_count, relation_count in rows
+        ]
+    return {
+        "id": article.pk,
+        "external_id": article.external_id,
+        "title": article.title,
+        "meta": article.meta,
+        "state": state,
+        "annotators_done": done,
+        "created_at": datetime_data(article.created_at),
+        "text": article.text,
+        "text_sha256": article.text_sha256,
+        "layers": layers,
+    }

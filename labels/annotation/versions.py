@@ -1,0 +1,179 @@
+"""Versions, locks and history: the rules every write to an annotation layer follows.
+
+A write locks the annotation row (``locked``), compares the client's version with the stored
+one (``check_version`` → ``Stale``, HTTP 409), refuses closed layers (``check_open`` →
+``Closed``), and ends with ``bump_and_record``: the version raised by one and one history event,
+in one statement. Status changes (submit, skip, reviewed, returned) go through ``do_set_status``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from labels import rawsql
+from labels import schema as schema_mod
+from labels.errors import Closed, Invalid, Problem, Stale
+from labels.models import Annotation, AnnotationStatus, HistoryAction, HistoryEvent, Relation, Span
+
+
+def span_snapshot(span: Span) -> dict[str, Any]:
+    return {
+        "id": span.pk,
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "attrs": span.attrs,
+        "origin": span.origin,
+        "provenance": span.provenance,
+    }
+
+
+def relation_snapshot(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.pk,
+        "label": relation.label,
+        "from": relation.source_id,
+        "to": relation.target_id,
+        "attrs": relation.attrs,
+    }
+
+
+@dataclass
+class Result:
+    annotation: Annotation
+    obj: Any = None
+    created: bool = True
+
+
+def check_version(annotation: Annotation, version: object) -> None:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise Invalid.one("version", "required", "Send the annotation's version (an integer).")
+    if version != annotation.version:
+        raise Stale(annotation.version, version)
+
+
+def check_open(annotation: Annotation) -> None:
+    if annotation.is_gold:
+        return  # reviewers keep editing gold after marking it reviewed
+    if annotation.status != AnnotationStatus.DRAFT:
+        raise Closed(
+            f"This annotation is {annotation.status}; it can no longer be changed. "
+            "Ask a reviewer to send it back if it needs corrections."
+        )
+
+
+def _bumped(annotation: Annotation) -> list[str]:
+    """Raise the version in memory (and renew an unassigned draft's lease); the fields to save."""
+    annotation.version += 1
+    fields = ["version", "updated_at"]
+    if not annotation.is_gold and annotation.assigned_by_id is None and annotation.lease_expires_at:
+        from labels.annotation.queue import lease_deadline
+
+        annotation.lease_expires_at = lease_deadline()
+        fields.append("lease_expires_at")
+    return fields
+
+
+def bump_and_record(
+    annotation: Annotation, actor, action: str, object_id, before=None, after=None
+) -> None:
+    """Raise the annotation's version and append the history event of the change, in one
+    statement (the writes of a working day; labels.rawsql says why they are SQL). Expects
+    ``annotation`` locked."""
+    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
+    event = _event(annotation, actor, action, object_id, before, after)
+    columns, values, event_params = rawsql.insert_values(event)
+    sql = (
+        f"WITH a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s) "
+        f"INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values}"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, update_params + [annotation.pk] + event_params)
+
+
+def _event(annotation: Annotation, actor, action: str, object_id, before, after) -> HistoryEvent:
+    """The history event of a change that made ``annotation`` its current version."""
+    return HistoryEvent(
+        annotation=annotation,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_id=object_id,
+        annotation_version=annotation.version,
+        before=before,
+        after=after,
+    )
+
+
+def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
+    _event(annotation, actor, action, object_id, before, after).save()
+
+
+def do_set_status(
+    annotation: Annotation, actor, status: str, *, version: object, reason: str = ""
+) -> Annotation:
+    """Submit or skip an annotator's draft (``reason`` required for skip)."""
+    if annotation.is_gold:
+        raise Invalid.one(
+            "annotation",
+            "not_allowed",
+            "The gold layer is not submitted or skipped; mark it reviewed on the review page.",
+        )
+    check_version(annotation, version)
+    if status == AnnotationStatus.SKIPPED and not reason.strip():
+        raise Invalid.one("reason", "required", "Say why you skip this article.")
+    if status not in (AnnotationStatus.SUBMITTED, AnnotationStatus.SKIPPED):
+        raise Invalid.one("status", "invalid_choice", "Only submit or skip.")
+    check_open(annotation)
+    if status == AnnotationStatus.SUBMITTED:
+        check_complete(annotation)
+    before = {"status": annotation.status}
+    annotation.status = status
+    annotation.skip_reason = reason.strip() if status == AnnotationStatus.SKIPPED else ""
+    annotation.submitted_at = timezone.now()
+    annotation.lease_expires_at = None
+    annotation.version += 1
+    annotation.save()
+    _record(
+        annotation,
+        actor,
+        HistoryAction.STATUS_CHANGED,
+        annotation.pk,
+        before,
+        {"status": status, "reason": annotation.skip_reason},
+    )
+    return annotation
+
+
+def locked(annotation_id: int) -> Annotation:
+    """The annotation row locked for the rest of the current transaction."""
+    assert transaction.get_connection().in_atomic_block, "lock inside transaction.atomic()"
+    return (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("article__project")
+        .get(pk=annotation_id)
+    )
+
+
+def check_complete(annotation: Annotation) -> None:
+    """Refuse to submit while a span lacks a required attribute: one problem per missing value,
+    its field ``spans.<span id>.attrs.<name>`` so that a client can point at the span."""
+    schema = annotation.article.project.schema
+    problems = []
+    for span in Span.objects.filter(annotation=annotation).order_by("start", "end", "id"):
+        try:
+            schema_mod.check_span(schema, span.label, span.attrs)
+        except Invalid as exc:
+            shown = span.text if len(span.text) <= 40 else span.text[:39] + "…"
+            problems.extend(
+                Problem(
+                    f"spans.{span.pk}.{p.field}", p.code, f"{span.label} “{shown}”: {p.message}"
+                )
+                for p in exc.problems
+            )
+    if problems:
+        raise Invalid(problems)

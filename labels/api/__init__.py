@@ -1,0 +1,1 @@
+"""The JSON API (DRF): parse, fetch with the access check, one domain call, answer."""

@@ -1,0 +1,265 @@
+"""The JSON API under /api/v1/ (DRF). Views parse, call one domain function, and answer.
+
+Writes to an annotation lock its row, so concurrent saves are serialised and versions advance
+one at a time; a stale version answers 409 (see labels.api_errors).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labels import access
+from labels.annotation import queue, spans
+from labels.annotation import relations as relations_mod
+from labels.annotation import versions as versions_mod
+from labels.annotation.reads import annotation_payload, span_data
+from labels.api.inputs import (
+    AssignSerializer,
+    RelationCreateSerializer,
+    RelationUpdateSerializer,
+    SkipSerializer,
+    SpanCreateSerializer,
+    SpanUpdateSerializer,
+    VersionedSerializer,
+)
+from labels.api.outputs import (
+    AnnotationSerializer,
+    AssignmentSerializer,
+    RelationSerializer,
+    WriteResultSerializer,
+)
+from labels.errors import Invalid, Problem
+from labels.models import Annotation, AnnotationStatus, Membership, Role
+
+
+def _parse(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class MyAnnotationView(APIView):
+    """The requesting user's own annotation of an article."""
+
+    @extend_schema(responses=AnnotationSerializer, summary="My annotation of this article")
+    def get(self, request, article_id: int):
+        article, _ = access.access_article(request.user, article_id)
+        annotation = Annotation.objects.filter(
+            article=article, annotator=request.user, is_gold=False
+        ).first()
+        if annotation is None:
+            return Response(
+                {
+                    "errors": [
+                        {
+                            "field": "",
+                            "code": "not_found",
+                            "message": "You have not started this article.",
+                        }
+                    ]
+                },
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(annotation_payload(annotation))
+
+    @extend_schema(
+        request=None, responses=AnnotationSerializer, summary="Start (or resume) my annotation"
+    )
+    def post(self, request, article_id: int):
+        article, _ = access.access_article(request.user, article_id)
+        annotation = queue.do_get_or_create_own(article, request.user)
+        return Response(annotation_payload(annotation), status=status.HTTP_200_OK)
+
+
+class AnnotationView(APIView):
+    @extend_schema(
+        responses=AnnotationSerializer, summary="An annotation with its spans and relations"
+    )
+    def get(self, request, annotation_id: int):
+        annotation, _ = access.access_annotation(request.user, annotation_id)
+        return Response(annotation_payload(annotation))
+
+
+class SpanListView(APIView):
+    @extend_schema(
+        request=SpanCreateSerializer,
+        responses={201: WriteResultSerializer, 200: WriteResultSerializer},
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(SpanCreateSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = spans.do_add_span(annotation, request.user, data, version=data["version"])
+        return Response(
+            {"version": result.annotation.version, "span": span_data(result.obj)},
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class SpanDetailView(APIView):
+    @extend_schema(request=SpanUpdateSerializer, responses=WriteResultSerializer)
+    def patch(self, request, annotation_id: int, span_id: int):
+        data = _parse(SpanUpdateSerializer, request)
+        version = data.pop("version")
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = spans.do_update_span(annotation, request.user, span_id, data, version=version)
+        return Response({"version": result.annotation.version, "span": span_data(result.obj)})
+
+    @extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)
+    def delete(self, request, annotation_id: int, span_id: int):
+        data = _parse(VersionedSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = spans.do_delete_span(
+                annotation, request.user, span_id, version=data["version"]
+            )
+        return Response({"version": result.annotation.version})
+
+
+class RelationListView(APIView):
+    @extend_schema(request=RelationCreateSerializer, responses={201: WriteResultSerializer})
+    def post(self, request, annotation_id: int):
+        data = _parse(RelationCreateSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = relations_mod.do_add_relation(
+                annotation, request.user, data, version=data["version"]
+            )
+        return Response(
+            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data},
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class RelationDetailView(APIView):
+    @extend_schema(request=RelationUpdateSerializer, responses=WriteResultSerializer)
+    def patch(self, request, annotation_id: int, relation_id: int):
+        data = _parse(RelationUpdateSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = relations_mod.do_update_relation(
+                annotation, request.user, relation_id, data["attrs"], version=data["version"]
+            )
+        return Response(
+            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data}
+        )
+
+    @extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)
+    def delete(self, request, annotation_id: int, relation_id: int):
+        data = _parse(VersionedSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            result = relations_mod.do_delete_relation(
+                annotation, request.user, relation_id, version=data["version"]
+            )
+        return Response({"version": result.annotation.version})
+
+
+class SubmitView(APIView):
+    @extend_schema(
+        request=VersionedSerializer, responses=AnnotationSerializer, summary="Submit my annotation"
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(VersionedSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            versions_mod.do_set_status(
+                annotation, request.user, AnnotationStatus.SUBMITTED, version=data["version"]
+            )
+        return Response(annotation_payload(annotation))
+
+
+class SkipView(APIView):
+    @extend_schema(
+        request=SkipSerializer,
+        responses=AnnotationSerializer,
+        summary="Skip this article, saying why",
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(SkipSerializer, request)
+        with transaction.atomic():
+            annotation, _ = access.access_annotation(
+                request.user, annotation_id, write=True, lock=True
+            )
+            versions_mod.do_set_status(
+                annotation,
+                request.user,
+                AnnotationStatus.SKIPPED,
+                version=data["version"],
+                reason=data["reason"],
+            )
+        return Response(annotation_payload(annotation))
+
+
+class NextArticleView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: AnnotationSerializer, 204: None},
+        summary="Lease my next article",
+    )
+    def post(self, request, slug: str):
+        project, _ = access.access_project(request.user, slug)
+        annotation = queue.do_next_article(project, request.user)
+        if annotation is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(annotation_payload(annotation))
+
+
+class AssignView(APIView):
+    """A manager gives an article to a member (labels.queue.do_assign): the member's draft is
+    created, or their existing annotation marked as assigned, and never expires."""
+
+    @extend_schema(
+        request=AssignSerializer,
+        responses={201: AssignmentSerializer, 200: AssignmentSerializer},
+        summary="Assign this article to a member (managers)",
+    )
+    def post(self, request, article_id: int):
+        article, _ = access.access_article(request.user, article_id, roles=(Role.MANAGER,))
+        data = _parse(AssignSerializer, request)
+        membership = (
+            Membership.objects.filter(project=article.project, user__username=data["username"])
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise Invalid.one(
+                "username",
+                "not_member",
+                f"{data['username']} is not a member of this project; add them first.",
+            )
+        existed = Annotation.objects.filter(
+            article=article, annotator=membership.user, is_gold=False
+        ).exists()
+        try:
+            annotation = queue.do_assign(
+                article, membership.user, request.user, force=data["force"]
+            )
+        except Invalid as exc:  # do_assign names the user "user"; this request says "username"
+            raise Invalid([Problem("username", p.code, p.message) for p in exc.problems]) from None
+        annotation = Annotation.objects.select_related("annotator", "assigned_by").get(
+            pk=annotation.pk
+        )
+        return Response(
+            AssignmentSerializer(annotation).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )

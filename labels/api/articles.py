@@ -1,0 +1,169 @@
+"""Articles of a project: list, search, create, detail, an article's layers."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labels import access
+from labels.annotation.reads import article_detail
+from labels.api.inputs import (
+    ArticleCreateSerializer,
+)
+from labels.api.outputs import (
+    AnnotationSerializer,
+    ArticleDetailSerializer,
+    ArticleListSerializer,
+)
+from labels.api.projects import ERRORS, READ_ERRORS, _parse
+from labels.errors import Invalid
+from labels.interop import importing
+from labels.models import Annotation, AnnotationStatus, Article, ArticleState, Relation, Role, Span
+
+# ?ordering= values and what they sort by; anything else is a 400, never an ORM lookup.
+ARTICLE_ORDERINGS = {
+    "id": ("id",),
+    "-id": ("-id",),
+    "external_id": ("external_id", "id"),
+    "-external_id": ("-external_id", "-id"),
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+}
+
+
+# --- Articles ----------------------------------------------------------------------------------
+
+
+class ArticleListView(generics.ListAPIView):
+    serializer_class = ArticleListSerializer
+
+    def get_queryset(self):
+        project, _ = access.access_project(self.request.user, self.kwargs["slug"])
+        params = self.request.query_params
+        articles = Article.objects.filter(project=project).with_state()
+        state = params.get("state", "")
+        if state:
+            if state not in ArticleState.values:
+                raise Invalid.one(
+                    "state",
+                    "invalid_choice",
+                    f"state must be one of {', '.join(ArticleState.values)}.",
+                )
+            articles = articles.filter(state=state)
+        ordering = params.get("ordering", "")
+        if ordering and ordering not in ARTICLE_ORDERINGS:
+            raise Invalid.one(
+                "ordering",
+                "invalid_choice",
+                f"ordering must be one of {', '.join(ARTICLE_ORDERINGS)}.",
+            )
+        search = params.get("search", "").strip()
+        if "\x00" in search:
+            raise Invalid.one("search", "nul_character", "The search contains a NUL character.")
+        if search:
+            query = SearchQuery(search, search_type="websearch", config="simple")
+            # The same expression as the GIN index labels_article_search, so it is used.
+            articles = (
+                articles.alias(vector=Article.search_vector())
+                .filter(vector=query)
+                .annotate(rank=SearchRank(Article.search_vector(), query))
+            )
+            if not ordering:
+                return articles.order_by("-rank", "id")
+        return articles.order_by(*ARTICLE_ORDERINGS.get(ordering or "id"))
+
+    @extend_schema(
+        summary="The project's articles",
+        parameters=[
+            OpenApiParameter(
+                "state", str, enum=ArticleState.values, description="Only articles in this state."
+            ),
+            OpenApiParameter(
+                "search",
+                str,
+                description="Full-text search of title and text (web-search syntax: "
+                '"a phrase", or, -word); results by relevance unless ordered.',
+            ),
+            OpenApiParameter("ordering", str, enum=list(ARTICLE_ORDERINGS)),
+        ],
+        responses={200: ArticleListSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create one article (managers)",
+        request=ArticleCreateSerializer,
+        responses={201: ArticleDetailSerializer, **ERRORS},
+    )
+    def post(self, request, slug: str):
+        project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
+        data = _parse(ArticleCreateSerializer, request.data)
+        if Article.objects.filter(project=project, external_id=data["id"].strip()).exists():
+            raise Invalid.one("id", "duplicate", f"An article with id {data['id']!r} exists.")
+        try:
+            with transaction.atomic():
+                article = importing.do_create_article(
+                    project,
+                    external_id=data["id"],
+                    raw_text=data["text"],
+                    title=data["title"],
+                    meta=data["meta"],
+                )
+        except IntegrityError:
+            raise Invalid.one(
+                "id", "duplicate", f"An article with id {data['id']!r} exists."
+            ) from None
+        article = Article.objects.with_state().get(pk=article.pk)
+        article.layers = []
+        return Response(ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleDetailView(APIView):
+    @extend_schema(
+        summary="An article with its text (and, for staff, a summary of its layers)",
+        responses={200: ArticleDetailSerializer, **READ_ERRORS},
+    )
+    def get(self, request, slug: str, article_id: int):
+        article, membership = access.access_project_article(request.user, slug, article_id)
+        return Response(article_detail(article, membership))
+
+
+class ArticleAnnotationListView(generics.ListAPIView):
+    serializer_class = AnnotationSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        article, membership = access.access_article(user, self.kwargs["article_id"])
+        layers = Annotation.objects.filter(article=article)
+        if membership.role not in access.STAFF_ROLES:
+            # access.can_read_annotation, as a filter: own work; in open projects the others'
+            # and gold once reviewed.
+            if article.project.blind:
+                layers = layers.filter(annotator=user, is_gold=False)
+            else:
+                layers = layers.filter(
+                    Q(is_gold=False) | Q(is_gold=True, status=AnnotationStatus.REVIEWED)
+                )
+        return (
+            layers.select_related("annotator", "reviewer")
+            .prefetch_related(
+                Prefetch("spans", queryset=Span.objects.order_by("start", "end", "id")),
+                Prefetch("relations", queryset=Relation.objects.order_by("id")),
+            )
+            .order_by("-is_gold", "annotator__username")
+        )
+
+    @extend_schema(
+        summary="The article's annotations (layers) I may see, with spans and relations",
+        responses={200: AnnotationSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

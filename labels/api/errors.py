@@ -1,0 +1,78 @@
+"""One JSON shape for every API error: ``{"errors": [{"field", "code", "message"}]}``.
+
+400 bad input (the field names the part of the request), 401 not logged in, 403 a member without
+the role, 404 not a member or no such object, 409 a stale version or a closed annotation.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from labels.errors import Closed, Invalid, Stale
+
+
+def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested validation errors → a flat list naming each field by its path."""
+    out: list[dict[str, str]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "" if key in ("non_field_errors", "detail") else str(key)
+            out.extend(_flatten(value, f"{prefix}.{name}" if prefix and name else (prefix or name)))
+    elif isinstance(detail, list):
+        if all(not isinstance(d, (dict, list)) for d in detail):
+            for d in detail:
+                out.append(
+                    {"field": prefix, "code": getattr(d, "code", "invalid"), "message": str(d)}
+                )
+        else:
+            for index, d in enumerate(detail):
+                out.extend(_flatten(d, f"{prefix}[{index}]"))
+    else:
+        out.append(
+            {"field": prefix, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+        )
+    return out
+
+
+def error_response(status_code: int, field: str, code: str, message: str, **extra) -> Response:
+    return Response(
+        {"errors": [{"field": field, "code": code, "message": message}], **extra},
+        status=status_code,
+    )
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Invalid):
+        return Response(
+            {"errors": [p.as_dict() for p in exc.problems]}, status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, Stale):
+        return error_response(
+            409, "version", "stale_version", str(exc), current_version=exc.current
+        )
+    if isinstance(exc, Closed):
+        return error_response(409, "status", "closed", str(exc))
+    if isinstance(exc, Http404):
+        return error_response(404, "", "not_found", str(exc) or "Not found.")
+    if isinstance(exc, PermissionDenied):
+        return error_response(
+            403, "", "permission_denied", str(exc) or "You do not have permission to do this."
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": _flatten(exc.detail)}
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = {
+            "errors": [{"field": "body", "code": "parse_error", "message": str(exc.detail)}]
+        }
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"errors": [{"field": "", "code": str(code), "message": str(detail)}]}
+    return response

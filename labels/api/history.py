@@ -1,0 +1,59 @@
+"""The history of an annotation in the JSON API.
+
+``GET /api/v1/annotations/{id}/history/`` — newest first, paginated (``?page=``); each event has
+who, when, what (the raw ``before``/``after`` snapshots and readable ``changes``), and for a
+deleted span whether it can still be restored.
+``POST /api/v1/annotations/{id}/history/{event_id}/restore/`` ``{"version": n}`` — managers and
+reviewers bring a deleted span back (409 when the version is stale or the layer is closed).
+Access as in ``labels.history.access_history``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labels import access
+from labels.annotation import history
+from labels.api.inputs import VersionedSerializer
+from labels.api.outputs import HistoryEventSerializer, SpanSerializer, WriteResultSerializer
+
+
+class HistoryListView(generics.ListAPIView):
+    serializer_class = HistoryEventSerializer
+
+    def get_queryset(self):
+        self.annotation, _ = access.access_history(self.request.user, self.kwargs["annotation_id"])
+        return history.events_of(self.annotation)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        views = history.present(self.annotation, page)
+        return self.get_paginated_response(HistoryEventSerializer(views, many=True).data)
+
+    @extend_schema(
+        summary="The annotation's history, newest first",
+        responses={200: HistoryEventSerializer(many=True)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class HistoryRestoreView(APIView):
+    @extend_schema(
+        summary="Restore the span deleted by this history event (managers, reviewers)",
+        request=VersionedSerializer,
+        responses={201: WriteResultSerializer},
+    )
+    def post(self, request, annotation_id: int, event_id: int):
+        serializer = VersionedSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = history.do_restore_from_history(
+            request.user, annotation_id, event_id, version=serializer.validated_data["version"]
+        )
+        return Response(
+            {"version": result.annotation.version, "span": SpanSerializer(result.obj).data},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,264 @@
+"""Request serializers: what the API accepts."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from labels.errors import Invalid
+from labels.models import Suggesters
+from labels.review import merge
+from labels.suggestions import proposals
+from labels.suggestions.http import check_suggester_url
+
+
+class VersionedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The annotation version this change is based on."
+    )
+
+
+class SpanCreateSerializer(VersionedSerializer):
+    start = serializers.IntegerField(min_value=0, help_text="Code-point offset, inclusive.")
+    end = serializers.IntegerField(min_value=1, help_text="Code-point offset, exclusive.")
+    text = serializers.CharField(
+        trim_whitespace=False, help_text="Must equal the article text at [start, end)."
+    )
+    label = serializers.CharField(max_length=50)
+    attrs = serializers.DictField(required=False, default=dict)
+    client_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Makes a retried create idempotent."
+    )
+
+
+class SpanUpdateSerializer(VersionedSerializer):
+    start = serializers.IntegerField(min_value=0, required=False)
+    end = serializers.IntegerField(min_value=1, required=False)
+    text = serializers.CharField(trim_whitespace=False, required=False)
+    label = serializers.CharField(max_length=50, required=False)
+    attrs = serializers.DictField(required=False)
+
+    def validate(self, data):
+        if ("start" in data or "end" in data) and "text" not in data:
+            raise serializers.ValidationError({"text": "Send the span text with new boundaries."})
+        return data
+
+
+class RelationUpdateSerializer(VersionedSerializer):
+    attrs = serializers.DictField(
+        help_text="The relation's attributes, all of them (a span-valued one takes a span id); "
+        "its type and ends do not change."
+    )
+
+
+class RelationCreateSerializer(VersionedSerializer):
+    label = serializers.CharField(max_length=50)
+    attrs = serializers.DictField(required=False, default=dict)
+    client_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.IntegerField(
+            help_text="Id of the span the relation starts at."
+        )
+        fields["to"] = serializers.IntegerField(help_text="Id of the span the relation points to.")
+        return fields
+
+
+class SkipSerializer(VersionedSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the article is skipped.")
+
+
+# --- Projects, members, articles, imports, tokens ------------------------------------------
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    default_error_messages = {"invalid": "Must be a string, not {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class ProjectCreateSerializer(serializers.Serializer):
+    slug = serializers.SlugField(max_length=60)
+    name = StrictCharField(max_length=200)
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    guidelines = StrictCharField(
+        required=False, allow_blank=True, default="", help_text="Markdown."
+    )
+    annotators_per_article = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, default=2
+    )
+    blind = serializers.BooleanField(required=False, default=True)
+    schema = serializers.JSONField(
+        required=False, default=None, help_text="The label schema; the default one if absent."
+    )
+
+
+class ProjectUpdateSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=200, required=False)
+    description = StrictCharField(required=False, allow_blank=True)
+    guidelines = StrictCharField(required=False, allow_blank=True, help_text="Markdown.")
+    annotators_per_article = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    blind = serializers.BooleanField(required=False)
+    schema = serializers.JSONField(
+        required=False,
+        help_text="The new label schema; a new schema version once annotations exist.",
+    )
+    suggesters = serializers.ChoiceField(
+        choices=Suggesters.choices,
+        required=False,
+        help_text="Which automatic suggesters propose spans (docs/suggestions.md).",
+    )
+    suggester_url = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="HTTP model server called by the server (http or https); blank for none.",
+    )
+
+    def validate_suggester_url(self, value: str) -> str:
+        try:
+            return check_suggester_url(value)
+        except Invalid as exc:
+            problem = exc.problems[0]
+            raise serializers.ValidationError(problem.message, code=problem.code) from None
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    username = StrictCharField(max_length=150)
+    role = serializers.ChoiceField(choices=["manager", "reviewer", "annotator"])
+
+
+class ArticleCreateSerializer(serializers.Serializer):
+    id = StrictCharField(
+        max_length=200, help_text="The article's id in your data; unique in the project."
+    )
+    text = StrictCharField(trim_whitespace=False, help_text="Canonicalised (LF, NFC) when stored.")
+    title = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+    meta = serializers.DictField(required=False, default=dict)
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The file to import (UTF-8).")
+    format = serializers.ChoiceField(
+        choices=["native", "text", "csv", "doccano", "labelstudio"], default="native"
+    )
+    layer = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Where the file's spans go: gold, suggestions or an annotator's username. "
+        "Empty: the articles only.",
+    )
+    partial = serializers.BooleanField(
+        required=False, default=False, help_text="Import the good records, report the bad."
+    )
+    text_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
+    id_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
+    title_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+
+class AssignSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="A member of the project.")
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Assign even when every seat on the article is taken.",
+    )
+
+
+class AcceptSerializer(VersionedSerializer):
+    span = serializers.IntegerField(help_text="Id of the annotator span whose version to accept.")
+    label = serializers.CharField(max_length=50, required=False)
+    start = serializers.IntegerField(min_value=0, required=False)
+    end = serializers.IntegerField(min_value=1, required=False)
+    text = serializers.CharField(trim_whitespace=False, required=False)
+    attrs = serializers.DictField(required=False)
+
+    def validate(self, data):
+        if ("start" in data or "end" in data) and "text" not in data:
+            raise serializers.ValidationError({"text": "Send the span text with new boundaries."})
+        return data
+
+
+class RejectSerializer(VersionedSerializer):
+    span = serializers.IntegerField(help_text="Id of any annotator span of the candidate.")
+
+
+class RelationDecisionSerializer(VersionedSerializer):
+    relation = serializers.IntegerField(help_text="Id of the annotator relation.")
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=merge.COMMENT_MAX_LENGTH, help_text="What the annotator should change."
+    )
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The annotation's version, to detect a conflict."
+    )
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+class SuggestionRefSerializer(serializers.Serializer):
+    """A suggestion named by its key, or by label, start and end."""
+
+    key = serializers.CharField(required=False, max_length=200, help_text='"<label>:<start>:<end>"')
+    label = serializers.CharField(required=False, max_length=50)
+    start = serializers.IntegerField(required=False, min_value=0)
+    end = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, data):
+        if "key" in data:
+            try:
+                data["label"], data["start"], data["end"] = proposals.parse_key(data["key"])
+            except Invalid as exc:
+                raise serializers.ValidationError(
+                    {"key": exc.problems[0].message}, code="invalid"
+                ) from None
+        else:
+            missing = [name for name in ("label", "start", "end") if name not in data]
+            if missing:
+                raise serializers.ValidationError(
+                    {
+                        name: "Name the suggestion by key, or by label, start and end."
+                        for name in missing
+                    },
+                    code="required",
+                )
+            data["key"] = proposals.suggestion_key(data["label"], data["start"], data["end"])
+        return data
+
+
+class SuggestionAcceptSerializer(SuggestionRefSerializer, VersionedSerializer):
+    attrs = serializers.DictField(
+        required=False, default=dict, help_text="Merged over the suggested attributes."
+    )
+    client_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Makes a retried accept idempotent."
+    )
+
+
+class SuggestionAcceptRelationSerializer(VersionedSerializer):
+    label = serializers.CharField(max_length=50)
+    client_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(max_length=200, help_text="Key of the from span.")
+        fields["to"] = serializers.CharField(max_length=200, help_text="Key of the to span.")
+        return fields
+
+
+class SuggestionAcceptAllSerializer(VersionedSerializer):
+    min_confidence = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1
+    )

@@ -1,0 +1,326 @@
+"""The review API under /api/v1/ (reviewers and managers of the article's project).
+
+Every write takes the gold layer's ``version`` (1 before the first review action creates it),
+answers 409 when it is stale, and answers with the whole review as it now stands, so the page
+simply draws what it gets back. The rules live in ``labels.review``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labels import access
+from labels.api.inputs import (
+    AcceptSerializer,
+    RejectSerializer,
+    RelationCreateSerializer,
+    RelationDecisionSerializer,
+    RelationUpdateSerializer,
+    ReturnSerializer,
+    SpanCreateSerializer,
+    SpanUpdateSerializer,
+    VersionedSerializer,
+)
+from labels.api.outputs import RelationSerializer, SpanSerializer
+from labels.models import Article
+from labels.review import decisions, merge, state
+from labels.review.state import ReviewState
+
+
+def _parse(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _staff_article(request, article_id) -> Article:
+    article, _ = access.access_article(request.user, article_id, roles=access.STAFF_ROLES)
+    return article
+
+
+def _answer(article: Article, code: int = status.HTTP_200_OK) -> Response:
+    return Response(review_payload(state.load_review(article)), status=code)
+
+
+_REVIEW = OpenApiResponse(description="The review as it now stands (see GET).")
+
+
+class ReviewView(APIView):
+    @extend_schema(
+        responses=_REVIEW,
+        summary="All submitted layers of an article, the review candidates and the gold layer",
+    )
+    def get(self, request, article_id: int):
+        return _answer(_staff_article(request, article_id))
+
+
+class AcceptView(APIView):
+    @extend_schema(request=AcceptSerializer, responses=_REVIEW, summary="Accept a candidate")
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(AcceptSerializer, request)
+        version, span_id = data.pop("version"), data.pop("span")
+        decisions.do_accept(article, request.user, span_id, version=version, changes=data)
+        return _answer(article)
+
+
+class RejectView(APIView):
+    @extend_schema(request=RejectSerializer, responses=_REVIEW, summary="Reject a candidate")
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(RejectSerializer, request)
+        decisions.do_reject(article, request.user, data["span"], version=data["version"])
+        return _answer(article)
+
+
+class AcceptRelationView(APIView):
+    @extend_schema(
+        request=RelationDecisionSerializer, responses=_REVIEW, summary="Accept a relation"
+    )
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(RelationDecisionSerializer, request)
+        decisions.do_accept_relation(
+            article, request.user, data["relation"], version=data["version"]
+        )
+        return _answer(article)
+
+
+class RejectRelationView(APIView):
+    @extend_schema(
+        request=RelationDecisionSerializer, responses=_REVIEW, summary="Reject a relation"
+    )
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(RelationDecisionSerializer, request)
+        decisions.do_reject_relation(
+            article, request.user, data["relation"], version=data["version"]
+        )
+        return _answer(article)
+
+
+class AcceptAgreedView(APIView):
+    @extend_schema(
+        request=VersionedSerializer,
+        responses=_REVIEW,
+        summary="Accept every open unanimous or majority span and relation",
+    )
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(VersionedSerializer, request)
+        decisions.do_accept_agreed(article, request.user, version=data["version"])
+        return _answer(article)
+
+
+class MarkReviewedView(APIView):
+    @extend_schema(
+        request=VersionedSerializer, responses=_REVIEW, summary="Finish the review of the article"
+    )
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(VersionedSerializer, request)
+        decisions.do_mark_reviewed(article, request.user, version=data["version"])
+        return _answer(article)
+
+
+class GoldSpanListView(APIView):
+    @extend_schema(
+        request=SpanCreateSerializer, responses=_REVIEW, summary="Add a span to the gold layer"
+    )
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(SpanCreateSerializer, request)
+        version = data.pop("version")
+        decisions.do_add_gold_span(article, request.user, data, version=version)
+        return _answer(article, status.HTTP_201_CREATED)
+
+
+class GoldSpanDetailView(APIView):
+    @extend_schema(request=SpanUpdateSerializer, responses=_REVIEW, summary="Edit a gold span")
+    def patch(self, request, article_id: int, span_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(SpanUpdateSerializer, request)
+        version = data.pop("version")
+        decisions.do_edit_gold_span(article, request.user, span_id, data, version=version)
+        return _answer(article)
+
+    @extend_schema(request=VersionedSerializer, responses=_REVIEW, summary="Delete a gold span")
+    def delete(self, request, article_id: int, span_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(VersionedSerializer, request)
+        decisions.do_delete_gold_span(article, request.user, span_id, version=data["version"])
+        return _answer(article)
+
+
+class GoldRelationListView(APIView):
+    @extend_schema(
+        request=RelationCreateSerializer,
+        responses=_REVIEW,
+        summary="Add a relation between two gold spans",
+    )
+    def post(self, request, article_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(RelationCreateSerializer, request)
+        version = data.pop("version")
+        decisions.do_add_gold_relation(article, request.user, data, version=version)
+        return _answer(article, status.HTTP_201_CREATED)
+
+
+class GoldRelationDetailView(APIView):
+    @extend_schema(
+        request=RelationUpdateSerializer,
+        responses=_REVIEW,
+        summary="Change a gold relation's attributes",
+    )
+    def patch(self, request, article_id: int, relation_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(RelationUpdateSerializer, request)
+        decisions.do_edit_gold_relation(
+            article, request.user, relation_id, data["attrs"], version=data["version"]
+        )
+        return _answer(article)
+
+    @extend_schema(request=VersionedSerializer, responses=_REVIEW, summary="Delete a gold relation")
+    def delete(self, request, article_id: int, relation_id: int):
+        article = _staff_article(request, article_id)
+        data = _parse(VersionedSerializer, request)
+        decisions.do_delete_gold_relation(
+            article, request.user, relation_id, version=data["version"]
+        )
+        return _answer(article)
+
+
+class ReturnView(APIView):
+    @extend_schema(
+        request=ReturnSerializer,
+        responses=_REVIEW,
+        summary="Send an annotation back to its annotator with a comment",
+    )
+    def post(self, request, annotation_id: int):
+        with transaction.atomic():
+            annotation, membership = access.access_annotation(
+                request.user, annotation_id, lock=True
+            )
+            if membership.role not in access.STAFF_ROLES:
+                raise PermissionDenied("Only reviewers and managers send work back.")
+            data = _parse(ReturnSerializer, request)
+            decisions.do_return(
+                annotation, request.user, data["comment"], version=data.get("version")
+            )
+        return _answer(annotation.article)
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def review_payload(state: ReviewState) -> dict:
+    """The review of one article as the page draws it (see docs/review.md)."""
+    article, gold = state.article, state.gold
+    project = article.project
+    gold_data = None
+    if gold is not None:
+        gold_spans = []
+        for span in gold.spans.all():
+            data = SpanSerializer(span).data
+            data["candidate"] = state.gold_candidate.get(span.pk)
+            gold_spans.append(data)
+        gold_data = {
+            "id": gold.pk,
+            "status": gold.status,
+            "version": gold.version,
+            "reviewer": gold.reviewer.username if gold.reviewer else None,
+            "reviewer_name": _name(gold.reviewer) if gold.reviewer else None,
+            "updated_at": gold.updated_at,
+            "spans": gold_spans,
+            "relations": RelationSerializer(gold.relations.all(), many=True).data,
+        }
+    counts = {merge.OPEN: 0, merge.ACCEPTED: 0, merge.REJECTED: 0}
+    for c in state.candidates:
+        counts[c.status] += 1
+    return {
+        "article": {
+            "id": article.pk,
+            "external_id": article.external_id,
+            "title": article.title,
+            "text": article.text,
+            "meta": article.meta,
+        },
+        "project": {
+            "slug": project.slug,
+            "name": project.name,
+            "annotators_per_article": project.annotators_per_article,
+            "schema": project.schema,
+        },
+        "submitted": state.n_layers,
+        "ready": state.n_layers >= project.annotators_per_article,
+        "version": gold.version if gold else 1,
+        "gold": gold_data,
+        "layers": [
+            {
+                "id": a.pk,
+                "annotator": a.annotator.username,
+                "name": _name(a.annotator),
+                "status": a.status,
+                "version": a.version,
+                "submitted_at": a.submitted_at,
+                "skip_reason": a.skip_reason,
+                "review_comment": a.review_comment,
+                "spans": len(a.spans.all()) if a.status in merge.LAYER_STATUSES else None,
+            }
+            for a in state.annotations
+        ],
+        "candidates": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "start": c.start,
+                "end": c.end,
+                "agreement": c.agreement,
+                "disputed": c.disputed,
+                "status": c.status,
+                "gold_span": c.gold_span,
+                "annotators": c.annotators,
+                "versions": [
+                    {
+                        "label": v.label,
+                        "start": v.start,
+                        "end": v.end,
+                        "text": v.text,
+                        "attrs": v.attrs,
+                        "annotators": v.annotators,
+                        "spans": v.spans,
+                    }
+                    for v in c.versions
+                ],
+            }
+            for c in state.candidates
+        ],
+        "relation_candidates": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "from": c.source,
+                "to": c.target,
+                "agreement": c.agreement,
+                "disputed": c.disputed,
+                "status": c.status,
+                "gold_relation": c.gold_relation,
+                "versions": [
+                    {"attrs": v.attrs, "annotators": v.annotators, "relations": v.relations}
+                    for v in c.versions
+                ],
+            }
+            for c in state.relation_candidates
+        ],
+        "counts": counts
+        | {
+            "disputed": sum(c.disputed for c in state.candidates),
+            "open_relations": sum(c.status == merge.OPEN for c in state.relation_candidates),
+        },
+    }

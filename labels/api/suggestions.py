@@ -1,0 +1,215 @@
+"""Suggestions in the JSON API: what is suggested on my annotation, and accepting or rejecting it.
+
+- ``GET  articles/{id}/suggestions/`` — suggestions for the caller's own annotation of the
+  article (404 when they have none); ``problems`` only for the project's managers.
+- ``POST annotations/{id}/suggestions/accept/`` ``{key | label+start+end, attrs?, version,
+  client_id?}`` → a span with origin "suggested" (same version/409 rules as any span).
+- ``POST annotations/{id}/suggestions/accept-relation/`` ``{label, from, to, version,
+  client_id?}`` (ends as keys, both already spans) → the suggested relation.
+- ``POST annotations/{id}/suggestions/accept-all/`` ``{version, min_confidence?}``.
+- ``POST annotations/{id}/suggestions/reject/`` ``{key | label+start+end}``: idempotent, does not
+  change the annotation's version.
+- ``GET  projects/{slug}/suggester/check/`` — managers: call the HTTP suggester on a tiny text.
+
+Writes are allowed on the caller's own annotation only (``access_annotation(write=True)``) and
+never on the gold layer. The suggestions are computed before the annotation row is locked
+(an HTTP suggester may take seconds), then the write runs locked, as in ``labels.api``.
+docs/suggestions.md has the request and response shapes.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labels import access
+from labels.api.inputs import (
+    SuggestionAcceptAllSerializer,
+    SuggestionAcceptRelationSerializer,
+    SuggestionAcceptSerializer,
+    SuggestionRefSerializer,
+)
+from labels.api.outputs import (
+    AcceptAllResultSerializer,
+    RejectResultSerializer,
+    RelationSerializer,
+    SpanSerializer,
+    SuggesterCheckSerializer,
+    SuggestionsSerializer,
+    WriteResultSerializer,
+)
+from labels.errors import Invalid
+from labels.models import Annotation, Role
+from labels.suggestions import actions, combine, http
+
+
+def _parse(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _writable(user, annotation_id: int) -> Annotation:
+    """The caller's own annotation (403/404 through labels.access), never the gold layer."""
+    annotation, _ = access.access_annotation(user, annotation_id, write=True)
+    if annotation.is_gold:
+        raise Invalid.one(
+            "annotation",
+            "not_allowed",
+            "Suggestions are accepted into an analyst's own annotation, not the gold layer.",
+        )
+    return annotation
+
+
+def _locked(user, annotation_id: int) -> Annotation:
+    annotation, _ = access.access_annotation(user, annotation_id, write=True, lock=True)
+    return annotation
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class SuggestionsView(APIView):
+    @extend_schema(responses=SuggestionsSerializer, summary="Suggestions for my annotation")
+    def get(self, request, article_id: int):
+        article, membership = access.access_article(request.user, article_id)
+        annotation = Annotation.objects.filter(
+            article=article, annotator=request.user, is_gold=False
+        ).first()
+        if annotation is None:
+            raise Http404("You have not started this article.")
+        found = combine.suggestions_for(article, annotation)
+        body = {
+            "annotation": annotation.pk,
+            "version": annotation.version,
+            "spans": found["spans"],
+            "relations": found["relations"],
+        }
+        if membership.role == Role.MANAGER:
+            body["problems"] = found["problems"]
+        return Response(body)
+
+
+class AcceptView(APIView):
+    @extend_schema(
+        request=SuggestionAcceptSerializer,
+        responses={201: WriteResultSerializer, 200: WriteResultSerializer},
+        summary="Accept a suggestion: it becomes a span with origin “suggested”",
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(SuggestionAcceptSerializer, request)
+        annotation = _writable(request.user, annotation_id)
+        current = combine.suggestions_for(annotation.article, annotation)
+        with transaction.atomic():
+            annotation = _locked(request.user, annotation_id)
+            result = actions.do_accept_suggestion(
+                annotation,
+                request.user,
+                current,
+                data["key"],
+                version=data["version"],
+                attrs=data["attrs"],
+                client_id=data.get("client_id"),
+            )
+        return Response(
+            {"version": result.annotation.version, "span": SpanSerializer(result.obj).data},
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class AcceptRelationView(APIView):
+    @extend_schema(
+        request=SuggestionAcceptRelationSerializer,
+        responses={201: WriteResultSerializer, 200: WriteResultSerializer},
+        summary="Accept a suggested relation whose two ends are spans already",
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(SuggestionAcceptRelationSerializer, request)
+        annotation = _writable(request.user, annotation_id)
+        current = combine.suggestions_for(annotation.article, annotation)
+        with transaction.atomic():
+            annotation = _locked(request.user, annotation_id)
+            result = actions.do_accept_relation(
+                annotation,
+                request.user,
+                current,
+                data["label"],
+                data["from"],
+                data["to"],
+                version=data["version"],
+                client_id=data.get("client_id"),
+            )
+        return Response(
+            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data},
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class AcceptAllView(APIView):
+    @extend_schema(
+        request=SuggestionAcceptAllSerializer,
+        responses=AcceptAllResultSerializer,
+        summary="Accept every current suggestion (and the relations between them)",
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(SuggestionAcceptAllSerializer, request)
+        annotation = _writable(request.user, annotation_id)
+        current = combine.suggestions_for(annotation.article, annotation)
+        with transaction.atomic():
+            annotation = _locked(request.user, annotation_id)
+            done = actions.do_accept_all(
+                annotation,
+                request.user,
+                current,
+                version=data["version"],
+                min_confidence=data.get("min_confidence"),
+            )
+        return Response(
+            {
+                "version": done.annotation.version,
+                "spans": SpanSerializer(done.spans, many=True).data,
+                "relations": RelationSerializer(done.relations, many=True).data,
+                "skipped": done.skipped,
+                "skipped_relations": done.skipped_relations,
+            }
+        )
+
+
+class RejectView(APIView):
+    @extend_schema(
+        request=SuggestionRefSerializer,
+        responses={201: RejectResultSerializer, 200: RejectResultSerializer},
+        summary="Reject a suggestion: it is not suggested to me again on this article",
+    )
+    def post(self, request, annotation_id: int):
+        data = _parse(SuggestionRefSerializer, request)
+        _writable(request.user, annotation_id)
+        with transaction.atomic():
+            annotation = _locked(request.user, annotation_id)
+            created = actions.do_reject_suggestion(
+                annotation, data["label"], data["start"], data["end"]
+            )
+        return Response(
+            {
+                "key": data["key"],
+                "label": data["label"],
+                "start": data["start"],
+                "end": data["end"],
+                "version": annotation.version,
+            },
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class SuggesterCheckView(APIView):
+    @extend_schema(
+        responses=SuggesterCheckSerializer,
+        summary="Call the project's HTTP suggester on a tiny text (managers)",
+    )
+    def get(self, request, slug: str):
+        project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
+        return Response(http.check_http_suggester(project))

@@ -1,0 +1,300 @@
+"""Dataset export: one generator of records, shared by the command, the API and the page.
+
+``prepare_export(project, params)`` checks every parameter (raising ``Invalid`` naming the bad
+one, before a single byte is sent) and returns an ``Export``: iterate it for the bytes of the
+chosen format (writers in ``labels.export_formats``). Every format is written from the same
+records, ``iter_records``: one per article and layer, in DESIGN.md §5's native form.
+
+How the records are read (constant memory, a constant number of queries per chunk):
+
+- Everything runs in one read-only REPEATABLE READ transaction, so an export is one consistent
+  snapshot even while analysts keep saving; on the read replica when one is configured
+  (``labels.routing.export_database_alias``).
+- Articles stream through a server-side cursor (``.iterator(chunk_size=…)``; inside a
+  transaction Django declares it without HOLD, so PostgreSQL produces rows as they are fetched
+  instead of materialising the whole result first).
+- Per chunk of ``CHUNK_SIZE`` articles: one query for their annotations (with annotator and
+  reviewer names), one for the spans, one for the relations, and one for the analysts behind
+  each gold layer when gold is exported. Rows are read as tuples, never as model instances.
+
+Every span's text is compared with ``text[start:end]`` before its record is handed to a writer;
+a mismatch (a corrupted row) raises ``ExportError`` naming the article and the span, so an export
+never contains a wrong line. Writers that re-express offsets (tokens, brat fragments) check their
+own result again.
+
+The train/dev/test split is a pure function of the project slug and the article's id:
+``sha256("slug:external-id")``, its first 8 bytes read as a big-endian integer and divided by
+2**64, gives a number in [0, 1) that falls into one of the ratio intervals. The same article
+lands in the same part in every export, in every format and for every layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from labels.errors import Invalid, Problem
+from labels.interop.records import (
+    _LANG,
+    CHUNK_SIZE,
+    DEFAULT_LANG,
+    DEFAULT_STATUSES,
+    LAYERS,
+    PARAMETERS,
+    SPLIT_NAMES,
+    Context,
+    ExportOptions,
+    _project_schemas,
+    _span_valued,
+    iter_records,
+)
+from labels.models import AnnotationStatus, Project
+
+# ---------------------------------------------------------------------------------------------
+# Parameters
+
+
+def _values(params: Mapping[str, Any], name: str, *, commas: bool = True) -> list[str]:
+    """All non-empty values of a parameter (given once, repeated, or as a list); with
+    ``commas`` a value may itself be a comma-separated list."""
+    raw = params.get(name)
+    items = raw if isinstance(raw, list | tuple) else ([] if raw is None else [raw])
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise Invalid.one(name, "invalid_type", f"{name} must be text.")
+        parts = item.split(",") if commas else [item]
+        out.extend(part.strip() for part in parts if part.strip())
+    return out
+
+
+def _single(params: Mapping[str, Any], name: str, *, commas: bool = True) -> str | None:
+    values = _values(params, name, commas=commas)
+    if len(values) > 1:
+        raise Invalid.one(name, "multiple_values", f"Give {name} once.")
+    return values[0] if values else None
+
+
+def parse_since(value: str) -> datetime:
+    """An ISO 8601 date or date-time; without a time zone it is read as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+        except ValueError:
+            raise Invalid.one(
+                "since",
+                "invalid",
+                f"“{value[:40]}” is not an ISO 8601 date or date-time "
+                "(e.g. 2026-11-27 or 2026-11-27T10:00:00Z).",
+            ) from None
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def parse_split(value: str) -> tuple[tuple[str, float], ...]:
+    """``80,10,10`` → train/dev/test, ``90,10`` → train/test; ratios are relative weights."""
+    parts = [p.strip() for p in value.split(",")]
+    problem = Invalid.one(
+        "split",
+        "invalid",
+        f"“{value[:40]}” is not a split: give two or three non-negative numbers separated by "
+        "commas, e.g. 80,10,10 (train, dev, test) or 90,10 (train, test).",
+    )
+    if len(parts) not in SPLIT_NAMES:
+        raise problem
+    try:
+        weights = [float(p) for p in parts]
+    except ValueError:
+        raise problem from None
+    if any(not (w >= 0) or w == float("inf") for w in weights) or sum(weights) <= 0:
+        raise problem
+    total = sum(weights)
+    bounds, running = [], 0.0
+    for name, weight in zip(SPLIT_NAMES[len(weights)], weights, strict=True):
+        running += weight
+        bounds.append((name, running / total))
+    # The last interval always reaches 1, whatever the rounding.
+    bounds[-1] = (bounds[-1][0], 1.0)
+    return tuple(bounds)
+
+
+def all_labels(schemas: list[dict]) -> list[str]:
+    """Span label names of every schema version, the current ones first, in schema order."""
+    names: dict[str, None] = {}
+    for schema in schemas:
+        for label in schema.get("span_labels", []):
+            names.setdefault(label["name"], None)
+    return list(names)
+
+
+def check_export_params(project: Project, params: Mapping[str, Any]) -> ExportOptions:
+    """Turn request or command parameters into ExportOptions; ``Invalid`` names every bad one.
+
+    ``params`` maps names to a string or a list of strings (a QueryDict's lists): ``format``,
+    ``layer``, ``status`` (repeated or comma-separated), ``labels`` (likewise), ``since``,
+    ``split``, ``lang``.
+    """
+    from labels.interop.formats.registry import WRITERS
+
+    problems: list[Problem] = []
+    unknown = [name for name in params if name not in PARAMETERS]
+    for name in unknown:
+        problems.append(
+            Problem(
+                name,
+                "unknown_parameter",
+                f"“{str(name)[:40]}” is not an export parameter; they are {', '.join(PARAMETERS)}.",
+            )
+        )
+    values: dict[str, Any] = {}
+
+    def attempt(name: str, fn):
+        try:
+            values[name] = fn()
+        except Invalid as exc:
+            problems.extend(exc.problems)
+
+    def check_format():
+        fmt = _single(params, "format") or "native"
+        if fmt not in WRITERS:
+            raise Invalid.one(
+                "format", "invalid_choice", f"format must be one of {', '.join(WRITERS)}."
+            )
+        return fmt
+
+    def check_layer():
+        layer = _single(params, "layer") or "gold"
+        if layer not in LAYERS:
+            raise Invalid.one(
+                "layer", "invalid_choice", f"layer must be one of {', '.join(LAYERS)}."
+            )
+        return layer
+
+    def check_status():
+        statuses = _values(params, "status")
+        bad = [s for s in statuses if s not in AnnotationStatus.values]
+        if bad:
+            raise Invalid.one(
+                "status",
+                "invalid_choice",
+                f"“{bad[0][:40]}” is not a status; statuses are "
+                f"{', '.join(AnnotationStatus.values)}.",
+            )
+        return tuple(dict.fromkeys(statuses)) or DEFAULT_STATUSES
+
+    schemas = _project_schemas(project)
+    known_labels = all_labels(schemas)
+
+    def check_labels():
+        labels = _values(params, "labels")
+        bad = [label for label in labels if label not in known_labels]
+        if bad:
+            raise Invalid.one(
+                "labels",
+                "unknown_label",
+                f"“{bad[0][:40]}” is not a span label of this project; the labels are "
+                f"{', '.join(known_labels)}.",
+            )
+        return tuple(dict.fromkeys(labels)) or None
+
+    def check_since():
+        value = _single(params, "since")
+        return parse_since(value) if value else None
+
+    def check_split():
+        value = _single(params, "split", commas=False)
+        return parse_split(value) if value else None
+
+    def check_lang():
+        value = _single(params, "lang") or DEFAULT_LANG
+        if not _LANG.match(value):
+            raise Invalid.one(
+                "lang", "invalid", "lang must be a spaCy language code such as en, fr or xx."
+            )
+        return value
+
+    for name, fn in (
+        ("format", check_format),
+        ("layer", check_layer),
+        ("status", check_status),
+        ("labels", check_labels),
+        ("since", check_since),
+        ("split", check_split),
+        ("lang", check_lang),
+    ):
+        attempt(name, fn)
+    if problems:
+        raise Invalid(problems)
+    return ExportOptions(
+        format=values["format"],
+        layer=values["layer"],
+        statuses=values["status"],
+        labels=values["labels"],
+        since=values["since"],
+        split=values["split"],
+        lang=values["lang"],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A prepared export
+
+
+@dataclass
+class Export:
+    """A checked export, ready to stream. Iterating it runs the queries."""
+
+    context: Context
+    content_type: str
+    filename: str
+    _writer: Any
+    chunk_size: int = CHUNK_SIZE
+
+    def __iter__(self) -> Iterator[bytes]:
+        records = iter_records(
+            self.context.project,
+            self.context.options,
+            chunk_size=self.chunk_size,
+            schemas=self.context.schemas,
+        )
+        with closing(records):
+            yield from self._writer(records, self.context)
+
+
+def prepare_export(project: Project, params: Mapping[str, Any]) -> Export:
+    """Check ``params`` (see ``check_export_params``) and load what the format needs (the spaCy
+    tokenizer for token formats), so that every problem is reported before streaming starts."""
+    from labels.interop.formats.registry import WRITERS
+    from labels.interop.tokens import load_tokenizer
+
+    options = check_export_params(project, params)
+    spec = WRITERS[options.format]
+    schemas = _project_schemas(project)
+    labels = list(options.labels) if options.labels else all_labels(schemas)
+    started = timezone.now()
+    by_label, by_relation = _span_valued(schemas)
+    context = Context(
+        project=project,
+        options=options,
+        labels=labels,
+        schemas=schemas,
+        started_at=started,
+        tokenizer=load_tokenizer(options.lang) if spec.tokenized else None,
+        span_refs_by_label=by_label,
+        span_refs_by_relation=by_relation,
+    )
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    return Export(
+        context=context,
+        content_type=spec.content_type,
+        filename=f"{project.slug}-{options.layer}-{options.format}-{stamp}.{spec.extension}",
+        _writer=spec.write,
+    )

@@ -1,0 +1,1 @@
+"""One module per file format, holding its reader and its writer together."""

@@ -1,0 +1,157 @@
+"""doccano JSONL: reader (entities, relations) and writer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from labels.interop.reading import DEFAULT_OPTIONS, ReadOptions, Record, _json_lines
+from labels.interop.records import Context
+from labels.interop.streams import ExportRecord, _coalesce, _line, span_refs
+
+
+def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
+    """doccano's JSONL with relations. Entity and relation ids run through the whole file.
+    ``attrs`` (not part of doccano's format, ignored by doccano) keeps the attributes, so that
+    the file imports back here without loss; a span-valued attribute names an entity id. The
+    article's metadata are top-level fields, as doccano writes them; ``layer`` is added when
+    more than the gold layer is exported, ``split`` when a split is asked for."""
+    counter = {"entity": 0, "relation": 0}
+
+    def lines():
+        for record in records:
+            ids: dict[str, int] = {}
+            entities = []
+            rel_refs = context.span_refs_by_relation
+            label_refs = context.span_refs_by_label
+            for span in record["spans"]:
+                counter["entity"] += 1
+                ids[span["id"]] = counter["entity"]
+                entities.append(
+                    {
+                        "id": counter["entity"],
+                        "label": span["label"],
+                        "start_offset": span["start"],
+                        "end_offset": span["end"],
+                        "attrs": span["attrs"],
+                    }
+                )
+            for entity, span in zip(entities, record["spans"], strict=True):
+                entity["attrs"] = span_refs(span["attrs"], label_refs.get(span["label"]), ids)
+            relations = []
+            for rel in record["relations"]:
+                counter["relation"] += 1
+                attrs = span_refs(rel["attrs"], rel_refs.get(rel["label"]), ids)
+                relations.append(
+                    {
+                        "id": counter["relation"],
+                        "from_id": ids[rel["from"]],
+                        "to_id": ids[rel["to"]],
+                        "type": rel["label"],
+                        "attrs": attrs,
+                    }
+                )
+            row = {
+                "id": record["id"],
+                "text": record["text"],
+                "entities": entities,
+                "relations": relations,
+            }
+            # doccano keeps any other field as the example's metadata.
+            row.update((k, v) for k, v in record["meta"].items() if k not in row)
+            if context.options.layer != "gold":
+                row["layer"] = record["layer"]
+            if record["split"]:
+                row["split"] = record["split"]
+            yield _line(row)
+
+    return _coalesce(lines())
+
+
+# Fields of a doccano line that are not article metadata.
+_DOCCANO_KEYS = ("id", "text", "label", "entities", "relations", "Comments", "comments")
+
+
+def read_doccano(
+    name: str, stream: IO[bytes], options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Record | str]:
+    """doccano JSONL, either form (see the module docstring). An entity may carry an ``attrs``
+    object (not part of doccano's format; our doccano export writes it) with attribute values."""
+    for item in _json_lines(name, stream):
+        if isinstance(item, str):
+            yield item
+            continue
+        where, obj = item
+        spans: list[Any] = []
+        span_where: list[str] = []
+        relations: list[Any] = []
+        relation_where: list[str] = []
+        problem = None
+        if "entities" in obj:
+            entities = obj["entities"]
+            if not isinstance(entities, list):
+                problem = '"entities" must be a list'
+                entities = []
+            for index, entity in enumerate(entities):
+                span_where.append(f"entities[{index}]")
+                if not isinstance(entity, dict):
+                    spans.append(entity)
+                    continue
+                spans.append(
+                    {
+                        "id": entity.get("id", f"#{index}"),
+                        "start": entity.get("start_offset"),
+                        "end": entity.get("end_offset"),
+                        "label": entity.get("label"),
+                        "attrs": entity.get("attrs") or {},
+                    }
+                )
+            raw_relations = obj.get("relations") or []
+            if not isinstance(raw_relations, list):
+                problem = '"relations" must be a list'
+                raw_relations = []
+            for index, rel in enumerate(raw_relations):
+                relation_where.append(f"relations[{index}]")
+                if not isinstance(rel, dict):
+                    relations.append(rel)
+                    continue
+                relations.append(
+                    {
+                        "from": rel.get("from_id"),
+                        "to": rel.get("to_id"),
+                        "label": rel.get("type"),
+                        "attrs": rel.get("attrs") or {},
+                    }
+                )
+        elif "label" in obj:
+            labels = obj["label"]
+            if not isinstance(labels, list):
+                problem = '"label" must be a list of [start, end, label] triples'
+                labels = []
+            for index, triple in enumerate(labels):
+                span_where.append(f"label[{index}]")
+                if not (isinstance(triple, list) and len(triple) == 3):
+                    problem = (
+                        f"label[{index}] must be a [start, end, label] triple, not "
+                        f"{json.dumps(triple, ensure_ascii=False)[:60]} (document "
+                        "classification labels cannot be imported as spans)"
+                    )
+                    break
+                spans.append({"start": triple[0], "end": triple[1], "label": triple[2]})
+        if problem:
+            yield f"{where}: {problem}"
+            continue
+        meta = {k: v for k, v in obj.items() if k not in _DOCCANO_KEYS}
+        title = meta.pop("title", "") if isinstance(meta.get("title"), str) else ""
+        yield Record(
+            source=where,
+            external_id=obj.get("id"),
+            raw_text=obj.get("text"),
+            title=title,
+            meta=meta,
+            spans=spans,
+            relations=relations,
+            span_where=span_where,
+            relation_where=relation_where,
+        )

@@ -1,0 +1,42 @@
+"""The native JSONL format (DESIGN.md §5): reader and writer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from labels.interop.reading import DEFAULT_OPTIONS, ReadOptions, Record, _json_lines
+from labels.interop.records import Context
+from labels.interop.streams import ExportRecord, _coalesce, _line
+
+# ---------------------------------------------------------------------------------------------
+# Line formats
+
+
+def write_native(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
+    return _coalesce(_line(r) for r in records)
+
+
+def read_native(
+    name: str, stream: IO[bytes], options: ReadOptions = DEFAULT_OPTIONS
+) -> Iterator[Record | str]:
+    """Native JSONL (DESIGN.md §5): one JSON object per line with ``id``, ``text`` and optional
+    ``title``, ``meta``, ``spans``, ``relations``. Blank lines are ignored."""
+    for item in _json_lines(name, stream):
+        if isinstance(item, str):
+            yield item
+            continue
+        where, obj = item
+        meta = obj.get("meta", {})
+        title = obj.get("title", "")
+        if title == "" and isinstance(meta, dict) and isinstance(meta.get("title"), str):
+            title = meta["title"]
+        yield Record(
+            source=where,
+            external_id=obj.get("id", ""),
+            raw_text=obj.get("text"),
+            title=title,
+            meta=meta,
+            spans=obj.get("spans") or [],
+            relations=obj.get("relations") or [],
+        )

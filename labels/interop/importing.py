@@ -1,0 +1,252 @@
+"""Importing articles (and their annotations) from files: one path for the command, the API and
+the upload form.
+
+Every record of every file is checked: text (no NUL, not empty), id, offsets (mapped from the
+raw text onto the canonical text), labels and attributes against the project schema, relations.
+Problems are reported as ``file:line: reason``, in the order of the files. The import is one
+transaction: unless the caller asks for a partial import, one problem rolls it back and nothing
+is written, and a crash half-way leaves nothing behind either. (Inside that transaction the
+articles are sent to PostgreSQL while the next records are being checked, which halves the
+time of a large import; see ``_check_and_write_articles``.)
+
+Re-importing an id never duplicates an article: with the same text, spans for a layer the article
+does not have yet are added (so a second annotator's layer can come later); spans for a layer it
+already has are reported and skipped. A different text under the same id is an error.
+
+The formats' readers are in ``labels.import_formats``. Spans go to the layer the caller names:
+``gold``, an annotator's username (a submitted annotation), or ``suggestions`` — one
+``SuggestionSet`` (source "import") per article, shown to analysts as proposals, where required
+attributes may be missing. Labels that are not in the project's schema are errors naming the
+label and the line, never dropped.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from contextlib import contextmanager
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from labels.errors import ImportConflict, ImportFailed, Invalid
+from labels.interop.bulk import (
+    _check_and_write_articles,
+    _defer_search_index_merge,
+    _LayerWriter,
+    _merge_search_index,
+    _references_locked_in_bulk,
+)
+from labels.interop.checking import (
+    GOLD,
+    SUGGESTION_SOURCE,
+    SUGGESTIONS,
+    ImportReport,
+    _article_id_of,
+    _check_record,
+)
+from labels.interop.formats.registry import IMPORT_FORMATS, READERS
+from labels.interop.reading import Note, ReadOptions, Record
+from labels.models import Article, Membership, Project, SuggestionSet
+
+# ---------------------------------------------------------------------------------------------
+# The import itself.
+
+
+def _resolve_layer(project: Project, layer: str | None, report: ImportReport):
+    """None (articles only), SUGGESTIONS, or (is_gold, user or None). A user who is not a
+    member becomes an annotator."""
+    if layer in (None, ""):
+        return None
+    if not isinstance(layer, str):
+        raise Invalid.one("layer", "invalid_type", "layer must be gold, suggestions or a username")
+    if layer == GOLD:
+        return (True, None)
+    if layer == SUGGESTIONS:
+        return SUGGESTIONS
+    user = get_user_model().objects.filter(username=layer).first()
+    if user is None:
+        raise Invalid.one(
+            "layer",
+            "unknown_user",
+            f"no user named {layer!r}; the layer is gold, suggestions or an annotator's username",
+        )
+    if not Membership.objects.filter(project=project, user=user).exists():
+        report.notes.append(f"{layer} was not a member of {project.slug}; added as annotator.")
+    return (False, user)
+
+
+def check_upload_size(size: int | None, field: str = "file") -> None:
+    """Refuse an upload larger than ``settings.ANNOTATOR_MAX_IMPORT_BYTES``."""
+    limit = settings.ANNOTATOR_MAX_IMPORT_BYTES
+    if size is not None and size > limit:
+        raise Invalid.one(
+            field,
+            "too_large",
+            f"The file is {size / 1_048_576:.1f} MB; imports are limited to "
+            f"{limit / 1_048_576:.0f} MB. Split it into smaller files.",
+        )
+
+
+def do_import(
+    project: Project,
+    files: Iterable[tuple[str, IO[bytes]]],
+    *,
+    fmt: str = "native",
+    layer: str | None = None,
+    partial: bool = False,
+    actor=None,
+    options: ReadOptions | None = None,
+) -> ImportReport:
+    """Import ``files`` (name, binary stream) into ``project``. See the module docstring.
+
+    ``layer``: where the files' spans go — ``gold``, ``suggestions`` (a SuggestionSet per
+    article, attributes may be incomplete) or an annotator's username; None imports the articles
+    only. Raises Invalid for a bad format or layer, ImportFailed (nothing written) when any
+    record is bad and ``partial`` is false, and ImportConflict (nothing written) when a
+    concurrent change made the database refuse it. The write is one transaction.
+    """
+    with _no_cyclic_gc():
+        try:
+            return _import(project, files, fmt, layer, partial, actor, options)
+        except IntegrityError as exc:
+            raise ImportConflict(
+                "Something in the project changed while this import ran, so nothing was "
+                f"written; import the file again. ({str(exc).strip()})"
+            ) from exc
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """An import builds millions of small objects (records, spans, rows) that all live until
+    it ends: the cyclic garbage collector would walk them again and again, for a tenth of the
+    import's CPU, and could free none of them. Reference counting still frees the rest."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport:
+    report = ImportReport()
+    if fmt not in READERS:
+        raise Invalid.one(
+            "format", "invalid_choice", f"format must be one of {', '.join(IMPORT_FORMATS)}"
+        )
+    options = options or ReadOptions()
+    resolved = _resolve_layer(project, layer, report)
+    if resolved == SUGGESTIONS and not options.prefer_predictions:
+        options = ReadOptions(
+            text_column=options.text_column,
+            id_column=options.id_column,
+            title_column=options.title_column,
+            prefer_predictions=True,
+        )
+    # Records, and the readers' problems (strings) in their place so that errors keep the
+    # order of the file.
+    raw: list[Record | str | None] = []
+    for name, stream in files:
+        for item in READERS[fmt](name, stream, options):
+            if isinstance(item, Note):
+                report.notes.append(item.message)
+            else:
+                raw.append(item)
+    wanted = {_article_id_of(r) for r in raw if isinstance(r, Record)} - {None}
+    existing = _existing_articles(project, list(wanted))
+    with transaction.atomic():
+        _defer_search_index_merge()
+        now = timezone.now()
+        layer = None
+        if resolved is not None and resolved != SUGGESTIONS:
+            with connection.cursor() as django_cursor:
+                layer = _LayerWriter(
+                    django_cursor.cursor, project, resolved, existing, raw, actor, now
+                )
+        with _references_locked_in_bulk(project, existing, layer):
+            good = _check_and_write_articles(
+                project, raw, existing, resolved, partial, report, layer, now
+            )
+            if report.errors and not partial:
+                raise ImportFailed(report)  # rolls back the articles written meanwhile
+            if not good:
+                # A partial import of nothing but bad records: not even the layer's membership.
+                transaction.set_rollback(True)
+                return report
+            if layer is not None:
+                layer.write(report)
+        if resolved == SUGGESTIONS:
+            _write_suggestions(good, {r.external_id: r.article_id for r in good}, report, actor)
+        _merge_search_index()
+    report.written = True
+    return report
+
+
+def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
+    """One SuggestionSet (source "import") per article with spans (``articles``: external id ->
+    article pk); an article that already has imported suggestions keeps them and the record's
+    are reported as skipped."""
+    with_spans = [r for r in records if r.spans]
+    has_set = set(
+        SuggestionSet.objects.filter(
+            article_id__in=[articles[r.external_id] for r in with_spans], source=SUGGESTION_SOURCE
+        ).values_list("article__external_id", flat=True)
+    )
+    rows = []
+    for record in with_spans:
+        if record.external_id in has_set:
+            report.skipped.append(
+                f"{record.source}: {record.external_id!r} already has imported suggestions; "
+                "its spans were skipped"
+            )
+            continue
+        rows.append(
+            SuggestionSet(
+                article_id=articles[record.external_id],
+                source=SUGGESTION_SOURCE,
+                spans=[
+                    {k: s[k] for k in ("id", "label", "start", "end", "text", "attrs")}
+                    for s in record.spans
+                ],
+                relations=record.relations,
+                detail={"source": record.source},
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+        )
+        report.spans += len(record.spans)
+        report.relations += len(record.relations)
+    SuggestionSet.objects.bulk_create(rows, batch_size=2000)
+    report.layers_added = len(rows)
+
+
+def do_create_article(
+    project: Project, *, external_id: str, raw_text: str, title: str = "", meta=None
+) -> Article:
+    """Create one article from raw text (canonicalised here). Used by tests and the admin."""
+    record = _check_record(
+        Record("article", external_id, raw_text, title, meta or {}), project.schema
+    )
+    return Article.objects.create(
+        project=project,
+        external_id=record.external_id,
+        title=record.title,
+        text=record.canonical.text,
+        text_sha256=record.canonical.sha256,
+        meta=record.meta,
+    )
+
+
+def _existing_articles(project: Project, external_ids: list[str]) -> dict[str, Article]:
+    found: dict[str, Article] = {}
+    for chunk_start in range(0, len(external_ids), 5000):
+        chunk = external_ids[chunk_start : chunk_start + 5000]
+        for article in Article.objects.filter(project=project, external_id__in=chunk).only(
+            "id", "external_id", "text_sha256"
+        ):
+            found[article.external_id] = article
+    return found

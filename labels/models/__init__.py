@@ -1,0 +1,46 @@
+"""Annotator's data: projects, members, articles, annotations (layers), spans, relations, history.
+
+Offsets are Unicode code points, half-open ``[start, end)``, into ``Article.text``, which is stored
+canonical (LF, NFC) and never changes after import. PostgreSQL enforces every invariant it can.
+The package is the models' public face: callers import from ``labels.models``.
+"""
+
+from labels.models.annotations import (
+    Annotation,
+    AnnotationQuerySet,
+    AnnotationStatus,
+    Origin,
+    Provenance,
+    Relation,
+    Span,
+)
+from labels.models.articles import Article, ArticleQuerySet, ArticleState, article_state
+from labels.models.history import HistoryAction, HistoryEvent
+from labels.models.projects import Membership, Project, Role, SchemaVersion, Suggesters
+from labels.models.review import AgreementSnapshot, ReviewRejection
+from labels.models.suggestions import RejectedSuggestion, SuggestionSet
+
+__all__ = [
+    "AgreementSnapshot",
+    "Annotation",
+    "AnnotationQuerySet",
+    "AnnotationStatus",
+    "Article",
+    "ArticleQuerySet",
+    "ArticleState",
+    "HistoryAction",
+    "HistoryEvent",
+    "Membership",
+    "Origin",
+    "Project",
+    "Provenance",
+    "RejectedSuggestion",
+    "Relation",
+    "ReviewRejection",
+    "Role",
+    "SchemaVersion",
+    "Span",
+    "Suggesters",
+    "SuggestionSet",
+    "article_state",
+]

@@ -1,0 +1,112 @@
+"""Projects, their schema versions and members."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    REVIEWER = "reviewer", "Reviewer"
+    ANNOTATOR = "annotator", "Annotator"
+
+
+class Suggesters(models.TextChoices):
+    """Which automatic suggesters a project uses (labels/suggesters.py). "both" without a
+    suggester_url is the built-in one alone."""
+
+    BUILTIN = "builtin", "Built-in rules only"
+    HTTP = "http", "HTTP model server only"
+    BOTH = "both", "Built-in rules and the HTTP model server"
+    NONE = "none", "No automatic suggestions"
+
+
+class Project(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Annotation guidelines in Markdown.")
+    schema = models.JSONField(help_text="Label schema (see labels/schema.py).")
+    schema_version = models.PositiveIntegerField(default=1)
+    annotators_per_article = models.PositiveSmallIntegerField(
+        default=2, help_text="How many analysts annotate each article before review."
+    )
+    blind = models.BooleanField(
+        default=True, help_text="Annotators see only their own work (recommended)."
+    )
+    suggester_url = models.URLField(
+        blank=True,
+        help_text="Optional HTTP model server that proposes spans (see docs/suggestions.md).",
+    )
+    suggesters = models.CharField(
+        max_length=10,
+        choices=Suggesters.choices,
+        default=Suggesters.BOTH,
+        help_text="Which automatic suggesters propose spans; imported suggestions always show.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annotators_per_article__gte=1),
+                name="labels_project_annotators_per_article_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(suggesters__in=Suggesters.values),
+                name="labels_project_suggesters_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchemaVersion(models.Model):
+    """Every schema a project has had; annotations name the version they were made under."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="schema_versions")
+    version = models.PositiveIntegerField()
+    schema = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "version"], name="labels_schemaversion_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.slug} v{self.version}"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "user"], name="labels_membership_unique_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="labels_membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.project}"

@@ -1,0 +1,1 @@
+"""The HTML pages: fetch with the access check, one domain call, render."""

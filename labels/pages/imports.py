@@ -1,0 +1,69 @@
+"""The import form on the project page (managers): one file, checked whole, then the report."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from labels import access
+from labels import errors as errors_mod
+from labels.errors import Invalid
+from labels.interop import importing, reading
+from labels.interop.formats import registry
+from labels.models import Role
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField()
+    format = forms.ChoiceField(choices=[(f, f) for f in registry.IMPORT_FORMATS])
+    layer = forms.CharField(required=False, max_length=150)
+    partial = forms.BooleanField(required=False)
+    text_column = forms.CharField(required=False, max_length=200)
+    id_column = forms.CharField(required=False, max_length=200)
+    title_column = forms.CharField(required=False, max_length=200)
+
+
+@login_required
+@require_POST
+def import_upload(request, slug: str):
+    """Import the uploaded file with ``importing.do_import`` and show the report (200) or the
+    problems (400, nothing written unless "import the good records only" was ticked)."""
+    project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
+    form = ImportForm(request.POST, request.FILES)
+    report = None
+    errors: list[str] = []
+    if not form.is_valid():
+        errors = [f"{name}: {message}" for name, msgs in form.errors.items() for message in msgs]
+    else:
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            importing.check_upload_size(upload.size)
+            report = importing.do_import(
+                project,
+                [(upload.name or "upload", upload.file)],
+                fmt=data["format"],
+                layer=data["layer"].strip() or None,
+                partial=data["partial"],
+                actor=request.user,
+                options=reading.ReadOptions(
+                    text_column=data["text_column"].strip() or None,
+                    id_column=data["id_column"].strip() or None,
+                    title_column=data["title_column"].strip() or None,
+                ),
+            )
+            errors = report.errors  # records left out of a partial import
+        except errors_mod.ImportFailed as exc:
+            report = exc.report
+            errors = exc.report.errors
+        except Invalid as exc:
+            errors = [p.message for p in exc.problems]
+    failed = bool(errors) and not (report and report.written)
+    return render(
+        request,
+        "labels/import_result.html",
+        {"project": project, "report": report, "errors": errors, "failed": failed},
+        status=400 if failed else 200,
+    )

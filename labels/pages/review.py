@@ -1,0 +1,36 @@
+"""Pages for reviewers and managers: an article's review, and the project dashboard.
+
+Kept apart from ``labels.views`` (the analysts' pages) so that each set of pages changes for its
+own reasons. Each view checks access, calls one domain function and renders.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from labels import access
+
+
+@login_required
+@require_safe
+def review_page(request, article_id: int):
+    """The review of one article; the page loads everything else from the review API."""
+    article, membership = access.access_article(request.user, article_id, roles=access.STAFF_ROLES)
+    project = article.project
+    config = {
+        "article": article.pk,
+        "review_url": reverse("api-review", args=[article.pk]),
+        "project_url": reverse("project", args=[project.slug]),
+        "dashboard_url": reverse("dashboard", args=[project.slug]),
+        "csrf_token": get_token(request),
+        "user": request.user.username,
+    }
+    return render(
+        request,
+        "labels/review.html",
+        {"article": article, "project": project, "membership": membership, "config": config},
+    )

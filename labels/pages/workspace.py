@@ -1,0 +1,192 @@
+"""HTML pages. Each view checks access, calls one domain function and renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from labels import access
+from labels.annotation import queue
+from labels.annotation.reads import annotation_payload
+from labels.errors import Invalid
+from labels.models import Annotation, ArticleState, Role
+from labels.projects.guidelines import render_guidelines
+from labels.projects.progress import progress_bar, state_counts
+from labels.schema import RESERVED_HOTKEYS
+
+
+@login_required
+@require_safe
+def home(request):
+    memberships = list(access.user_projects(request.user))
+    counts = state_counts(m.project_id for m in memberships)
+    rows = []
+    for m in memberships:
+        c = counts[m.project_id]
+        bar, summary = progress_bar(c)
+        rows.append(
+            {
+                "project": m.project,
+                "role": m.role,
+                "role_label": Role(m.role).label,
+                "total": sum(c.values()),
+                "bar": bar,
+                "summary": summary,
+                **c,
+            }
+        )
+    return render(request, "labels/home.html", {"rows": rows})
+
+
+DONE_SHOWN = 20  # the analyst's finished articles listed on the project page, newest first
+
+
+@login_required
+@require_safe
+def project_page(request, slug: str):
+    project, membership = access.access_project(request.user, slug)
+    articles = project.articles.with_state().order_by("id")
+    search = request.GET.get("q", "").strip()
+    if search:
+        articles = articles.filter(
+            Q(title__icontains=search)
+            | Q(external_id__icontains=search)
+            | Q(text__icontains=search)
+        )
+    state = request.GET.get("state", "")
+    if state in ArticleState.values:
+        articles = articles.filter(state=state)
+    page = Paginator(
+        articles.only("id", "external_id", "title", "meta", "project_id"), 50
+    ).get_page(request.GET.get("page"))
+    mine = {
+        a.article_id: a
+        for a in Annotation.objects.filter(
+            annotator=request.user, article__in=[x.pk for x in page.object_list]
+        )
+    }
+    for article in page.object_list:
+        article.my_annotation = mine.get(article.pk)
+        article.state_label = ArticleState(article.state).label
+    counts = state_counts([project.pk])[project.pk]
+    bar, summary = progress_bar(counts)
+    drafts = list(queue.open_drafts(project, request.user))
+    done = queue.finished_work(project, request.user)
+    done_page = list(done[:DONE_SHOWN])
+    done_total = len(done_page) if len(done_page) < DONE_SHOWN else done.count()
+    members = (
+        list(project.memberships.select_related("user").order_by("user__username"))
+        if membership.role == Role.MANAGER
+        else []
+    )
+    return render(
+        request,
+        "labels/project.html",
+        {
+            "project": project,
+            "membership": membership,
+            "is_staff_role": membership.role in access.STAFF_ROLES,
+            "page": page,
+            "search": search,
+            "state": state,
+            "states": ArticleState.choices,
+            "bar": bar,
+            "summary": summary,
+            "counts": counts,
+            "drafts": drafts,
+            "done": done_page,
+            "done_total": done_total,
+            "members": members,
+        },
+    )
+
+
+@login_required
+@require_POST
+def assign_article(request, slug: str):
+    """A manager's form on the project page: give one article to one member."""
+    project, _ = access.access_project(request.user, slug, roles=(Role.MANAGER,))
+    article = project.articles.filter(pk=_int_or_none(request.POST.get("article"))).first()
+    membership = (
+        project.memberships.filter(user__username=request.POST.get("username", ""))
+        .select_related("user")
+        .first()
+    )
+    if article is None or membership is None:
+        messages.error(request, "Choose an article of this project and one of its members.")
+        return redirect("project", slug=slug)
+    try:
+        queue.do_assign(article, membership.user, request.user)
+    except Invalid as exc:
+        messages.error(request, exc.problems[0].message)
+    else:
+        messages.success(request, f"{article} is assigned to {membership.user.username}.")
+    return redirect("project", slug=slug)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def next_article(request, slug: str):
+    project, _ = access.access_project(request.user, slug)
+    annotation = queue.do_next_article(project, request.user)
+    if annotation is None:
+        messages.info(request, "Nothing left to annotate in this project for now. Thank you!")
+        return redirect("project", slug=slug)
+    return redirect("annotate", article_id=annotation.article_id)
+
+
+@login_required
+@require_safe
+def annotate(request, article_id: int):
+    """The annotation workspace: the user's own layer of the article (any member may open it)."""
+    article, membership = access.access_article(request.user, article_id)
+    project = article.project
+    try:
+        annotation = queue.do_get_or_create_own(article, request.user)
+    except Invalid as exc:
+        return render(
+            request,
+            "labels/article_full.html",
+            {"article": article, "project": project, "reason": exc.problems[0].message},
+            status=409,
+        )
+    labels = [
+        {**label, "pattern": i % 5} for i, label in enumerate(project.schema.get("span_labels", []))
+    ]
+    workspace = {
+        "article": {
+            "id": article.pk,
+            "external_id": article.external_id,
+            "title": article.title,
+            "text": article.text,
+        },
+        "project": {"slug": project.slug, "name": project.name},
+        "schema": project.schema,
+        "labels": labels,
+        "annotation": annotation_payload(annotation),
+        "reserved_hotkeys": list(RESERVED_HOTKEYS),
+    }
+    return render(
+        request,
+        "labels/annotate.html",
+        {
+            "article": article,
+            "project": project,
+            "membership": membership,
+            "annotation": annotation,
+            "labels": labels,
+            "guidelines": render_guidelines(project.guidelines),
+            "workspace": workspace,
+        },
+    )

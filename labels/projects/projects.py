@@ -1,0 +1,77 @@
+"""Creating projects, changing their schema, and managing who belongs to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from labels.annotation.history import purging
+from labels.errors import Invalid
+from labels.models import Annotation, Article, Project, SchemaVersion
+from labels.schema import check_schema, default_schema
+
+
+def do_delete_article(article: Article) -> None:
+    """Delete an article with its annotations, spans, relations and their history."""
+    with purging():
+        article.delete()
+
+
+def do_delete_project(project: Project) -> None:
+    """Delete a project with everything in it, history included."""
+    with purging():
+        project.delete()
+
+
+@transaction.atomic
+def do_create_project(
+    *,
+    slug: str,
+    name: str,
+    schema: Any = None,
+    description: str = "",
+    guidelines: str = "",
+    annotators_per_article: int = 2,
+    blind: bool = True,
+) -> Project:
+    """Create a project with a validated schema (the default news-attribution one if none)."""
+    if Project.objects.filter(slug=slug).exists():
+        raise Invalid.one("slug", "duplicate", f"A project with the slug {slug!r} already exists.")
+    if annotators_per_article < 1:
+        raise Invalid.one("annotators_per_article", "min_value", "Must be at least 1.")
+    cleaned = check_schema(default_schema() if schema is None else schema)
+    project = Project.objects.create(
+        slug=slug,
+        name=name,
+        schema=cleaned,
+        schema_version=1,
+        description=description,
+        guidelines=guidelines,
+        annotators_per_article=annotators_per_article,
+        blind=blind,
+    )
+    SchemaVersion.objects.create(project=project, version=1, schema=cleaned)
+    return project
+
+
+@transaction.atomic
+def do_change_schema(project: Project, schema: Any) -> Project:
+    """Replace the schema. Once annotations exist the change becomes a new version, so that every
+    annotation keeps naming the schema it was made under; before that, version 1 is rewritten."""
+    cleaned = check_schema(schema)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if cleaned == project.schema:
+        return project
+    if Annotation.objects.filter(article__project=project).exists():
+        project.schema_version += 1
+        SchemaVersion.objects.create(
+            project=project, version=project.schema_version, schema=cleaned
+        )
+    else:
+        SchemaVersion.objects.filter(project=project, version=project.schema_version).update(
+            schema=cleaned
+        )
+    project.schema = cleaned
+    project.save(update_fields=["schema", "schema_version", "updated_at"])
+    return project

@@ -1,0 +1,1 @@
+"""Review: merging analysts' layers into candidates, the review state, and the reviewer's decisions."""

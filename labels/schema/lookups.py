@@ -1,0 +1,43 @@
+"""Reading a schema: label and relation names, a label's attributes, span-valued attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessors. They take a schema that has passed check_schema and never raise.
+
+
+def label_names(schema: Schema) -> list[str]:
+    return [label["name"] for label in schema.get("span_labels", [])]
+
+
+def relation_names(schema: Schema) -> list[str]:
+    return [relation["name"] for relation in schema.get("relations", [])]
+
+
+def span_label(schema: Schema, name: str) -> dict[str, Any] | None:
+    return next((x for x in schema.get("span_labels", []) if x["name"] == name), None)
+
+
+def relation_type(schema: Schema, name: str) -> dict[str, Any] | None:
+    return next((x for x in schema.get("relations", []) if x["name"] == name), None)
+
+
+def span_attributes(schema: Schema, label: str) -> list[dict[str, Any]]:
+    """The attribute definitions of a span label; empty for an unknown label."""
+    definition = span_label(schema, label)
+    return list(definition.get("attributes", [])) if definition else []
+
+
+def relation_attributes(schema: Schema, name: str) -> list[dict[str, Any]]:
+    """The attribute definitions of a relation type; empty for an unknown type."""
+    definition = relation_type(schema, name)
+    return list(definition.get("attributes", [])) if definition else []
+
+
+def span_ref_names(schema: dict, relation: str) -> set[str]:
+    return {a["name"] for a in relation_attributes(schema, relation) if a["type"] == "span"}

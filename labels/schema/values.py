@@ -1,0 +1,149 @@
+"""Checking a span's or a relation's label and attribute values against the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labels.errors import Invalid, Problem
+from labels.schema.lookups import Schema, label_names, relation_names, relation_type, span_label
+from labels.schema.validation import TEXT_DEFAULT_MAX_LENGTH, _describe, _join, _Problems, _show
+
+# ---------------------------------------------------------------------------------------------
+# check_span / check_relation
+
+
+def check_span(
+    schema: Schema, label: str, attrs: object, *, require: bool = True
+) -> dict[str, Any]:
+    """Check a span's label and attributes against a checked schema; return the cleaned attrs.
+
+    Cleaned attrs hold only the attributes that have a value, in schema order; null and blank
+    text count as no value, and text is stripped. A ``span`` attribute is only checked to be a
+    string or integer id: the caller resolves it and checks the referenced span's label. With
+    ``require=False`` a missing required attribute is allowed (suggestions, which the analyst
+    completes when accepting them).
+    """
+    definition = span_label(schema, label)
+    if definition is None:
+        raise Invalid.one(
+            "label",
+            "unknown_label",
+            f"“{_show(label)}” is not a span label of this project; the labels are"
+            f" {_join(label_names(schema), 'and')}.",
+        )
+    return _check_attrs(definition.get("attributes", []), attrs, f"{label} spans", require)
+
+
+def check_relation(
+    schema: Schema, label: str, from_label: str, to_label: str, attrs: object
+) -> dict[str, Any]:
+    """Check a relation's type, the labels of its two ends and its attributes against a checked
+    schema; return the cleaned attrs (as ``check_span`` does)."""
+    definition = relation_type(schema, label)
+    if definition is None:
+        raise Invalid.one(
+            "label",
+            "unknown_relation",
+            f"“{_show(label)}” is not a relation type of this project; the types are"
+            f" {_join(relation_names(schema), 'and')}.",
+        )
+    problems = _Problems()
+    allowed_from, allowed_to = definition["from"], definition["to"]
+    if from_label not in allowed_from or to_label not in allowed_to:
+        problems.add(
+            "from" if from_label not in allowed_from else "to",
+            "pair_not_allowed",
+            f"{label} goes from {_join(allowed_from, 'or')} to {_join(allowed_to, 'or')},"
+            f" not from {_show(from_label)} to {_show(to_label)}.",
+        )
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = _check_attrs(definition.get("attributes", []), attrs, f"{label} relations")
+    except Invalid as error:
+        problems.extend(error.problems)
+    if problems:
+        raise Invalid(problems)
+    return cleaned
+
+
+def _check_attrs(
+    definitions: list[dict[str, Any]], attrs: object, subject: str, require: bool = True
+) -> dict[str, Any]:
+    if not isinstance(attrs, dict):
+        raise Invalid.one(
+            "attrs",
+            "not_object",
+            f"Attributes must be an object of names and values, not {_describe(attrs)}.",
+        )
+    by_name = {d["name"]: d for d in definitions}
+    problems = _Problems()
+    for key in attrs:
+        if key not in by_name:
+            names = _join(list(by_name), "and")
+            has = f"their attributes are {names}" if by_name else "they have no attributes"
+            problems.add(
+                f"attrs.{key}",
+                "unknown_attribute",
+                f"{subject} have no attribute “{_show(key)}”; {has}.",
+            )
+    cleaned: dict[str, Any] = {}
+    for definition in definitions:
+        name = definition["name"]
+        value = attrs.get(name)
+        if isinstance(value, str) and definition["type"] in ("text", "span"):
+            value = value.strip() or None
+        if value is None:
+            if require and definition.get("required", False):
+                choices = definition.get("choices")
+                options = f": {_join(choices, 'or')}" if choices else ""
+                problems.add(f"attrs.{name}", "required", f"{subject} need a {name}{options}.")
+            continue
+        problem = _check_value(definition, value, f"attrs.{name}")
+        if problem:
+            problems.append(problem)
+        else:
+            cleaned[name] = value
+    if problems:
+        raise Invalid(problems)
+    return cleaned
+
+
+def _check_value(definition: dict[str, Any], value: object, field: str) -> Problem | None:
+    name, kind = definition["name"], definition["type"]
+    if kind == "choice":
+        choices = definition.get("choices", [])
+        if not isinstance(value, str):
+            return Problem(
+                field,
+                "invalid_type",
+                f"{name} must be one of {_join(choices, 'or')}, not {_describe(value)}.",
+            )
+        if value not in choices:
+            return Problem(
+                field,
+                "invalid_choice",
+                f"“{_show(value)}” is not a choice for {name}; choose {_join(choices, 'or')}.",
+            )
+    elif kind == "text":
+        if not isinstance(value, str):
+            return Problem(field, "invalid_type", f"{name} must be text, not {_describe(value)}.")
+        limit = definition.get("max_length", TEXT_DEFAULT_MAX_LENGTH)
+        if len(value) > limit:
+            return Problem(
+                field,
+                "too_long",
+                f"{name} can be at most {limit} characters; this one has {len(value)}.",
+            )
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            return Problem(
+                field, "invalid_type", f"{name} must be true or false, not {_describe(value)}."
+            )
+    elif kind == "span":
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            return Problem(
+                field,
+                "invalid_type",
+                f"{name} must be the id of a span in this annotation, not {_describe(value)}.",
+            )
+    return None

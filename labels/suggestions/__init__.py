@@ -1,0 +1,1 @@
+"""Suggestions: the built-in rules, proposals from every suggester, and accepting them."""
