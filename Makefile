@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 export DEBUG ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test check lint format migrate seed db-stop chromium clean bench loadtest
+.PHONY: run test test-fast check lint format migrate seed db-stop chromium clean bench loadtest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Annotator needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -40,10 +40,16 @@ test: $(STAMP) chromium
 	$(PY) -m pytest
 	node --test static/js/tests/
 
+# The inner loop: everything but the slow tiers (browser, server processes, fuzzing).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not server and not fuzz"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 check: lint test
 

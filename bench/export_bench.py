@@ -10,7 +10,7 @@ the server of DATABASE_URL) and dropped at the end, whatever happens:
 1. Generates ``--articles`` articles of about 3,000 characters with 10 spans each (3 Quote /
    Source / Cue triples joined by attributed_to relations with a cue, and a Claim; a third of
    the quotes come right after an emoji) as a native JSONL file, and imports it into the gold
-   layer with ``labels.importing.do_import`` (timed in this process).
+   layer with ``labels.interop.importing.do_import`` (timed in this process).
 2. Exports native in this process to /dev/null (time to the first chunk, total, CPU), then runs
    ``manage.py export_annotations`` for each format in a child process writing to /dev/null and
    reads that child's wall time, CPU time and peak RSS (``os.wait4``). CPU times are given

@@ -10,45 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from labels import access, rawsql
-from labels.models import Annotation, Article, Membership, Project, Role
+from labels import rawsql
+from labels.models import Annotation, AnnotationStatus, Article, Membership, Project, Role
 
 # --- Access ------------------------------------------------------------------------------------
-
-
-def access_history(
-    user, annotation_id: int | str, *, restore: bool = False, lock: bool = False
-) -> tuple[Annotation, Membership]:
-    """The annotation whose history ``user`` may read (with ``restore``: restore from).
-
-    404 for a non-member or a missing annotation; 403 for an annotator asking for another
-    annotator's layer (or for gold), or for any annotator asking to restore. With ``lock`` the
-    annotation row is locked FOR UPDATE (call inside ``transaction.atomic()``).
-    """
-    if not user.is_authenticated:
-        raise Http404("No such annotation.")
-    try:
-        annotation_id = int(annotation_id)
-    except (TypeError, ValueError):
-        raise Http404("No such annotation.") from None
-    qs = Annotation.objects.select_related("article__project", "annotator")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    annotation = qs.filter(pk=annotation_id).first()
-    if annotation is None:
-        raise Http404("No such annotation.")
-    membership = access.membership_of(user, annotation.article.project)
-    if membership is None:
-        raise Http404("No such annotation.")
-    if membership.role not in access.STAFF_ROLES:
-        if annotation.is_gold or annotation.annotator_id != user.pk:
-            raise PermissionDenied("Only managers and reviewers see other layers' history.")
-        if restore:
-            raise PermissionDenied("Only managers and reviewers restore spans.")
-    return annotation, membership
 
 
 STAFF_ROLES = (Role.MANAGER, Role.REVIEWER)
@@ -66,7 +34,10 @@ def membership_of(user, project: Project) -> Membership | None:
     if not user.is_authenticated:
         return None
     # .order_by(): a lookup by a unique pair needs no ORDER BY (Meta.ordering joins auth_user).
-    return Membership.objects.filter(user=user, project=project).order_by().first()
+    membership = Membership.objects.filter(user=user, project=project).order_by().first()
+    if membership is not None:
+        membership.project = project  # the caller's object: no query to read it again
+    return membership
 
 
 def _require_role(membership: Membership, roles: Iterable[str]) -> None:
@@ -74,6 +45,21 @@ def _require_role(membership: Membership, roles: Iterable[str]) -> None:
     if membership.role not in roles:
         names = " or ".join(r for r in roles)
         raise PermissionDenied(f"This needs the {names} role in this project.")
+
+
+def _as_id(value: int | str, what: str) -> int:
+    """``value`` as an object id; Http404 ("No such {what}.") when it is not a whole number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {what}.") from None
+
+
+def _requested_id(user, value: int | str, what: str) -> int:
+    """``_as_id``, and Http404 as well for an anonymous caller: neither finds anything."""
+    if not user.is_authenticated:
+        raise Http404(f"No such {what}.")
+    return _as_id(value, what)
 
 
 def access_project(user, slug: str, roles: Iterable[str] = ALL_ROLES) -> tuple[Project, Membership]:
@@ -94,12 +80,7 @@ def access_project(user, slug: str, roles: Iterable[str] = ALL_ROLES) -> tuple[P
 def access_article(
     user, article_id: int | str, roles: Iterable[str] = ALL_ROLES
 ) -> tuple[Article, Membership]:
-    if not user.is_authenticated:
-        raise Http404("No such article.")
-    try:
-        article_id = int(article_id)
-    except (TypeError, ValueError):
-        raise Http404("No such article.") from None
+    article_id = _requested_id(user, article_id, "article")
     article = Article.objects.select_related("project").filter(pk=article_id).first()
     if article is None:
         raise Http404("No such article.")
@@ -110,15 +91,38 @@ def access_article(
     return article, membership
 
 
+def own_annotation(article: Article, user) -> Annotation | None:
+    """``user``'s own layer of ``article`` (never gold), if they have started one."""
+    return Annotation.objects.filter(article=article, annotator=user, is_gold=False).first()
+
+
 def can_read_annotation(user, membership: Membership, annotation: Annotation) -> bool:
+    """Who may read a layer. Managers and reviewers: every layer. Annotators: their own; in an
+    open (not blind) project also the other analysts' layers, and gold once it is reviewed.
+    ``readable_layers`` is the same rule as a queryset filter; keep the two together."""
     if membership.role in STAFF_ROLES:
         return True
     if annotation.is_gold:
-        # Annotators see gold only once the article is reviewed, and only in open projects.
         return not annotation.article.project.blind and annotation.status == "reviewed"
     if annotation.annotator_id == user.pk:
         return True
     return not annotation.article.project.blind
+
+
+def readable_layers(
+    layers: QuerySet[Annotation], user, membership: Membership
+) -> QuerySet[Annotation]:
+    """``can_read_annotation`` as a filter over layers of ``membership``'s project."""
+    if membership.role in STAFF_ROLES:
+        return layers
+    if membership.project.blind:
+        return layers.filter(annotator=user, is_gold=False)
+    return layers.filter(Q(is_gold=False) | Q(is_gold=True, status=AnnotationStatus.REVIEWED))
+
+
+def require_role(membership: Membership, roles: Iterable[str]) -> None:
+    """PermissionDenied (403) unless the member has one of ``roles``."""
+    _require_role(membership, roles)
 
 
 def can_write_annotation(user, membership: Membership, annotation: Annotation) -> bool:
@@ -135,12 +139,7 @@ def access_annotation(
     With ``lock`` the row is locked ``FOR UPDATE`` (the caller must be inside a transaction);
     every write to spans and relations locks its annotation so versions advance one at a time.
     """
-    if not user.is_authenticated:
-        raise Http404("No such annotation.")
-    try:
-        annotation_id = int(annotation_id)
-    except (TypeError, ValueError):
-        raise Http404("No such annotation.") from None
+    annotation_id = _requested_id(user, annotation_id, "annotation")
     if not 0 < annotation_id < 2**63:  # no such id; PostgreSQL would refuse it as a bigint
         raise Http404("No such annotation.")
     annotation, membership = _annotation_with_membership(user, annotation_id, lock=lock)
@@ -190,10 +189,7 @@ def access_project_article(user, slug: str, article_id: int | str) -> tuple[Arti
     when the caller is not a member, naming the article when the project has no such one."""
     if not user.is_authenticated:
         raise Http404("No such project.")
-    try:
-        article_id = int(article_id)
-    except (TypeError, ValueError):
-        raise Http404("No such article.") from None
+    article_id = _as_id(article_id, "article")
     if not 0 < article_id < 2**63:
         article_id = 0  # no article has it; the project may still be unknown (404 for that)
     sql = (
@@ -216,3 +212,30 @@ def access_project_article(user, slug: str, article_id: int | str) -> tuple[Arti
     (article,), _ = rawsql.split_row(article_columns, Article)
     article.project = project
     return article, membership
+
+
+def access_history(
+    user, annotation_id: int | str, *, restore: bool = False, lock: bool = False
+) -> tuple[Annotation, Membership]:
+    """The annotation whose history ``user`` may read (with ``restore``: restore from).
+
+    404 for a non-member or a missing annotation; 403 for an annotator asking for another
+    annotator's layer (or for gold), or for any annotator asking to restore. With ``lock`` the
+    annotation row is locked FOR UPDATE (call inside ``transaction.atomic()``).
+    """
+    annotation_id = _requested_id(user, annotation_id, "annotation")
+    qs = Annotation.objects.select_related("article__project", "annotator")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    annotation = qs.filter(pk=annotation_id).first()
+    if annotation is None:
+        raise Http404("No such annotation.")
+    membership = membership_of(user, annotation.article.project)
+    if membership is None:
+        raise Http404("No such annotation.")
+    if membership.role not in STAFF_ROLES:
+        if annotation.is_gold or annotation.annotator_id != user.pk:
+            raise PermissionDenied("Only managers and reviewers see other layers' history.")
+        if restore:
+            raise PermissionDenied("Only managers and reviewers restore spans.")
+    return annotation, membership

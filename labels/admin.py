@@ -1,10 +1,15 @@
-"""Django admin for every model, with the searches and filters an admin actually uses.
+"""Django admin for the models an admin inspects or corrects, with the searches and filters an
+admin actually uses. Derived rows (stored suggestions, review rejections, agreement snapshots)
+are not listed: the app rebuilds them.
 
 Article text and history rows are read-only here: text never changes after import, and history
 is append-only (the database refuses changes too).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.contrib import admin
 
@@ -24,11 +29,12 @@ from labels.projects.projects import do_delete_article, do_delete_project
 
 class DeletesHistoryAdmin(admin.ModelAdmin):
     """Deleting a project or article removes its annotations' history too: the database allows
-    that only inside ``labels.history.purging`` (``delete_one``), and the confirmation page must
+    that only inside ``labels.annotation.history.purging`` (``delete_one``), and the confirmation page must
     not ask for a delete permission on what goes with them — annotations, spans, relations and
     history rows — which nobody has one by one."""
 
-    delete_one = None
+    #: Deletes one object with its history; each subclass names the ``do_delete_*`` function.
+    delete_one: ClassVar[Callable[[Any], None]]
 
     def delete_model(self, request, obj):
         type(self).delete_one(obj)
@@ -96,8 +102,8 @@ class ArticleAdmin(DeletesHistoryAdmin):
 class SpanInline(admin.TabularInline):
     model = Span
     extra = 0
-    fields = ["label", "start", "end", "text", "attrs", "origin", "provenance"]
-    readonly_fields = fields
+    readonly_fields = ("label", "start", "end", "text", "attrs", "origin", "provenance")
+    fields = readonly_fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -115,7 +121,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     inlines = [SpanInline]
 
     def has_delete_permission(self, request, obj=None):
-        # An annotation's history goes only with its article or project (labels.history).
+        # An annotation's history goes only with its article or project (labels.annotation.history).
         return False
 
 

@@ -5,3 +5,6 @@ class LabelsConfig(AppConfig):
     name = "labels"
     verbose_name = "Annotation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from labels import checks  # noqa: F401  (registers the system checks)

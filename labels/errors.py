@@ -1,4 +1,8 @@
-"""The one error type that every check in the domain raises.
+"""Every domain exception, in one module: ``Invalid`` (bad input, with its problems), and the
+refusals that are not about the input (``Stale``, ``Closed``, ``ArticleFull``, the import's and
+the export's). ``labels.api.errors`` and ``labels.pages.errors`` translate them.
+
+``Invalid`` is the one error type that every check in the domain raises.
 
 Each problem names the field (or the file line) it is about, a stable machine code and a message
 written for the person who sent the data. The API turns it into
@@ -47,6 +51,10 @@ class Invalid(Exception):
                 for p in self.problems
             ]
         )
+
+
+class ArticleFull(Invalid):
+    """Every seat on the article is taken (HTTP 409 on the API and on the pages alike)."""
 
 
 class Stale(Exception):

@@ -7,19 +7,20 @@ span save made eight of them (docs/performance.md, "API latency"). The helpers b
 SQL tied to the models so that it cannot drift from them: column lists come from
 ``Model._meta``, values are prepared by each field exactly as the ORM prepares them (JSON,
 UUIDs, ``auto_now``), and rows become model instances through ``Model.from_db`` with the
-fields' own converters. Everything else in the app uses the ORM.
+fields' own converters. The other modules that write SQL by hand (the import's COPY in
+``labels.interop.bulk``, the export's chunked reads) say why where they do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 def _db():
@@ -75,7 +76,8 @@ def _columns(model: type[Model]) -> tuple[str, ...]:
 @cache
 def _casts(model: type[Model]) -> dict[str, str]:
     db = _db()
-    return {f.attname: f.cast_db_type(db) for f in model._meta.concrete_fields}
+    # Field.cast_db_type exists in Django but not in django-stubs.
+    return {f.attname: f.cast_db_type(db) for f in model._meta.concrete_fields}  # type: ignore[attr-defined]
 
 
 def select_list(model: type[Model], alias: str) -> str:
@@ -88,7 +90,8 @@ def _converters(model: type[Model]) -> tuple[tuple[int, tuple], ...]:
     db = _db()
     found = []
     for index, field in enumerate(model._meta.concrete_fields):
-        converters = tuple(field.get_db_converters(db))
+        # Field.get_db_converters exists in Django but not in django-stubs.
+        converters = tuple(field.get_db_converters(db))  # type: ignore[attr-defined]
         if converters:
             found.append((index, converters))
     return tuple(found)
@@ -107,7 +110,8 @@ def from_row(model: type[Model], row: Sequence[Any], start: int = 0):
         for index, functions in converters:
             for convert in functions:
                 values[index] = convert(values[index], None, db)
-    return model.from_db(DEFAULT_DB_ALIAS, None, values)
+    # Django reads field_names only when some columns are missing; here every one is given.
+    return model.from_db(DEFAULT_DB_ALIAS, None, values)  # type: ignore[arg-type]
 
 
 def split_row(row: Sequence[Any], *models: type[Model]) -> tuple[list, Sequence[Any]]:
@@ -150,7 +154,8 @@ def update_values(obj: Model, fields: Sequence[str]) -> tuple[str, list[Any]]:
     db, casts = _db(), _casts(type(obj))
     assignments, params = [], []
     for name in fields:
-        field = obj._meta.get_field(name)
+        # update_fields name concrete fields, never relations' reverse sides.
+        field = cast("Field[Any, Any]", obj._meta.get_field(name))
         value = field.pre_save(obj, add=False)
         assignments.append(f"{db.ops.quote_name(field.column)} = %s::{casts[field.attname]}")
         params.append(field.get_db_prep_save(value, db))

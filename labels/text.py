@@ -372,3 +372,12 @@ def _shown(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         return repr(value)[:_SHOWN_CHARS]
+
+
+def check_search(value: object, *, field: str) -> str:
+    """Words to search articles for, stripped; Invalid (naming ``field``) for a NUL character,
+    which PostgreSQL text cannot hold."""
+    words = value.strip() if isinstance(value, str) else ""
+    if "\x00" in words:
+        raise Invalid.one(field, "nul_character", "The search contains a NUL character.")
+    return words

@@ -10,6 +10,9 @@ import os
 
 import pytest
 
+# Helpers under tests/support/ that assert: rewritten like test modules, for pytest's messages.
+pytest.register_assert_rewrite("tests.support.exports", "tests.support.imports")
+
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -25,9 +28,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     """Hashing with PBKDF2's production cost takes ~0.4 s per user; tests don't need it."""
-    from django.conf import settings
+    from django.test import override_settings
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
@@ -188,3 +192,34 @@ def api(db):
         return client
 
     return make
+
+
+# --- Suggesters --------------------------------------------------------------------------------
+# The suggestion tests (tests/api/test_suggestions.py, tests/suggestions/) use the last two
+# through ``pytest.mark.usefixtures`` on every test of the module.
+
+
+@pytest.fixture
+def suggester_server():
+    """A real HTTP model server on 127.0.0.1 (tests/support/suggester_server.py)."""
+    from tests.support import suggester_server as suggester_server_mod
+
+    with suggester_server_mod.running() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_suggester_caches():
+    """Built-in and HTTP results are cached per process; every test starts without them."""
+    from labels.suggestions import proposals
+
+    proposals.clear_caches()
+    yield
+    proposals.clear_caches()
+
+
+@pytest.fixture
+def suggester_settings(settings):
+    """A short deadline, and the test server's loopback network allowed (refused by default)."""
+    settings.ANNOTATOR_SUGGESTER_TIMEOUT_MS = 300
+    settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

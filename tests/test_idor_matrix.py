@@ -21,7 +21,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from labels.models import Annotation, HistoryEvent
-from tests.review_helpers import TEXT, span_data, submit_layer
+from tests.support.review_helpers import TEXT, span_data, submit_layer
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from labels.annotation import spans, versions
 from labels.models import Annotation, HistoryEvent, Membership
 from tests.conftest import PASSWORD
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "labels" / "templates"
 
 
@@ -239,6 +239,7 @@ def test_a_success_before_the_limit_resets_the_count(client, throttled, annotato
     assert _login(client, "ana", PASSWORD).status_code == 302
 
 
+@pytest.mark.server
 def test_throttling_is_on_by_default_in_production():
     import subprocess
     import sys

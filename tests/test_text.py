@@ -83,6 +83,7 @@ def check_mapping(raw: str, attaching: set[str] | None) -> None:
             assert canonical.text[s:e] == reference(raw[start:end])
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(mixed_text)
 @example("Jose\u0301 said\r\n“no”")
@@ -92,12 +93,14 @@ def test_canonical_text_is_nfc_of_lf_text_and_offsets_map_monotonically(raw: str
     check_mapping(raw, ATTACHING)
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(any_text)
 def test_any_unicode_text_canonicalises_like_the_reference(raw: str) -> None:
     check_mapping(raw, attaching=None)
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(mixed_text, any_text))
 @example("Jose\u0301 said\r\n“no”")
@@ -108,6 +111,7 @@ def test_canonical_text_alone_is_the_text_of_canonicalize(raw: str) -> None:
     assert canonical_text(raw) == canonicalize(raw).text == reference(raw)
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(mixed_text, st.data())
 def test_offset_inside_a_changed_stretch_moves_outward(raw: str, data: st.DataObject) -> None:

@@ -97,10 +97,12 @@ _TEMPLATE_LOCALE = sql.SQL(
 
 
 def _use_builtin_locale(conn: psycopg.Connection) -> None:
-    provider, collate, ctype = conn.execute(
+    row = conn.execute(
         "SELECT t1.datlocprovider, t0.datcollate, t0.datctype FROM pg_database t1, "
         "pg_database t0 WHERE t1.datname = 'template1' AND t0.datname = 'template0'"
     ).fetchone()
+    assert row is not None  # every cluster has template0 and template1
+    provider, collate, ctype = row
     if provider == "b":
         return
     try:

@@ -27,11 +27,10 @@ from labels import schema as schema_mod
 from labels.agreement.measures import ArticleLayers, Layer, RelRec, SpanRec
 from labels.agreement.metrics import compare_to_gold
 from labels.agreement.metrics import compute_agreement as _compute_agreement
-from labels.models import Annotation, AnnotationStatus, Article, Project, Relation, Span
+from labels.models import FINISHED, Annotation, AnnotationStatus, Article, Project, Relation, Span
 
 IOU_THRESHOLD = 0.5
 CHUNK_SIZE = 5000
-SUBMITTED = (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
 
 
 def inline_layer_limit() -> int:
@@ -40,7 +39,7 @@ def inline_layer_limit() -> int:
 
 def _submitted_layers(prefix: str = "") -> Q:
     """Annotator layers that count: submitted (or reviewed) work, never drafts or skips."""
-    return Q(**{f"{prefix}is_gold": False, f"{prefix}status__in": SUBMITTED})
+    return Q(**{f"{prefix}is_gold": False, f"{prefix}status__in": FINISHED})
 
 
 def _reviewed_gold(prefix: str = "") -> Q:
@@ -121,8 +120,8 @@ def _stream(
         if with_text
         else iter(())
     )
-    for article_id, rows in groupby(layer_rows, key=itemgetter(0)):
-        rows = list(rows)
+    for article_id, group in groupby(layer_rows, key=itemgetter(0)):
+        rows = list(group)
         text_rows = texts.take(article_id)
         yield (
             article_id,

@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -208,7 +209,10 @@ def _kappa_from_table(table: Mapping[tuple[Hashable, Hashable], int]) -> float |
     return (n * agreed - chance) / (n * n - chance)
 
 
-def nominal_alpha(units: Mapping[tuple[Hashable, ...], int]) -> float | None:
+_Value = TypeVar("_Value", bound=Hashable)
+
+
+def nominal_alpha(units: Mapping[tuple[_Value, ...], int]) -> float | None:
     """Krippendorff's α for nominal data, from how many units received each multiset of values.
 
     A key is the values one unit received, one per coder who coded it, in sorted order (missing
@@ -221,7 +225,7 @@ def nominal_alpha(units: Mapping[tuple[Hashable, ...], int]) -> float | None:
     those that were (e.g. nobody used the label: D_e = 0).
     """
     # Coincidence-matrix form: n_c = pairable values of c, D_o from the diagonal o_cc.
-    n_c: Counter[Hashable] = Counter()
+    n_c: Counter[_Value] = Counter()
     diagonal = 0.0
     for values, count in units.items():
         m = len(values)

@@ -1,4 +1,5 @@
-"""Inter-annotator agreement: span F1, token-level Krippendorff's α, Cohen's κ, relation F1.
+"""Agreement of a whole project, pure: per label and annotator pair, from the measures of
+``labels.agreement.measures`` — span F1, token-level Krippendorff's α, Cohen's κ, relation F1.
 
 Pure functions over plain records. The caller loads the layers of each article in one streaming
 query and passes them in as ``ArticleLayers``; nothing here touches the database, and each entry
@@ -82,7 +83,7 @@ def _prepare(
     layers: Sequence[Layer], label_index: Mapping[str, int], article_id: str
 ) -> list[_Prepared]:
     """The layers in annotator order, keeping only spans of the labels asked for."""
-    prepared = []
+    prepared: list[_Prepared] = []
     for layer in sorted(layers, key=attrgetter("annotator")):
         if prepared and prepared[-1].annotator == layer.annotator:
             raise ValueError(f"article {article_id!r} has two layers by {layer.annotator!r}")

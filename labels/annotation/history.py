@@ -94,7 +94,7 @@ def _value(value: Any) -> str:
 
 
 def _span_fields(snapshot: dict | None) -> dict[str, str]:
-    """A span snapshot (``labels.spans.span_snapshot``) as the readable fields of a change."""
+    """A span snapshot (``labels.annotation.spans.span_snapshot``) as the readable fields of a change."""
     if not snapshot:
         return {}
     out = {
@@ -159,8 +159,8 @@ def describe(event: HistoryEvent, known_spans: dict[int, dict]) -> list[Change]:
     if action == HistoryAction.RELATION_DELETED:
         return [Change("relation", _relation_line(event.before, known_spans), "")]
     if action == HistoryAction.RELATION_UPDATED:
-        before, after = (_relation_line(e, known_spans) for e in (event.before, event.after))
-        return [Change("relation", before, after)]
+        old, new = (_relation_line(e, known_spans) for e in (event.before, event.after))
+        return [Change("relation", old, new)]
     before = {k: _value(v) for k, v in (event.before or {}).items()}
     after = {k: _value(v) for k, v in (event.after or {}).items()}
     return _diff(before, after)
@@ -206,7 +206,7 @@ def do_restore_from_history(user, annotation_id, event_id, *, version: object) -
     """Restore the span deleted by history event ``event_id``, as ``user`` (manager/reviewer).
 
     One transaction: the annotation is locked FOR UPDATE, the client's ``version`` compared with
-    the stored one (``errors.Stale`` → 409), then ``labels.spans.do_restore_span`` recreates the
+    the stored one (``errors.Stale`` → 409), then ``labels.annotation.spans.do_restore_span`` recreates the
     span and the relations whose other end still exists, and records a ``span_restored`` event.
     """
     with transaction.atomic():

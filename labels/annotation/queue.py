@@ -12,37 +12,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from labels.errors import Invalid
+from labels import access
+from labels.errors import ArticleFull
 from labels.models import Annotation, AnnotationStatus, Article, Project
-
-_CANDIDATES = """
-SELECT a.id FROM labels_article a
-WHERE a.project_id = %(project)s
-  AND NOT EXISTS (SELECT 1 FROM labels_annotation x
-                  WHERE x.article_id = a.id AND x.annotator_id = %(user)s)
-  AND (SELECT count(*) FROM labels_annotation x
-       WHERE x.article_id = a.id AND NOT x.is_gold
-         AND (x.status IN ('submitted', 'reviewed')
-              OR (x.status = 'draft' AND (x.assigned_by_id IS NOT NULL OR x.lease_expires_at > now()))))
-      < %(needed)s
-  AND a.id <> ALL(%(exclude)s)
-ORDER BY a.id
-LIMIT 1
-FOR UPDATE OF a {mode}
-"""
 
 
 def lease_deadline() -> datetime:
     return timezone.now() + timedelta(minutes=settings.ANNOTATOR_LEASE_MINUTES)
-
-
-def seats_taken(article: Article | int) -> int:
-    article_id = article if isinstance(article, int) else article.pk
-    return Annotation.objects.filter(article_id=article_id).holding_a_seat().count()
 
 
 def open_drafts(project: Project, user):
@@ -86,30 +67,19 @@ def do_next_article(project: Project, user) -> Annotation | None:
     # First pass skips rows other requests hold; when that finds nothing, a second pass waits
     # for them, so that an analyst is never told "nothing left" merely because every remaining
     # article was locked for an instant by someone else's request.
-    mode = "SKIP LOCKED"
+    skip_locked = True
     while True:
         # Each attempt runs in a savepoint: rolling it back releases the lock on an article that
         # turned out to be full, so a request never sits on rows it does not use (two requests
         # waiting on each other's discarded rows would deadlock).
         attempt = transaction.savepoint()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _CANDIDATES.format(mode=mode),
-                {
-                    "project": project.pk,
-                    "user": user.pk,
-                    "needed": project.annotators_per_article,
-                    "exclude": exclude,
-                },
-            )
-            row = cursor.fetchone()
-        if row is None:
+        article_id = _candidate(project, user, exclude, skip_locked=skip_locked)
+        if article_id is None:
             transaction.savepoint_rollback(attempt)
-            if mode:
-                mode = ""
+            if skip_locked:
+                skip_locked = False
                 continue
             return None
-        article_id = row[0]
         # The row is ours now; count again in a new statement, which sees every commit made
         # before the lock was granted.
         if not _has_room(project, article_id):
@@ -126,6 +96,31 @@ def do_next_article(project: Project, user) -> Annotation | None:
         )
 
 
+def _candidate(project: Project, user, exclude: list[int], *, skip_locked: bool) -> int | None:
+    """The first article of the project that this user has not annotated and that has a free
+    seat, locked ``FOR UPDATE`` (rows other requests hold are skipped when ``skip_locked``)."""
+    seats = (
+        Annotation.objects.filter(article=OuterRef("pk"))
+        .holding_a_seat()
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    mine = Annotation.objects.filter(article=OuterRef("pk"), annotator=user)
+    return (
+        Article.objects.filter(project=project)
+        .filter(~Exists(mine))
+        .annotate(seats=Coalesce(Subquery(seats), 0))
+        .filter(seats__lt=project.annotators_per_article)
+        .exclude(pk__in=exclude)
+        .order_by("pk")
+        .select_for_update(of=("self",), skip_locked=skip_locked)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def _has_room(project: Project, article_id: int, excluding: int | None = None) -> bool:
     qs = Annotation.objects.filter(article_id=article_id).holding_a_seat()
     if excluding is not None:
@@ -137,14 +132,14 @@ def _has_room(project: Project, article_id: int, excluding: int | None = None) -
 def do_assign(article: Article, user, by, *, force: bool = False) -> Annotation:
     """A manager gives ``article`` to ``user``. Refused when every seat is taken, unless ``force``."""
     Article.objects.select_for_update().get(pk=article.pk)
-    existing = Annotation.objects.filter(article=article, annotator=user, is_gold=False).first()
+    existing = access.own_annotation(article, user)
     if existing is not None:
         if existing.status == AnnotationStatus.DRAFT and existing.assigned_by_id is None:
             existing.assigned_by = by
             existing.save(update_fields=["assigned_by", "updated_at"])
         return existing
     if not force and not _has_room(article.project, article.pk):
-        raise Invalid.one(
+        raise ArticleFull.one(
             "user",
             "article_full",
             f"{article} already has {article.project.annotators_per_article} annotators.",
@@ -165,12 +160,12 @@ def do_get_or_create_own(article: Article, user) -> Annotation:
     user gets a leased draft only while the article has room.
     """
     with transaction.atomic():
-        existing = Annotation.objects.filter(article=article, annotator=user, is_gold=False).first()
+        existing = access.own_annotation(article, user)
         if existing is not None:
             return existing
         Article.objects.select_for_update().get(pk=article.pk)
         if not _has_room(article.project, article.pk):
-            raise Invalid.one(
+            raise ArticleFull.one(
                 "article", "article_full", "Enough analysts are already working on this article."
             )
         return Annotation.objects.create(

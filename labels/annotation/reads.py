@@ -6,17 +6,16 @@ and returned as they are, without serializers in between.
 
 from __future__ import annotations
 
-import orjson
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from labels import access, rawsql
+from labels import access, jsonio, rawsql
 from labels.annotation.versions import span_snapshot
 from labels.models import Annotation, Article, Relation, Span, article_state
 
 # The same representations as plain functions, for the hot endpoints (a span save, an
 # annotation read): instantiating a ModelSerializer costs more CPU there than the database does.
-# The serializers above stay the documented contract; tests/test_api_payloads.py checks that
+# The serializers above stay the documented contract; tests/api/test_outputs.py checks that
 # both give the same output.
 
 _DATETIME = serializers.DateTimeField()
@@ -88,10 +87,10 @@ def annotation_payload(annotation: Annotation) -> dict:
             "start": start,
             "end": end,
             "text": text,
-            "attrs": _json(attrs),
+            "attrs": jsonio.loads_column(attrs),
             "origin": origin,
             "provenance": provenance,
-            "agreed_by": _json(agreed_by),
+            "agreed_by": jsonio.loads_column(agreed_by),
             "client_id": None if client_id is None else str(client_id),
         }
         for pk, label, start, end, text, attrs, origin, provenance, agreed_by, client_id in span_rows
@@ -102,7 +101,7 @@ def annotation_payload(annotation: Annotation) -> dict:
             "label": label,
             "from": source,
             "to": target,
-            "attrs": _json(attrs),
+            "attrs": jsonio.loads_column(attrs),
             "client_id": None if client_id is None else str(client_id),
         }
         for pk, label, source, target, attrs, client_id in relation_rows
@@ -114,11 +113,6 @@ def annotation_payload(annotation: Annotation) -> dict:
         spans=spans,
         relations=relations,
     )
-
-
-def _json(value):
-    """A JSON column as this connection returns it (Django reads jsonb as text)."""
-    return orjson.loads(value) if isinstance(value, str) else value
 
 
 def article_detail(article: Article, membership) -> dict:

@@ -76,8 +76,8 @@ def _get_span_field(annotation: Annotation, span_id, field: str) -> Span:
 def _check_span_refs(annotation: Annotation, schema: dict, label: str, attrs: dict) -> None:
     """Attributes of type ``span`` (e.g. attributed_to's ``cue``) must name a span of this
     annotation with one of the allowed labels."""
-    for attribute in schema_mod.relation_attributes(schema, label):
-        if attribute["type"] != "span" or attrs.get(attribute["name"]) in (None, ""):
+    for attribute in schema_mod.span_ref_attributes(schema, label):
+        if attrs.get(attribute["name"]) in (None, ""):
             continue
         ref = _get_span_field(annotation, attrs[attribute["name"]], f"attrs.{attribute['name']}")
         allowed = attribute.get("labels") or []

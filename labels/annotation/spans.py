@@ -1,4 +1,4 @@
-"""Every change to spans and relations: checked, versioned, recorded in the history.
+"""Spans of one annotation: add, change, delete, restore — checked, versioned, recorded.
 
 All writes follow one pattern: lock the annotation row (``SELECT … FOR UPDATE``), compare the
 client's version with the stored one (``Stale`` → HTTP 409 when they differ), check the input
@@ -24,6 +24,7 @@ from labels.annotation.versions import (
     bump_and_record,
     check_open,
     check_version,
+    history_event,
     relation_snapshot,
     span_snapshot,
 )
@@ -130,20 +131,23 @@ def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID) -> Span | N
     return None if row is None else rawsql.from_row(Span, row)
 
 
-def _insert_span(annotation: Annotation, actor, span: Span) -> bool:
+def _insert_span(
+    annotation: Annotation,
+    actor,
+    span: Span,
+    *,
+    action: str = HistoryAction.SPAN_CREATED,
+    event_before: dict | None = None,
+) -> bool:
     """Store ``span`` unless the annotation already has one with its label and offsets, and with
     it raise the annotation's version and append the history event — one statement, the hottest
-    write of the product (labels.rawsql says why it is SQL). False, and nothing written, for a
+    write of the product (labels.rawsql says why it is SQL), and the only way a span is added
+    (``action`` is ``span_restored`` for a restore). False, and nothing written, for a
     duplicate. Expects ``annotation`` locked, so no other save can slip in between."""
     before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
-    event = HistoryEvent(
-        annotation=annotation,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=HistoryAction.SPAN_CREATED,
-        annotation_version=annotation.version,
-        after=span_snapshot(span),  # "id" is filled in by the database, below
-    )
+    # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
+    event = history_event(annotation, actor, action, None, event_before, span_snapshot(span))
     span_columns, span_values, span_params = rawsql.insert_values(span, {"id": ("n.id", [])})
     event_columns, event_values, event_params = rawsql.insert_values(
         event,
@@ -281,10 +285,7 @@ def _drop_references_to(annotation: Annotation, span_id: int) -> None:
     deleted lose that attribute, so no relation ever points at a span that is gone."""
     schema = annotation.article.project.schema
     for relation_type in schema.get("relations", []):
-        for attribute in relation_type.get("attributes", []):
-            if attribute["type"] != "span":
-                continue
-            name = attribute["name"]
+        for name in schema_mod.span_ref_names(schema, relation_type["name"]):
             for relation in Relation.objects.filter(
                 annotation=annotation, label=relation_type["name"], **{f"attrs__{name}": span_id}
             ):
@@ -305,14 +306,21 @@ def do_restore_span(
     before = event.before or {}
     data = {k: before[k] for k in ("label", "start", "end", "text", "attrs")}
     cleaned = check_span(annotation, data)
-    _check_not_duplicate(annotation, cleaned)
-    span = Span.objects.create(
+    span = Span(
         annotation=annotation,
         origin=before.get("origin", Origin.MANUAL),
         provenance=before.get("provenance", ""),
         created_by=actor,
         **cleaned,
     )
+    if not _insert_span(
+        annotation,
+        actor,
+        span,
+        action=HistoryAction.SPAN_RESTORED,
+        event_before={"restored_from_event": event.pk},
+    ):
+        _refuse_duplicate(cleaned)
     old_id = before["id"]
     for rel in before.get("relations", []):
         other = rel["to"] if rel["from"] == old_id else rel["from"]
@@ -326,12 +334,4 @@ def do_restore_span(
             attrs=rel.get("attrs") or {},
             created_by=actor,
         )
-    bump_and_record(
-        annotation,
-        actor,
-        HistoryAction.SPAN_RESTORED,
-        span.pk,
-        before={"restored_from_event": event.pk},
-        after=span_snapshot(span),
-    )
     return Result(annotation, span)

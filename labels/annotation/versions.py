@@ -8,6 +8,7 @@ in one statement. Status changes (submit, skip, reviewed, returned) go through `
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,13 +81,24 @@ def _bumped(annotation: Annotation) -> list[str]:
 
 
 def bump_and_record(
-    annotation: Annotation, actor, action: str, object_id, before=None, after=None
+    annotation: Annotation,
+    actor,
+    action: str,
+    object_id,
+    before=None,
+    after=None,
+    *,
+    fields: Sequence[str] = (),
 ) -> None:
     """Raise the annotation's version and append the history event of the change, in one
-    statement (the writes of a working day; labels.rawsql says why they are SQL). Expects
-    ``annotation`` locked."""
-    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
-    event = _event(annotation, actor, action, object_id, before, after)
+    statement (the writes of a working day; labels.rawsql says why they are SQL). Every write to
+    a layer ends here. ``fields`` are other columns of ``annotation`` the caller changed in
+    memory (a status change), saved by the same statement. Expects ``annotation`` locked."""
+    changed = _bumped(annotation) + [
+        name for name in fields if name not in ("version", "updated_at")
+    ]
+    assignments, update_params = rawsql.update_values(annotation, changed)
+    event = history_event(annotation, actor, action, object_id, before, after)
     columns, values, event_params = rawsql.insert_values(event)
     sql = (
         f"WITH a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s) "
@@ -96,8 +108,11 @@ def bump_and_record(
         cursor.execute(sql, update_params + [annotation.pk] + event_params)
 
 
-def _event(annotation: Annotation, actor, action: str, object_id, before, after) -> HistoryEvent:
-    """The history event of a change that made ``annotation`` its current version."""
+def history_event(
+    annotation: Annotation, actor, action: str, object_id, before, after
+) -> HistoryEvent:
+    """The history event of a change that made ``annotation`` its current version: the one
+    builder of events (the bulk import writes its own rows with COPY)."""
     return HistoryEvent(
         annotation=annotation,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -107,10 +122,6 @@ def _event(annotation: Annotation, actor, action: str, object_id, before, after)
         before=before,
         after=after,
     )
-
-
-def _record(annotation: Annotation, actor, action: str, object_id, before=None, after=None) -> None:
-    _event(annotation, actor, action, object_id, before, after).save()
 
 
 def do_set_status(
@@ -136,17 +147,24 @@ def do_set_status(
     annotation.skip_reason = reason.strip() if status == AnnotationStatus.SKIPPED else ""
     annotation.submitted_at = timezone.now()
     annotation.lease_expires_at = None
-    annotation.version += 1
-    annotation.save()
-    _record(
+    change_status(
         annotation,
         actor,
-        HistoryAction.STATUS_CHANGED,
-        annotation.pk,
         before,
         {"status": status, "reason": annotation.skip_reason},
+        fields=("status", "skip_reason", "submitted_at", "lease_expires_at"),
     )
     return annotation
+
+
+def change_status(
+    annotation: Annotation, actor, before: dict, after: dict, *, fields: Sequence[str]
+) -> None:
+    """Save a status change the caller made in memory (``fields``), with the version raised and
+    a ``status_changed`` event: submit, skip, mark reviewed, send back, reopen."""
+    bump_and_record(
+        annotation, actor, HistoryAction.STATUS_CHANGED, annotation.pk, before, after, fields=fields
+    )
 
 
 def locked(annotation_id: int) -> Annotation:
@@ -163,7 +181,7 @@ def check_complete(annotation: Annotation) -> None:
     """Refuse to submit while a span lacks a required attribute: one problem per missing value,
     its field ``spans.<span id>.attrs.<name>`` so that a client can point at the span."""
     schema = annotation.article.project.schema
-    problems = []
+    problems: list[Problem] = []
     for span in Span.objects.filter(annotation=annotation).order_by("start", "end", "id"):
         try:
             schema_mod.check_span(schema, span.label, span.attrs)

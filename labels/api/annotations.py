@@ -1,12 +1,13 @@
-"""The JSON API under /api/v1/ (DRF). Views parse, call one domain function, and answer.
+"""An analyst's annotation in the JSON API: my annotation, its spans and relations, submit,
+skip, the next article, and a manager's assignment. Views parse, call one domain function,
+and answer.
 
 Writes to an annotation lock its row, so concurrent saves are serialised and versions advance
-one at a time; a stale version answers 409 (see labels.api_errors).
+one at a time; a stale version answers 409 (see labels.api.errors).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from labels.annotation import queue, spans
 from labels.annotation import relations as relations_mod
 from labels.annotation import versions as versions_mod
 from labels.annotation.reads import annotation_payload, span_data
+from labels.api.base import WRITE_RESPONSES, my_annotation, parse, writing, written
 from labels.api.inputs import (
     AssignSerializer,
     RelationCreateSerializer,
@@ -36,34 +38,12 @@ from labels.errors import Invalid, Problem
 from labels.models import Annotation, AnnotationStatus, Membership, Role
 
 
-def _parse(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class MyAnnotationView(APIView):
     """The requesting user's own annotation of an article."""
 
     @extend_schema(responses=AnnotationSerializer, summary="My annotation of this article")
     def get(self, request, article_id: int):
-        article, _ = access.access_article(request.user, article_id)
-        annotation = Annotation.objects.filter(
-            article=article, annotator=request.user, is_gold=False
-        ).first()
-        if annotation is None:
-            return Response(
-                {
-                    "errors": [
-                        {
-                            "field": "",
-                            "code": "not_found",
-                            "message": "You have not started this article.",
-                        }
-                    ]
-                },
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        _, _, annotation = my_annotation(request.user, article_id)
         return Response(annotation_payload(annotation))
 
     @extend_schema(
@@ -84,92 +64,67 @@ class AnnotationView(APIView):
         return Response(annotation_payload(annotation))
 
 
+_DELETE = extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)
+
+
+def _delete(request, annotation_id: int, do_delete, object_id: int) -> Response:
+    """DELETE of a span or a relation (``do_delete``): the body carries only the version."""
+    data = parse(VersionedSerializer, request.data)
+    with writing(request.user, annotation_id) as annotation:
+        result = do_delete(annotation, request.user, object_id, version=data["version"])
+    return written(result)
+
+
 class SpanListView(APIView):
     @extend_schema(
         request=SpanCreateSerializer,
-        responses={201: WriteResultSerializer, 200: WriteResultSerializer},
+        responses=WRITE_RESPONSES,
     )
     def post(self, request, annotation_id: int):
-        data = _parse(SpanCreateSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
+        data = parse(SpanCreateSerializer, request.data)
+        with writing(request.user, annotation_id) as annotation:
             result = spans.do_add_span(annotation, request.user, data, version=data["version"])
-        return Response(
-            {"version": result.annotation.version, "span": span_data(result.obj)},
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
+        return written(result, span=span_data(result.obj))
 
 
 class SpanDetailView(APIView):
     @extend_schema(request=SpanUpdateSerializer, responses=WriteResultSerializer)
     def patch(self, request, annotation_id: int, span_id: int):
-        data = _parse(SpanUpdateSerializer, request)
+        data = parse(SpanUpdateSerializer, request.data)
         version = data.pop("version")
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
+        with writing(request.user, annotation_id) as annotation:
             result = spans.do_update_span(annotation, request.user, span_id, data, version=version)
-        return Response({"version": result.annotation.version, "span": span_data(result.obj)})
+        return written(result, span=span_data(result.obj))
 
-    @extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)
+    @_DELETE
     def delete(self, request, annotation_id: int, span_id: int):
-        data = _parse(VersionedSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
-            result = spans.do_delete_span(
-                annotation, request.user, span_id, version=data["version"]
-            )
-        return Response({"version": result.annotation.version})
+        return _delete(request, annotation_id, spans.do_delete_span, span_id)
 
 
 class RelationListView(APIView):
     @extend_schema(request=RelationCreateSerializer, responses={201: WriteResultSerializer})
     def post(self, request, annotation_id: int):
-        data = _parse(RelationCreateSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
+        data = parse(RelationCreateSerializer, request.data)
+        with writing(request.user, annotation_id) as annotation:
             result = relations_mod.do_add_relation(
                 annotation, request.user, data, version=data["version"]
             )
-        return Response(
-            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data},
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
+        return written(result, relation=RelationSerializer(result.obj).data)
 
 
 class RelationDetailView(APIView):
     @extend_schema(request=RelationUpdateSerializer, responses=WriteResultSerializer)
     def patch(self, request, annotation_id: int, relation_id: int):
-        data = _parse(RelationUpdateSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
+        data = parse(RelationUpdateSerializer, request.data)
+        with writing(request.user, annotation_id) as annotation:
             result = relations_mod.do_update_relation(
                 annotation, request.user, relation_id, data["attrs"], version=data["version"]
             )
-        return Response(
-            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data}
-        )
+        return written(result, relation=RelationSerializer(result.obj).data)
 
-    @extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)
+    @_DELETE
     def delete(self, request, annotation_id: int, relation_id: int):
-        data = _parse(VersionedSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
-            result = relations_mod.do_delete_relation(
-                annotation, request.user, relation_id, version=data["version"]
-            )
-        return Response({"version": result.annotation.version})
+        return _delete(request, annotation_id, relations_mod.do_delete_relation, relation_id)
 
 
 class SubmitView(APIView):
@@ -177,11 +132,8 @@ class SubmitView(APIView):
         request=VersionedSerializer, responses=AnnotationSerializer, summary="Submit my annotation"
     )
     def post(self, request, annotation_id: int):
-        data = _parse(VersionedSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
+        data = parse(VersionedSerializer, request.data)
+        with writing(request.user, annotation_id) as annotation:
             versions_mod.do_set_status(
                 annotation, request.user, AnnotationStatus.SUBMITTED, version=data["version"]
             )
@@ -195,11 +147,8 @@ class SkipView(APIView):
         summary="Skip this article, saying why",
     )
     def post(self, request, annotation_id: int):
-        data = _parse(SkipSerializer, request)
-        with transaction.atomic():
-            annotation, _ = access.access_annotation(
-                request.user, annotation_id, write=True, lock=True
-            )
+        data = parse(SkipSerializer, request.data)
+        with writing(request.user, annotation_id) as annotation:
             versions_mod.do_set_status(
                 annotation,
                 request.user,
@@ -225,7 +174,7 @@ class NextArticleView(APIView):
 
 
 class AssignView(APIView):
-    """A manager gives an article to a member (labels.queue.do_assign): the member's draft is
+    """A manager gives an article to a member (labels.annotation.queue.do_assign): the member's draft is
     created, or their existing annotation marked as assigned, and never expires."""
 
     @extend_schema(
@@ -235,7 +184,7 @@ class AssignView(APIView):
     )
     def post(self, request, article_id: int):
         article, _ = access.access_article(request.user, article_id, roles=(Role.MANAGER,))
-        data = _parse(AssignSerializer, request)
+        data = parse(AssignSerializer, request.data)
         membership = (
             Membership.objects.filter(project=article.project, user__username=data["username"])
             .select_related("user")
@@ -255,7 +204,8 @@ class AssignView(APIView):
                 article, membership.user, request.user, force=data["force"]
             )
         except Invalid as exc:  # do_assign names the user "user"; this request says "username"
-            raise Invalid([Problem("username", p.code, p.message) for p in exc.problems]) from None
+            renamed = [Problem("username", p.code, p.message) for p in exc.problems]
+            raise type(exc)(renamed) from None
         annotation = Annotation.objects.select_related("annotator", "assigned_by").get(
             pk=annotation.pk
         )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labels import access
 from labels.annotation.reads import article_detail
+from labels.api.base import managing
 from labels.api.inputs import (
     ArticleCreateSerializer,
 )
@@ -20,10 +20,11 @@ from labels.api.outputs import (
     ArticleDetailSerializer,
     ArticleListSerializer,
 )
-from labels.api.projects import ERRORS, READ_ERRORS, _parse
+from labels.api.projects import ERRORS, READ_ERRORS
 from labels.errors import Invalid
 from labels.interop import importing
-from labels.models import Annotation, AnnotationStatus, Article, ArticleState, Relation, Role, Span
+from labels.models import Annotation, Article, ArticleState, Relation, Span
+from labels.text import check_search
 
 # ?ordering= values and what they sort by; anything else is a 400, never an ORM lookup.
 ARTICLE_ORDERINGS = {
@@ -41,6 +42,24 @@ ARTICLE_ORDERINGS = {
 # --- Articles ----------------------------------------------------------------------------------
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="The project's articles",
+        parameters=[
+            OpenApiParameter(
+                "state", str, enum=ArticleState.values, description="Only articles in this state."
+            ),
+            OpenApiParameter(
+                "search",
+                str,
+                description="Full-text search of title and text (web-search syntax: "
+                '"a phrase", or, -word); results by relevance unless ordered.',
+            ),
+            OpenApiParameter("ordering", str, enum=list(ARTICLE_ORDERINGS)),
+        ],
+        responses={200: ArticleListSerializer(many=True), **READ_ERRORS},
+    )
+)
 class ArticleListView(generics.ListAPIView):
     serializer_class = ArticleListSerializer
 
@@ -64,39 +83,12 @@ class ArticleListView(generics.ListAPIView):
                 "invalid_choice",
                 f"ordering must be one of {', '.join(ARTICLE_ORDERINGS)}.",
             )
-        search = params.get("search", "").strip()
-        if "\x00" in search:
-            raise Invalid.one("search", "nul_character", "The search contains a NUL character.")
+        search = check_search(params.get("search", ""), field="search")
         if search:
-            query = SearchQuery(search, search_type="websearch", config="simple")
-            # The same expression as the GIN index labels_article_search, so it is used.
-            articles = (
-                articles.alias(vector=Article.search_vector())
-                .filter(vector=query)
-                .annotate(rank=SearchRank(Article.search_vector(), query))
-            )
+            articles = articles.search(search)
             if not ordering:
                 return articles.order_by("-rank", "id")
         return articles.order_by(*ARTICLE_ORDERINGS.get(ordering or "id"))
-
-    @extend_schema(
-        summary="The project's articles",
-        parameters=[
-            OpenApiParameter(
-                "state", str, enum=ArticleState.values, description="Only articles in this state."
-            ),
-            OpenApiParameter(
-                "search",
-                str,
-                description="Full-text search of title and text (web-search syntax: "
-                '"a phrase", or, -word); results by relevance unless ordered.',
-            ),
-            OpenApiParameter("ordering", str, enum=list(ARTICLE_ORDERINGS)),
-        ],
-        responses={200: ArticleListSerializer(many=True), **READ_ERRORS},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Create one article (managers)",
@@ -104,8 +96,7 @@ class ArticleListView(generics.ListAPIView):
         responses={201: ArticleDetailSerializer, **ERRORS},
     )
     def post(self, request, slug: str):
-        project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
-        data = _parse(ArticleCreateSerializer, request.data)
+        project, _, data = managing(request, slug, ArticleCreateSerializer)
         if Article.objects.filter(project=project, external_id=data["id"].strip()).exists():
             raise Invalid.one("id", "duplicate", f"An article with id {data['id']!r} exists.")
         try:
@@ -136,22 +127,21 @@ class ArticleDetailView(APIView):
         return Response(article_detail(article, membership))
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="The article's annotations (layers) I may see, with spans and relations",
+        responses={200: AnnotationSerializer(many=True), **READ_ERRORS},
+    )
+)
 class ArticleAnnotationListView(generics.ListAPIView):
     serializer_class = AnnotationSerializer
 
     def get_queryset(self):
         user = self.request.user
         article, membership = access.access_article(user, self.kwargs["article_id"])
-        layers = Annotation.objects.filter(article=article)
-        if membership.role not in access.STAFF_ROLES:
-            # access.can_read_annotation, as a filter: own work; in open projects the others'
-            # and gold once reviewed.
-            if article.project.blind:
-                layers = layers.filter(annotator=user, is_gold=False)
-            else:
-                layers = layers.filter(
-                    Q(is_gold=False) | Q(is_gold=True, status=AnnotationStatus.REVIEWED)
-                )
+        layers = access.readable_layers(
+            Annotation.objects.filter(article=article), user, membership
+        )
         return (
             layers.select_related("annotator", "reviewer")
             .prefetch_related(
@@ -160,10 +150,3 @@ class ArticleAnnotationListView(generics.ListAPIView):
             )
             .order_by("-is_gold", "annotator__username")
         )
-
-    @extend_schema(
-        summary="The article's annotations (layers) I may see, with spans and relations",
-        responses={200: AnnotationSerializer(many=True), **READ_ERRORS},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)

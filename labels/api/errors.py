@@ -1,7 +1,10 @@
 """One JSON shape for every API error: ``{"errors": [{"field", "code", "message"}]}``.
 
 400 bad input (the field names the part of the request), 401 not logged in, 403 a member without
-the role, 404 not a member or no such object, 409 a stale version or a closed annotation.
+the role, 404 not a member or no such object, 409 a stale version, a closed annotation, an article
+whose seats are taken, or an import that met a concurrent change. Views raise the domain
+exceptions of ``labels.errors`` and this handler answers them; ``labels.pages.errors`` is the
+same translation for the HTML pages.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from labels.errors import Closed, Invalid, Stale
+from labels.errors import ArticleFull, Closed, ImportConflict, ImportFailed, Invalid, Stale
 
 
 def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
@@ -46,6 +49,21 @@ def error_response(status_code: int, field: str, code: str, message: str, **extr
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ArticleFull):
+        return Response({"errors": [p.as_dict() for p in exc.problems]}, status=409)
+    if isinstance(exc, ImportFailed):
+        return Response(
+            {
+                "errors": [
+                    {"field": "file", "code": "invalid_record", "message": line}
+                    for line in exc.report.errors
+                ],
+                "report": exc.report.as_dict(),
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, ImportConflict):
+        return error_response(409, "file", "conflict", str(exc))
     if isinstance(exc, Invalid):
         return Response(
             {"errors": [p.as_dict() for p in exc.problems]}, status=status.HTTP_400_BAD_REQUEST

@@ -5,12 +5,12 @@ who, when, what (the raw ``before``/``after`` snapshots and readable ``changes``
 deleted span whether it can still be restored.
 ``POST /api/v1/annotations/{id}/history/{event_id}/restore/`` ``{"version": n}`` — managers and
 reviewers bring a deleted span back (409 when the version is stale or the layer is closed).
-Access as in ``labels.history.access_history``.
+Access as in ``labels.annotation.history.access_history``.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from labels.api.inputs import VersionedSerializer
 from labels.api.outputs import HistoryEventSerializer, SpanSerializer, WriteResultSerializer
 
 
+@extend_schema_view(get=extend_schema(summary="The annotation's history, newest first"))
 class HistoryListView(generics.ListAPIView):
     serializer_class = HistoryEventSerializer
 
@@ -30,15 +31,9 @@ class HistoryListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # DEFAULT_PAGINATION_CLASS paginates every list
         views = history.present(self.annotation, page)
         return self.get_paginated_response(HistoryEventSerializer(views, many=True).data)
-
-    @extend_schema(
-        summary="The annotation's history, newest first",
-        responses={200: HistoryEventSerializer(many=True)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 class HistoryRestoreView(APIView):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from labels import access
-from labels import errors as errors_mod
-from labels.api.errors import error_response
+from labels.api.base import managing
 from labels.api.inputs import (
     ImportSerializer,
 )
@@ -18,9 +15,8 @@ from labels.api.outputs import (
     ImportErrorSerializer,
     ImportReportSerializer,
 )
-from labels.api.projects import ERRORS, _parse
+from labels.api.projects import ERRORS
 from labels.interop import importing, reading
-from labels.models import Role
 
 # --- Imports -----------------------------------------------------------------------------------
 
@@ -43,8 +39,7 @@ class ImportView(APIView):
         },
     )
     def post(self, request, slug: str):
-        project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
-        data = _parse(ImportSerializer, request.data)
+        project, _, data = managing(request, slug, ImportSerializer)
         upload = data["file"]
         importing.check_upload_size(upload.size)
         options = reading.ReadOptions(
@@ -52,27 +47,13 @@ class ImportView(APIView):
             id_column=data.get("id_column") or None,
             title_column=data.get("title_column") or None,
         )
-        try:
-            report = importing.do_import(
-                project,
-                [(upload.name or "upload", upload.file)],
-                fmt=data["format"],
-                layer=data["layer"] or None,
-                partial=data["partial"],
-                actor=request.user,
-                options=options,
-            )
-        except errors_mod.ImportConflict as exc:
-            return error_response(409, "file", "conflict", str(exc))
-        except errors_mod.ImportFailed as exc:
-            return Response(
-                {
-                    "errors": [
-                        {"field": "file", "code": "invalid_record", "message": line}
-                        for line in exc.report.errors
-                    ],
-                    "report": exc.report.as_dict(),
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        report = importing.do_import(
+            project,
+            [(upload.name or "upload", upload.file)],
+            fmt=data["format"],
+            layer=data["layer"] or None,
+            partial=data["partial"],
+            actor=request.user,
+            options=options,
+        )
         return Response(report.as_dict())

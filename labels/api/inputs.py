@@ -10,6 +10,10 @@ from labels.review import merge
 from labels.suggestions import proposals
 from labels.suggestions.http import check_suggester_url
 
+# A declared field named like an attribute of DRF's Field or Serializer (label, partial) shadows
+# nothing: SerializerMetaclass takes declared fields off the class. The stubs see a class
+# attribute, hence the `type: ignore[assignment]` on those fields.
+
 
 class VersionedSerializer(serializers.Serializer):
     version = serializers.IntegerField(
@@ -23,7 +27,7 @@ class SpanCreateSerializer(VersionedSerializer):
     text = serializers.CharField(
         trim_whitespace=False, help_text="Must equal the article text at [start, end)."
     )
-    label = serializers.CharField(max_length=50)
+    label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
     attrs = serializers.DictField(required=False, default=dict)
     client_id = serializers.UUIDField(
         required=False, allow_null=True, help_text="Makes a retried create idempotent."
@@ -34,7 +38,7 @@ class SpanUpdateSerializer(VersionedSerializer):
     start = serializers.IntegerField(min_value=0, required=False)
     end = serializers.IntegerField(min_value=1, required=False)
     text = serializers.CharField(trim_whitespace=False, required=False)
-    label = serializers.CharField(max_length=50, required=False)
+    label = serializers.CharField(max_length=50, required=False)  # type: ignore[assignment]  # a declared field (see top)
     attrs = serializers.DictField(required=False)
 
     def validate(self, data):
@@ -51,7 +55,7 @@ class RelationUpdateSerializer(VersionedSerializer):
 
 
 class RelationCreateSerializer(VersionedSerializer):
-    label = serializers.CharField(max_length=50)
+    label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
     attrs = serializers.DictField(required=False, default=dict)
     client_id = serializers.UUIDField(required=False, allow_null=True)
 
@@ -154,7 +158,7 @@ class ImportSerializer(serializers.Serializer):
         help_text="Where the file's spans go: gold, suggestions or an annotator's username. "
         "Empty: the articles only.",
     )
-    partial = serializers.BooleanField(
+    partial = serializers.BooleanField(  # type: ignore[assignment]  # a declared field (see top)
         required=False, default=False, help_text="Import the good records, report the bad."
     )
     text_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
@@ -176,7 +180,7 @@ class AssignSerializer(serializers.Serializer):
 
 class AcceptSerializer(VersionedSerializer):
     span = serializers.IntegerField(help_text="Id of the annotator span whose version to accept.")
-    label = serializers.CharField(max_length=50, required=False)
+    label = serializers.CharField(max_length=50, required=False)  # type: ignore[assignment]  # a declared field (see top)
     start = serializers.IntegerField(min_value=0, required=False)
     end = serializers.IntegerField(min_value=1, required=False)
     text = serializers.CharField(trim_whitespace=False, required=False)
@@ -212,7 +216,7 @@ class SuggestionRefSerializer(serializers.Serializer):
     """A suggestion named by its key, or by label, start and end."""
 
     key = serializers.CharField(required=False, max_length=200, help_text='"<label>:<start>:<end>"')
-    label = serializers.CharField(required=False, max_length=50)
+    label = serializers.CharField(required=False, max_length=50)  # type: ignore[assignment]  # a declared field (see top)
     start = serializers.IntegerField(required=False, min_value=0)
     end = serializers.IntegerField(required=False, min_value=1)
 
@@ -248,7 +252,7 @@ class SuggestionAcceptSerializer(SuggestionRefSerializer, VersionedSerializer):
 
 
 class SuggestionAcceptRelationSerializer(VersionedSerializer):
-    label = serializers.CharField(max_length=50)
+    label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
     client_id = serializers.UUIDField(required=False, allow_null=True)
 
     def get_fields(self):

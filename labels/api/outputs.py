@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
 from labels.models import Annotation, Article, Relation, Span
 from labels.suggestions import proposals
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# A declared field named like an attribute of DRF's Field or Serializer (label, source, errors)
+# shadows nothing: SerializerMetaclass takes declared fields off the class. The stubs see a class
+# attribute, hence the `type: ignore[assignment]` on those fields.
 
 
 class SpanSerializer(serializers.ModelSerializer):
@@ -38,19 +47,12 @@ class RelationSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         source = serializers.IntegerField(source="source_id", read_only=True)
-        ordered = {}
+        ordered: dict[str, serializers.Field] = {}
         for name, field in fields.items():
             if name == "to":
                 ordered["from"] = source
             ordered[name] = field
         return ordered
-
-
-class ArticleBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Article
-        fields = ["id", "external_id", "title", "meta", "text_sha256"]
-        read_only_fields = fields
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
@@ -61,7 +63,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
     article = serializers.IntegerField(source="article_id", read_only=True)
     spans = SpanSerializer(many=True, read_only=True)
     relations = RelationSerializer(many=True, read_only=True)
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewer: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Annotation
@@ -101,7 +105,7 @@ class ErrorItemSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     """Every error answer: 400, 401, 403, 404, 409 (409 adds ``current_version``)."""
 
-    errors = ErrorItemSerializer(many=True)
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]  # a declared field (see top)
 
 
 class ProjectSerializer(serializers.Serializer):
@@ -186,7 +190,7 @@ class ImportReportSerializer(serializers.Serializer):
     relations = serializers.IntegerField()
     skipped = serializers.ListField(child=serializers.CharField())
     notes = serializers.ListField(child=serializers.CharField())
-    errors = serializers.ListField(
+    errors = serializers.ListField(  # type: ignore[assignment]  # a declared field (see top)
         child=serializers.CharField(), help_text="`file:line: reason` (partial imports)."
     )
     written = serializers.BooleanField()
@@ -212,10 +216,12 @@ class AssignmentSerializer(serializers.ModelSerializer):
     """An analyst's annotation of an article, as an assignment."""
 
     article = serializers.IntegerField(source="article_id", read_only=True)
-    username = serializers.SlugRelatedField(
+    username: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         source="annotator", slug_field="username", read_only=True
     )
-    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Annotation
@@ -228,18 +234,18 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class SuggestedSpanSerializer(serializers.Serializer):
     key = serializers.CharField(help_text='"<label>:<start>:<end>"; names the suggestion.')
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
     start = serializers.IntegerField(help_text="Code-point offset, inclusive.")
     end = serializers.IntegerField(help_text="Code-point offset, exclusive.")
     text = serializers.CharField()
     attrs = serializers.DictField()
     confidence = serializers.FloatField(allow_null=True)
     rule = serializers.CharField(help_text="What proposed it, e.g. quote:curly or http.")
-    source = serializers.ChoiceField(choices=[proposals.BUILTIN, proposals.HTTP, proposals.IMPORT])
+    source = serializers.ChoiceField(choices=[proposals.BUILTIN, proposals.HTTP, proposals.IMPORT])  # type: ignore[assignment]  # a declared field (see top)
 
 
 class SuggestedRelationSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
     from_span = serializers.IntegerField(
         allow_null=True, help_text="Id of the from span once it is a span, else null."
     )
@@ -247,7 +253,7 @@ class SuggestedRelationSerializer(serializers.Serializer):
     attrs = serializers.DictField(help_text="Span-valued attributes (cue) hold keys.")
     confidence = serializers.FloatField(allow_null=True)
     rule = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -257,7 +263,7 @@ class SuggestedRelationSerializer(serializers.Serializer):
 
 
 class SuggesterProblemSerializer(serializers.Serializer):
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -272,12 +278,12 @@ class SuggestionsSerializer(serializers.Serializer):
 
 class SkippedSerializer(serializers.Serializer):
     key = serializers.CharField()
-    errors = serializers.ListField(child=serializers.DictField())
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]  # a declared field (see top)
 
 
 class SkippedRelationSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    errors = serializers.ListField(child=serializers.DictField())
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]  # a declared field (see top)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -296,7 +302,7 @@ class AcceptAllResultSerializer(serializers.Serializer):
 
 class RejectResultSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     version = serializers.IntegerField(help_text="Unchanged: a rejection is not an edit.")

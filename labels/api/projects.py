@@ -1,6 +1,5 @@
-"""The project-level JSON API under /api/v1/: projects, members, articles, annotations of an
-article, imports, and the caller's API token. (Spans, relations and the queue are in
-``labels.api``.) Views parse, check access through ``labels.access``, call one domain function
+"""Projects and their members in the JSON API; the error answers the project-level endpoints
+share (articles, imports and tokens have modules of their own beside this one). Views parse, check access through ``labels.access``, call one domain function
 and answer; every list is paginated (``?page=``, 50 a page).
 
 Who may do what (403 for a member without the role, 404 for anyone who is not a member):
@@ -22,12 +21,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labels import access
+from labels.api.base import managing, parse
 from labels.api.inputs import (
     MemberWriteSerializer,
     ProjectCreateSerializer,
@@ -53,27 +53,15 @@ ERRORS = {
 READ_ERRORS = {code: ERRORS[code] for code in (400, 404)}
 
 
-def _parse(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- Projects ----------------------------------------------------------------------------------
 
 
+@extend_schema_view(get=extend_schema(summary="The projects I belong to, with my role"))
 class ProjectListView(generics.ListAPIView):
     serializer_class = ProjectSerializer
 
     def get_queryset(self):
         return access.user_projects(self.request.user)
-
-    @extend_schema(
-        summary="The projects I belong to, with my role",
-        responses={200: ProjectSerializer(many=True)},
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Create a project (staff users); its creator becomes its manager",
@@ -83,7 +71,7 @@ class ProjectListView(generics.ListAPIView):
     def post(self, request):
         if not request.user.is_staff:
             raise PermissionDenied("Only staff users create projects; ask an administrator.")
-        data = _parse(ProjectCreateSerializer, request.data)
+        data = parse(ProjectCreateSerializer, request.data)
         with transaction.atomic():
             try:
                 project = projects.do_create_project(**data)
@@ -107,8 +95,7 @@ class ProjectDetailView(APIView):
         responses={200: ProjectDetailSerializer, **ERRORS},
     )
     def patch(self, request, slug: str):
-        project, membership = access.access_project(request.user, slug, roles=[Role.MANAGER])
-        data = _parse(ProjectUpdateSerializer, request.data)
+        project, membership, data = managing(request, slug, ProjectUpdateSerializer)
         http.check_suggester_settings(project, data)
         with transaction.atomic():
             if "schema" in data:
@@ -127,6 +114,7 @@ class ProjectDetailView(APIView):
 # --- Members -----------------------------------------------------------------------------------
 
 
+@extend_schema_view(get=extend_schema(summary="The project's members"))
 class MemberListView(generics.ListAPIView):
     serializer_class = MemberSerializer
 
@@ -138,18 +126,13 @@ class MemberListView(generics.ListAPIView):
             .order_by("user__username")
         )
 
-    @extend_schema(summary="The project's members", responses={200: MemberSerializer(many=True)})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     @extend_schema(
         summary="Add a member, or change a member's role (managers)",
         request=MemberWriteSerializer,
         responses={200: MemberSerializer, 201: MemberSerializer, **ERRORS},
     )
     def post(self, request, slug: str):
-        project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
-        data = _parse(MemberWriteSerializer, request.data)
+        project, _, data = managing(request, slug, MemberWriteSerializer)
         user = get_user_model().objects.filter(username=data["username"]).first()
         if user is None:
             raise Invalid.one("username", "unknown_user", f"No user named {data['username']!r}.")

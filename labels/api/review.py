@@ -7,7 +7,8 @@ simply draws what it gets back. The rules live in ``labels.review``.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from typing import Any
+
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labels import access
+from labels.api.base import parse
 from labels.api.inputs import (
     AcceptSerializer,
     RejectSerializer,
@@ -27,15 +29,9 @@ from labels.api.inputs import (
     VersionedSerializer,
 )
 from labels.api.outputs import RelationSerializer, SpanSerializer
-from labels.models import Article
+from labels.models import FINISHED, Article
 from labels.review import decisions, merge, state
 from labels.review.state import ReviewState
-
-
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _staff_article(request, article_id) -> Article:
@@ -50,6 +46,24 @@ def _answer(article: Article, code: int = status.HTTP_200_OK) -> Response:
 _REVIEW = OpenApiResponse(description="The review as it now stands (see GET).")
 
 
+def _decision(body: Any, summary: str, code: int = status.HTTP_200_OK):
+    """A review write as a view method: ``@_decision(BodySerializer, summary)`` over a method
+    ``(self, article, user, data, **url ids)`` that makes the one decision. It runs on the
+    article (for its project's managers and reviewers: 404/403 otherwise) with the request body
+    checked by ``body``; the answer is the review as it then stands, with status ``code``."""
+
+    def decorate(decide):
+        @extend_schema(request=body, responses=_REVIEW, summary=summary)
+        def handler(self, request, article_id: int, **ids):
+            article = _staff_article(request, article_id)
+            decide(self, article, request.user, parse(body, request.data), **ids)
+            return _answer(article, code)
+
+        return handler
+
+    return decorate
+
+
 class ReviewView(APIView):
     @extend_schema(
         responses=_REVIEW,
@@ -60,139 +74,79 @@ class ReviewView(APIView):
 
 
 class AcceptView(APIView):
-    @extend_schema(request=AcceptSerializer, responses=_REVIEW, summary="Accept a candidate")
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(AcceptSerializer, request)
+    @_decision(AcceptSerializer, "Accept a candidate")
+    def post(self, article, user, data):
         version, span_id = data.pop("version"), data.pop("span")
-        decisions.do_accept(article, request.user, span_id, version=version, changes=data)
-        return _answer(article)
+        decisions.do_accept(article, user, span_id, version=version, changes=data)
 
 
 class RejectView(APIView):
-    @extend_schema(request=RejectSerializer, responses=_REVIEW, summary="Reject a candidate")
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(RejectSerializer, request)
-        decisions.do_reject(article, request.user, data["span"], version=data["version"])
-        return _answer(article)
+    @_decision(RejectSerializer, "Reject a candidate")
+    def post(self, article, user, data):
+        decisions.do_reject(article, user, data["span"], version=data["version"])
 
 
 class AcceptRelationView(APIView):
-    @extend_schema(
-        request=RelationDecisionSerializer, responses=_REVIEW, summary="Accept a relation"
-    )
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(RelationDecisionSerializer, request)
-        decisions.do_accept_relation(
-            article, request.user, data["relation"], version=data["version"]
-        )
-        return _answer(article)
+    @_decision(RelationDecisionSerializer, "Accept a relation")
+    def post(self, article, user, data):
+        decisions.do_accept_relation(article, user, data["relation"], version=data["version"])
 
 
 class RejectRelationView(APIView):
-    @extend_schema(
-        request=RelationDecisionSerializer, responses=_REVIEW, summary="Reject a relation"
-    )
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(RelationDecisionSerializer, request)
-        decisions.do_reject_relation(
-            article, request.user, data["relation"], version=data["version"]
-        )
-        return _answer(article)
+    @_decision(RelationDecisionSerializer, "Reject a relation")
+    def post(self, article, user, data):
+        decisions.do_reject_relation(article, user, data["relation"], version=data["version"])
 
 
 class AcceptAgreedView(APIView):
-    @extend_schema(
-        request=VersionedSerializer,
-        responses=_REVIEW,
-        summary="Accept every open unanimous or majority span and relation",
-    )
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(VersionedSerializer, request)
-        decisions.do_accept_agreed(article, request.user, version=data["version"])
-        return _answer(article)
+    @_decision(VersionedSerializer, "Accept every open unanimous or majority span and relation")
+    def post(self, article, user, data):
+        decisions.do_accept_agreed(article, user, version=data["version"])
 
 
 class MarkReviewedView(APIView):
-    @extend_schema(
-        request=VersionedSerializer, responses=_REVIEW, summary="Finish the review of the article"
-    )
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(VersionedSerializer, request)
-        decisions.do_mark_reviewed(article, request.user, version=data["version"])
-        return _answer(article)
+    @_decision(VersionedSerializer, "Finish the review of the article")
+    def post(self, article, user, data):
+        decisions.do_mark_reviewed(article, user, version=data["version"])
 
 
 class GoldSpanListView(APIView):
-    @extend_schema(
-        request=SpanCreateSerializer, responses=_REVIEW, summary="Add a span to the gold layer"
-    )
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(SpanCreateSerializer, request)
+    @_decision(SpanCreateSerializer, "Add a span to the gold layer", status.HTTP_201_CREATED)
+    def post(self, article, user, data):
         version = data.pop("version")
-        decisions.do_add_gold_span(article, request.user, data, version=version)
-        return _answer(article, status.HTTP_201_CREATED)
+        decisions.do_add_gold_span(article, user, data, version=version)
 
 
 class GoldSpanDetailView(APIView):
-    @extend_schema(request=SpanUpdateSerializer, responses=_REVIEW, summary="Edit a gold span")
-    def patch(self, request, article_id: int, span_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(SpanUpdateSerializer, request)
+    @_decision(SpanUpdateSerializer, "Edit a gold span")
+    def patch(self, article, user, data, span_id: int):
         version = data.pop("version")
-        decisions.do_edit_gold_span(article, request.user, span_id, data, version=version)
-        return _answer(article)
+        decisions.do_edit_gold_span(article, user, span_id, data, version=version)
 
-    @extend_schema(request=VersionedSerializer, responses=_REVIEW, summary="Delete a gold span")
-    def delete(self, request, article_id: int, span_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(VersionedSerializer, request)
-        decisions.do_delete_gold_span(article, request.user, span_id, version=data["version"])
-        return _answer(article)
+    @_decision(VersionedSerializer, "Delete a gold span")
+    def delete(self, article, user, data, span_id: int):
+        decisions.do_delete_gold_span(article, user, span_id, version=data["version"])
 
 
 class GoldRelationListView(APIView):
-    @extend_schema(
-        request=RelationCreateSerializer,
-        responses=_REVIEW,
-        summary="Add a relation between two gold spans",
+    @_decision(
+        RelationCreateSerializer, "Add a relation between two gold spans", status.HTTP_201_CREATED
     )
-    def post(self, request, article_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(RelationCreateSerializer, request)
+    def post(self, article, user, data):
         version = data.pop("version")
-        decisions.do_add_gold_relation(article, request.user, data, version=version)
-        return _answer(article, status.HTTP_201_CREATED)
+        decisions.do_add_gold_relation(article, user, data, version=version)
 
 
 class GoldRelationDetailView(APIView):
-    @extend_schema(
-        request=RelationUpdateSerializer,
-        responses=_REVIEW,
-        summary="Change a gold relation's attributes",
-    )
-    def patch(self, request, article_id: int, relation_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(RelationUpdateSerializer, request)
+    @_decision(RelationUpdateSerializer, "Change a gold relation's attributes")
+    def patch(self, article, user, data, relation_id: int):
         decisions.do_edit_gold_relation(
-            article, request.user, relation_id, data["attrs"], version=data["version"]
+            article, user, relation_id, data["attrs"], version=data["version"]
         )
-        return _answer(article)
 
-    @extend_schema(request=VersionedSerializer, responses=_REVIEW, summary="Delete a gold relation")
-    def delete(self, request, article_id: int, relation_id: int):
-        article = _staff_article(request, article_id)
-        data = _parse(VersionedSerializer, request)
-        decisions.do_delete_gold_relation(
-            article, request.user, relation_id, version=data["version"]
-        )
-        return _answer(article)
+    @_decision(VersionedSerializer, "Delete a gold relation")
+    def delete(self, article, user, data, relation_id: int):
+        decisions.do_delete_gold_relation(article, user, relation_id, version=data["version"])
 
 
 class ReturnView(APIView):
@@ -206,9 +160,8 @@ class ReturnView(APIView):
             annotation, membership = access.access_annotation(
                 request.user, annotation_id, lock=True
             )
-            if membership.role not in access.STAFF_ROLES:
-                raise PermissionDenied("Only reviewers and managers send work back.")
-            data = _parse(ReturnSerializer, request)
+            access.require_role(membership, access.STAFF_ROLES)
+            data = parse(ReturnSerializer, request.data)
             decisions.do_return(
                 annotation, request.user, data["comment"], version=data.get("version")
             )
@@ -264,14 +217,14 @@ def review_payload(state: ReviewState) -> dict:
         "layers": [
             {
                 "id": a.pk,
-                "annotator": a.annotator.username,
+                "annotator": a.layer_name,  # the annotator's username: these are not gold
                 "name": _name(a.annotator),
                 "status": a.status,
                 "version": a.version,
                 "submitted_at": a.submitted_at,
                 "skip_reason": a.skip_reason,
                 "review_comment": a.review_comment,
-                "spans": len(a.spans.all()) if a.status in merge.LAYER_STATUSES else None,
+                "spans": len(a.spans.all()) if a.status in FINISHED else None,
             }
             for a in state.annotations
         ],

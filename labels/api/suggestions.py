@@ -19,14 +19,17 @@ docs/suggestions.md has the request and response shapes.
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.http import Http404
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labels import access
+from labels.api.base import WRITE_RESPONSES, my_annotation, parse, writing, written
 from labels.api.inputs import (
     SuggestionAcceptAllSerializer,
     SuggestionAcceptRelationSerializer,
@@ -40,17 +43,10 @@ from labels.api.outputs import (
     SpanSerializer,
     SuggesterCheckSerializer,
     SuggestionsSerializer,
-    WriteResultSerializer,
 )
 from labels.errors import Invalid
 from labels.models import Annotation, Role
 from labels.suggestions import actions, combine, http
-
-
-def _parse(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _writable(user, annotation_id: int) -> Annotation:
@@ -65,9 +61,16 @@ def _writable(user, annotation_id: int) -> Annotation:
     return annotation
 
 
-def _locked(user, annotation_id: int) -> Annotation:
-    annotation, _ = access.access_annotation(user, annotation_id, write=True, lock=True)
-    return annotation
+@contextmanager
+def _writing_with_suggestions(
+    user, annotation_id: int
+) -> Iterator[tuple[Annotation, dict[str, Any]]]:
+    """``writing`` the caller's own annotation, with the suggestions for it as they stood just
+    before: they are computed before the row is locked, as an HTTP suggester may take seconds."""
+    annotation = _writable(user, annotation_id)
+    current = combine.suggestions_for(annotation.article, annotation)
+    with writing(user, annotation_id) as annotation:
+        yield annotation, current
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -76,12 +79,7 @@ def _locked(user, annotation_id: int) -> Annotation:
 class SuggestionsView(APIView):
     @extend_schema(responses=SuggestionsSerializer, summary="Suggestions for my annotation")
     def get(self, request, article_id: int):
-        article, membership = access.access_article(request.user, article_id)
-        annotation = Annotation.objects.filter(
-            article=article, annotator=request.user, is_gold=False
-        ).first()
-        if annotation is None:
-            raise Http404("You have not started this article.")
+        article, membership, annotation = my_annotation(request.user, article_id)
         found = combine.suggestions_for(article, annotation)
         body = {
             "annotation": annotation.pk,
@@ -97,15 +95,12 @@ class SuggestionsView(APIView):
 class AcceptView(APIView):
     @extend_schema(
         request=SuggestionAcceptSerializer,
-        responses={201: WriteResultSerializer, 200: WriteResultSerializer},
+        responses=WRITE_RESPONSES,
         summary="Accept a suggestion: it becomes a span with origin “suggested”",
     )
     def post(self, request, annotation_id: int):
-        data = _parse(SuggestionAcceptSerializer, request)
-        annotation = _writable(request.user, annotation_id)
-        current = combine.suggestions_for(annotation.article, annotation)
-        with transaction.atomic():
-            annotation = _locked(request.user, annotation_id)
+        data = parse(SuggestionAcceptSerializer, request.data)
+        with _writing_with_suggestions(request.user, annotation_id) as (annotation, current):
             result = actions.do_accept_suggestion(
                 annotation,
                 request.user,
@@ -115,24 +110,18 @@ class AcceptView(APIView):
                 attrs=data["attrs"],
                 client_id=data.get("client_id"),
             )
-        return Response(
-            {"version": result.annotation.version, "span": SpanSerializer(result.obj).data},
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
+        return written(result, span=SpanSerializer(result.obj).data)
 
 
 class AcceptRelationView(APIView):
     @extend_schema(
         request=SuggestionAcceptRelationSerializer,
-        responses={201: WriteResultSerializer, 200: WriteResultSerializer},
+        responses=WRITE_RESPONSES,
         summary="Accept a suggested relation whose two ends are spans already",
     )
     def post(self, request, annotation_id: int):
-        data = _parse(SuggestionAcceptRelationSerializer, request)
-        annotation = _writable(request.user, annotation_id)
-        current = combine.suggestions_for(annotation.article, annotation)
-        with transaction.atomic():
-            annotation = _locked(request.user, annotation_id)
+        data = parse(SuggestionAcceptRelationSerializer, request.data)
+        with _writing_with_suggestions(request.user, annotation_id) as (annotation, current):
             result = actions.do_accept_relation(
                 annotation,
                 request.user,
@@ -143,10 +132,7 @@ class AcceptRelationView(APIView):
                 version=data["version"],
                 client_id=data.get("client_id"),
             )
-        return Response(
-            {"version": result.annotation.version, "relation": RelationSerializer(result.obj).data},
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        )
+        return written(result, relation=RelationSerializer(result.obj).data)
 
 
 class AcceptAllView(APIView):
@@ -156,11 +142,8 @@ class AcceptAllView(APIView):
         summary="Accept every current suggestion (and the relations between them)",
     )
     def post(self, request, annotation_id: int):
-        data = _parse(SuggestionAcceptAllSerializer, request)
-        annotation = _writable(request.user, annotation_id)
-        current = combine.suggestions_for(annotation.article, annotation)
-        with transaction.atomic():
-            annotation = _locked(request.user, annotation_id)
+        data = parse(SuggestionAcceptAllSerializer, request.data)
+        with _writing_with_suggestions(request.user, annotation_id) as (annotation, current):
             done = actions.do_accept_all(
                 annotation,
                 request.user,
@@ -186,10 +169,9 @@ class RejectView(APIView):
         summary="Reject a suggestion: it is not suggested to me again on this article",
     )
     def post(self, request, annotation_id: int):
-        data = _parse(SuggestionRefSerializer, request)
+        data = parse(SuggestionRefSerializer, request.data)
         _writable(request.user, annotation_id)
-        with transaction.atomic():
-            annotation = _locked(request.user, annotation_id)
+        with writing(request.user, annotation_id) as annotation:
             created = actions.do_reject_suggestion(
                 annotation, data["label"], data["start"], data["end"]
             )

@@ -1,8 +1,10 @@
 """URLs of the JSON API, mounted under /api/v1/."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: it would bind the name of the views module
+# `annotations` imported below.
+from typing import Any
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from labels.api import (
     agreement,
@@ -17,134 +19,72 @@ from labels.api import (
     tokens,
 )
 
+# Each table: (route under its prefix, view, URL name).
+_PROJECT_ROUTES = [
+    ("", projects.ProjectDetailView, "api-project"),
+    ("members/", projects.MemberListView, "api-members"),
+    ("members/<str:username>/", projects.MemberDetailView, "api-member"),
+    ("articles/", articles.ArticleListView, "api-articles"),
+    ("articles/<int:article_id>/", articles.ArticleDetailView, "api-article"),
+    ("imports/", imports.ImportView, "api-imports"),
+    ("export/", export.ExportView, "api-export"),
+    ("next/", annotations.NextArticleView, "api-next"),
+    ("agreement/", agreement.AgreementView, "api-agreement"),
+    ("suggester/check/", suggestions.SuggesterCheckView, "api-suggester-check"),
+]
+
+_ARTICLE_ROUTES = [
+    ("annotations/", articles.ArticleAnnotationListView, "api-article-annotations"),
+    ("assign/", annotations.AssignView, "api-assign"),
+    ("annotation/", annotations.MyAnnotationView, "api-my-annotation"),
+    ("suggestions/", suggestions.SuggestionsView, "api-suggestions"),
+]
+
+_REVIEW_ROUTES = [
+    ("", review.ReviewView, "api-review"),
+    ("accept/", review.AcceptView, "api-review-accept"),
+    ("reject/", review.RejectView, "api-review-reject"),
+    ("relations/accept/", review.AcceptRelationView, "api-review-accept-relation"),
+    ("relations/reject/", review.RejectRelationView, "api-review-reject-relation"),
+    ("accept-agreed/", review.AcceptAgreedView, "api-review-accept-agreed"),
+    ("mark-reviewed/", review.MarkReviewedView, "api-review-mark-reviewed"),
+    ("spans/", review.GoldSpanListView, "api-review-spans"),
+    ("spans/<int:span_id>/", review.GoldSpanDetailView, "api-review-span"),
+    ("relations/", review.GoldRelationListView, "api-review-relations"),
+    ("relations/<int:relation_id>/", review.GoldRelationDetailView, "api-review-relation"),
+]
+
+_ANNOTATION_ROUTES = [
+    ("", annotations.AnnotationView, "api-annotation"),
+    ("spans/", annotations.SpanListView, "api-spans"),
+    ("spans/<int:span_id>/", annotations.SpanDetailView, "api-span"),
+    ("relations/", annotations.RelationListView, "api-relations"),
+    ("relations/<int:relation_id>/", annotations.RelationDetailView, "api-relation"),
+    ("submit/", annotations.SubmitView, "api-submit"),
+    ("skip/", annotations.SkipView, "api-skip"),
+    ("history/", history.HistoryListView, "api-history"),
+    ("history/<int:event_id>/restore/", history.HistoryRestoreView, "api-history-restore"),
+    ("return/", review.ReturnView, "api-return"),
+]
+
+_SUGGESTION_ROUTES = [
+    ("accept/", suggestions.AcceptView, "api-suggestions-accept"),
+    ("accept-relation/", suggestions.AcceptRelationView, "api-suggestions-accept-relation"),
+    ("accept-all/", suggestions.AcceptAllView, "api-suggestions-accept-all"),
+    ("reject/", suggestions.RejectView, "api-suggestions-reject"),
+]
+
+
+def _under(prefix: str, routes: list[tuple[str, Any, str]]) -> list[URLPattern]:
+    return [path(prefix + route, view.as_view(), name=name) for route, view, name in routes]
+
+
 urlpatterns = [
-    path("projects/", projects.ProjectListView.as_view(), name="api-projects"),
-    path("projects/<slug:slug>/", projects.ProjectDetailView.as_view(), name="api-project"),
-    path(
-        "projects/<slug:slug>/members/",
-        projects.MemberListView.as_view(),
-        name="api-members",
-    ),
-    path(
-        "projects/<slug:slug>/members/<str:username>/",
-        projects.MemberDetailView.as_view(),
-        name="api-member",
-    ),
-    path(
-        "projects/<slug:slug>/articles/",
-        articles.ArticleListView.as_view(),
-        name="api-articles",
-    ),
-    path(
-        "projects/<slug:slug>/articles/<int:article_id>/",
-        articles.ArticleDetailView.as_view(),
-        name="api-article",
-    ),
-    path("projects/<slug:slug>/imports/", imports.ImportView.as_view(), name="api-imports"),
-    path("projects/<slug:slug>/export/", export.ExportView.as_view(), name="api-export"),
-    path(
-        "articles/<int:article_id>/annotations/",
-        articles.ArticleAnnotationListView.as_view(),
-        name="api-article-annotations",
-    ),
     path("auth/token/", tokens.TokenView.as_view(), name="api-token"),
-    path("projects/<slug:slug>/next/", annotations.NextArticleView.as_view(), name="api-next"),
-    path("articles/<int:article_id>/assign/", annotations.AssignView.as_view(), name="api-assign"),
-    path(
-        "articles/<int:article_id>/annotation/",
-        annotations.MyAnnotationView.as_view(),
-        name="api-my-annotation",
-    ),
-    path(
-        "annotations/<int:annotation_id>/",
-        annotations.AnnotationView.as_view(),
-        name="api-annotation",
-    ),
-    path(
-        "annotations/<int:annotation_id>/spans/",
-        annotations.SpanListView.as_view(),
-        name="api-spans",
-    ),
-    path(
-        "annotations/<int:annotation_id>/spans/<int:span_id>/",
-        annotations.SpanDetailView.as_view(),
-        name="api-span",
-    ),
-    path(
-        "annotations/<int:annotation_id>/relations/",
-        annotations.RelationListView.as_view(),
-        name="api-relations",
-    ),
-    path(
-        "annotations/<int:annotation_id>/relations/<int:relation_id>/",
-        annotations.RelationDetailView.as_view(),
-        name="api-relation",
-    ),
-    path(
-        "annotations/<int:annotation_id>/submit/",
-        annotations.SubmitView.as_view(),
-        name="api-submit",
-    ),
-    path("annotations/<int:annotation_id>/skip/", annotations.SkipView.as_view(), name="api-skip"),
-    path(
-        "annotations/<int:annotation_id>/history/",
-        history.HistoryListView.as_view(),
-        name="api-history",
-    ),
-    path(
-        "annotations/<int:annotation_id>/history/<int:event_id>/restore/",
-        history.HistoryRestoreView.as_view(),
-        name="api-history-restore",
-    ),
-    # Review and adjudication (labels/review_api.py)
-    path("articles/<int:article_id>/review/", review.ReviewView.as_view(), name="api-review"),
-    *[
-        path(
-            f"articles/<int:article_id>/review/{route}/", view.as_view(), name=f"api-review-{name}"
-        )
-        for route, view, name in [
-            ("accept", review.AcceptView, "accept"),
-            ("reject", review.RejectView, "reject"),
-            ("relations/accept", review.AcceptRelationView, "accept-relation"),
-            ("relations/reject", review.RejectRelationView, "reject-relation"),
-            ("accept-agreed", review.AcceptAgreedView, "accept-agreed"),
-            ("mark-reviewed", review.MarkReviewedView, "mark-reviewed"),
-            ("spans", review.GoldSpanListView, "spans"),
-            ("spans/<int:span_id>", review.GoldSpanDetailView, "span"),
-            ("relations", review.GoldRelationListView, "relations"),
-            ("relations/<int:relation_id>", review.GoldRelationDetailView, "relation"),
-        ]
-    ],
-    path(
-        "annotations/<int:annotation_id>/return/",
-        review.ReturnView.as_view(),
-        name="api-return",
-    ),
-    path(
-        "projects/<slug:slug>/agreement/", agreement.AgreementView.as_view(), name="api-agreement"
-    ),
-    # Suggestions (labels/api_suggest.py)
-    path(
-        "articles/<int:article_id>/suggestions/",
-        suggestions.SuggestionsView.as_view(),
-        name="api-suggestions",
-    ),
-    *[
-        path(
-            f"annotations/<int:annotation_id>/suggestions/{route}/",
-            view.as_view(),
-            name=f"api-suggestions-{route}",
-        )
-        for route, view in [
-            ("accept", suggestions.AcceptView),
-            ("accept-relation", suggestions.AcceptRelationView),
-            ("accept-all", suggestions.AcceptAllView),
-            ("reject", suggestions.RejectView),
-        ]
-    ],
-    path(
-        "projects/<slug:slug>/suggester/check/",
-        suggestions.SuggesterCheckView.as_view(),
-        name="api-suggester-check",
-    ),
+    path("projects/", projects.ProjectListView.as_view(), name="api-projects"),
+    *_under("projects/<slug:slug>/", _PROJECT_ROUTES),
+    *_under("articles/<int:article_id>/", _ARTICLE_ROUTES),
+    *_under("articles/<int:article_id>/review/", _REVIEW_ROUTES),
+    *_under("annotations/<int:annotation_id>/", _ANNOTATION_ROUTES),
+    *_under("annotations/<int:annotation_id>/suggestions/", _SUGGESTION_ROUTES),
 ]

@@ -11,14 +11,13 @@ import json
 import re
 from collections.abc import Iterable
 from contextlib import contextmanager
-from typing import Any
 
-import orjson
 import psycopg
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from psycopg import sql
 
+from labels import jsonio
 from labels import schema as schema_mod
 from labels.errors import Invalid
 from labels.interop.checking import GOLD, SUGGESTIONS, Checked, ImportReport, _check_record
@@ -73,7 +72,9 @@ def _references_locked_in_bulk(project, existing: dict, layer: _LayerWriter | No
             raise
         yield
         return
-    users = set() if layer is None else {layer.user_id, layer.actor_id} - {None}
+    users = (
+        set() if layer is None else {i for i in (layer.user_id, layer.actor_id) if i is not None}
+    )
     articles = [] if layer is None else sorted(article.pk for article in existing.values())
     with connection.cursor() as cursor:
         for table, ids in (
@@ -271,6 +272,7 @@ class _LayerWriter:
                 f"{record.source}: {record.external_id!r} already has a {self.layer_name} layer; its spans were skipped"
             )
             return
+        assert record.article_id is not None  # the caller stored or found the article first
         draft = self.drafts.get(record.article_id)
         status = AnnotationStatus.REVIEWED if self.is_gold else AnnotationStatus.SUBMITTED
         if draft is None:
@@ -294,18 +296,18 @@ class _LayerWriter:
             provenance = _escape(s["provenance"]) if gold else ""
             lines.append(
                 f"{pk}\t{annotation_id}\t{_escape(s['label'])}\t{s['start']}\t{s['end']}\t"
-                f"{_escape(s['text'])}\t{_escape(_json(s['attrs']))}\t{origin}\t{{}}\t"
+                f"{_escape(s['text'])}\t{_escape(jsonio.dumps(s['attrs']))}\t{origin}\t{{}}\t"
                 f"{provenance}\t[]\t{now}\t{now}\n"
             )
         for rel in record.relations:
             # Span attributes (a quote's ``cue``) name the span's pk.
             attrs = dict(rel["attrs"])
-            for attribute in schema_mod.relation_attributes(self.schema, rel["label"]):
-                if attribute["type"] == "span" and attrs.get(attribute["name"]) not in (None, ""):
+            for attribute in schema_mod.span_ref_attributes(self.schema, rel["label"]):
+                if attrs.get(attribute["name"]) not in (None, ""):
                     attrs[attribute["name"]] = span_ids[str(attrs[attribute["name"]])]
             self.relation_rows.append(
                 f"{annotation_id}\t{_escape(rel['label'])}\t{span_ids[rel['from']]}\t"
-                f"{span_ids[rel['to']]}\t{_escape(_json(attrs))}\t{now}\n"
+                f"{span_ids[rel['to']]}\t{_escape(jsonio.dumps(attrs))}\t{now}\n"
             )
         summary = {
             "spans": len(record.spans),
@@ -319,7 +321,7 @@ class _LayerWriter:
                 self.now,
                 HistoryAction.IMPORTED,
                 version,
-                _json(summary),
+                jsonio.dumps(summary),
             )
         )
 
@@ -395,7 +397,7 @@ def _copy_rows(cursor, model, fields: list[str]):
     Django, which were most of an import's time (docs/performance.md). Columns left out are
     NULL or their database default. Constraints, foreign keys and triggers check every row as
     they do an INSERT's, and the rows belong to the caller's transaction. JSON columns take
-    JSON text (``_json``), timestamps aware datetimes. Nothing else may use the connection
+    JSON text (``jsonio.dumps``), timestamps aware datetimes. Nothing else may use the connection
     until the block ends."""
     columns = [model._meta.get_field(name).column for name in fields]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -430,12 +432,3 @@ _COPY_SPECIAL = re.compile(r"[\\\n\r\t]")
 def _escape(value: str) -> str:
     """``value`` as a text column of a COPY line."""
     return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
-
-
-def _json(value: Any) -> str:
-    """JSON text for a jsonb column; the standard encoder takes what orjson refuses (integers
-    beyond 64 bits)."""
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value)

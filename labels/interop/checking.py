@@ -149,10 +149,7 @@ def _check_span(
 ) -> dict[str, Any]:
     if not isinstance(span, dict):
         raise Invalid.one("", "invalid_type", "each span must be a JSON object")
-    start, end = span.get("start"), span.get("end")
-    for name, value in (("start", start), ("end", end)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid.one(name, "invalid_type", f"{name} must be an integer offset")
+    start, end = _offset(span, "start"), _offset(span, "end")
     if not 0 <= start < end <= canonical.raw_length:
         raise Invalid.one(
             "end" if start >= 0 else "start",
@@ -198,6 +195,13 @@ def _check_span(
     }
     ids[span_id] = cleaned
     return cleaned
+
+
+def _offset(span: dict, name: str) -> int:
+    value = span.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid.one(name, "invalid_type", f"{name} must be an integer offset")
+    return value
 
 
 def _has_nul(value: Any) -> bool:
@@ -247,8 +251,8 @@ def _check_relation(rel: Any, schema: dict, ids: dict) -> dict[str, Any]:
     attrs = schema_mod.check_relation(
         schema, label, ends["from"]["label"], ends["to"]["label"], rel.get("attrs") or {}
     )
-    for attribute in schema_mod.relation_attributes(schema, label):
-        if attribute["type"] == "span" and attrs.get(attribute["name"]) not in (None, ""):
+    for attribute in schema_mod.span_ref_attributes(schema, label):
+        if attrs.get(attribute["name"]) not in (None, ""):
             ref = str(attrs[attribute["name"]])
             if ref not in ids:
                 raise Invalid.one(

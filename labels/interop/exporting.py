@@ -1,15 +1,16 @@
-"""Dataset export: one generator of records, shared by the command, the API and the page.
+"""Dataset export: the parameters checked, and the prepared export of one format, shared by the
+command, the API and the page; the records come from ``labels.interop.records``.
 
 ``prepare_export(project, params)`` checks every parameter (raising ``Invalid`` naming the bad
 one, before a single byte is sent) and returns an ``Export``: iterate it for the bytes of the
-chosen format (writers in ``labels.export_formats``). Every format is written from the same
+chosen format (writers in ``labels.interop.formats``). Every format is written from the same
 records, ``iter_records``: one per article and layer, in DESIGN.md §5's native form.
 
 How the records are read (constant memory, a constant number of queries per chunk):
 
 - Everything runs in one read-only REPEATABLE READ transaction, so an export is one consistent
   snapshot even while analysts keep saving; on the read replica when one is configured
-  (``labels.routing.export_database_alias``).
+  (``labels.interop.records.export_database_alias``).
 - Articles stream through a server-side cursor (``.iterator(chunk_size=…)``; inside a
   transaction Django declares it without HOLD, so PostgreSQL produces rows as they are fetched
   instead of materialising the whole result first).
@@ -38,6 +39,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from labels import schema as schema_mod
 from labels.errors import Invalid, Problem
 from labels.interop.records import (
     _LANG,
@@ -50,7 +52,6 @@ from labels.interop.records import (
     Context,
     ExportOptions,
     _project_schemas,
-    _span_valued,
     iter_records,
 )
 from labels.models import AnnotationStatus, Project
@@ -280,7 +281,7 @@ def prepare_export(project: Project, params: Mapping[str, Any]) -> Export:
     schemas = _project_schemas(project)
     labels = list(options.labels) if options.labels else all_labels(schemas)
     started = timezone.now()
-    by_label, by_relation = _span_valued(schemas)
+    by_label, by_relation = schema_mod.span_valued_names(schemas)
     context = Context(
         project=project,
         options=options,

@@ -13,7 +13,7 @@ Re-importing an id never duplicates an article: with the same text, spans for a 
 does not have yet are added (so a second annotator's layer can come later); spans for a layer it
 already has are reported and skipped. A different text under the same id is an error.
 
-The formats' readers are in ``labels.import_formats``. Spans go to the layer the caller names:
+The formats' readers are in ``labels.interop.formats``. Spans go to the layer the caller names:
 ``gold``, an annotator's username (a submitted annotation), or ``suggestions`` — one
 ``SuggestionSet`` (source "import") per article, shown to analysts as proposals, where required
 attributes may be missing. Labels that are not in the project's schema are errors naming the
@@ -157,7 +157,7 @@ def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport
                 report.notes.append(item.message)
             else:
                 raw.append(item)
-    wanted = {_article_id_of(r) for r in raw if isinstance(r, Record)} - {None}
+    wanted = {i for r in raw if isinstance(r, Record) and (i := _article_id_of(r)) is not None}
     existing = _existing_articles(project, list(wanted))
     with transaction.atomic():
         _defer_search_index_merge()
@@ -227,7 +227,8 @@ def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
 def do_create_article(
     project: Project, *, external_id: str, raw_text: str, title: str = "", meta=None
 ) -> Article:
-    """Create one article from raw text (canonicalised here). Used by tests and the admin."""
+    """Create one article from raw text (canonicalised here): the API's article create, the seeds and
+    the tests."""
     record = _check_record(
         Record("article", external_id, raw_text, title, meta or {}), project.schema
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import orjson
+from labels import jsonio
 
 _DATE_LINE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
 
@@ -67,16 +67,6 @@ def _decode_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, str | Non
         yield where, line, None
 
 
-def _loads(line: str) -> Any:
-    """``json.loads``, through orjson (several times faster on a large file) whenever orjson
-    accepts the line; what it refuses (integers beyond 64 bits, NaN, lone surrogates, bad
-    JSON) goes to ``json.loads``, which gives the same objects or the error message."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
-
-
 def _json_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]:
     """(where, object) for each non-blank line of a JSONL file, or a problem string."""
     for where, line, problem in _decode_lines(name, stream):
@@ -87,7 +77,7 @@ def _json_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]
         if not line.strip():
             continue
         try:
-            obj = _loads(line)
+            obj = jsonio.loads(line)
         except json.JSONDecodeError as exc:
             yield f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"
             continue

@@ -9,22 +9,23 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 
+from labels import jsonio
+from labels import schema as schema_mod
 from labels.errors import ExportError
 from labels.models import (
+    FINISHED,
     Annotation,
-    AnnotationStatus,
     Article,
     Project,
     Relation,
@@ -34,7 +35,7 @@ from labels.models import (
 
 CHUNK_SIZE = 500
 LAYERS = ("gold", "annotators", "all")
-DEFAULT_STATUSES = (AnnotationStatus.SUBMITTED.value, AnnotationStatus.REVIEWED.value)
+DEFAULT_STATUSES = tuple(status.value for status in FINISHED)
 SPLIT_NAMES = {2: ("train", "test"), 3: ("train", "dev", "test")}
 PARAMETERS = ("format", "layer", "status", "labels", "since", "split", "lang")
 DEFAULT_LANG = "xx"
@@ -85,16 +86,6 @@ def _annotation_filter(options: ExportOptions, prefix: str = "") -> Q:
     return q
 
 
-def _loads(raw: str | None) -> Any:
-    """A JSON column read as text (``Cast``): decoding it here with orjson is several times
-    faster than Django's converter, and most attributes are ``{}``."""
-    if raw is None:
-        return None
-    if raw == "{}":
-        return {}
-    return orjson.loads(raw)
-
-
 def _as_text(column: str) -> Cast:
     return Cast(column, output_field=TextField())
 
@@ -111,23 +102,6 @@ def _snapshot(alias: str):
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
-
-
-def _span_valued(schemas: list[dict]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Names of ``span``-typed attributes per span label and per relation type, over every
-    schema version: their stored values are span primary keys, exported as span ids."""
-    by_label: dict[str, set[str]] = defaultdict(set)
-    by_relation: dict[str, set[str]] = defaultdict(set)
-    for schema in schemas:
-        for label in schema.get("span_labels", []):
-            for attribute in label.get("attributes", []):
-                if attribute.get("type") == "span":
-                    by_label[label["name"]].add(attribute["name"])
-        for relation in schema.get("relations", []):
-            for attribute in relation.get("attributes", []):
-                if attribute.get("type") == "span":
-                    by_relation[relation["name"]].add(attribute["name"])
-    return by_label, by_relation
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -160,11 +134,11 @@ def iter_records(
     *,
     chunk_size: int = CHUNK_SIZE,
     schemas: list[dict] | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """The native records of ``project`` that match ``options``, ordered by article (import
     order) and, within an article, gold first and then the analysts by username."""
     schemas = schemas if schemas is not None else _project_schemas(project)
-    span_refs = _span_valued(schemas)
+    span_refs = schema_mod.span_valued_names(schemas)
     # The read replica when one is configured (annotator/settings.py, DATABASE_REPLICA_URL).
     alias = export_database_alias()
     articles = (
@@ -256,7 +230,7 @@ def _chunk_records(
             .filter(
                 chunk,
                 is_gold=False,
-                status__in=[AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED],
+                status__in=FINISHED,
             )
             .order_by("article_id", "annotator__username")
             .values_list("article_id", "annotator__username")
@@ -269,7 +243,7 @@ def _chunk_records(
     schema_id = project.schema.get("id")
     slug = project.slug
     for article_id, external_id, title, text, sha256, meta_json in articles:
-        meta = _loads(meta_json)
+        meta = jsonio.loads_column(meta_json)
         split = split_of(slug, external_id, options.split) if options.split else None
         if title and "title" not in meta:
             meta = {**meta, "title": title}
@@ -296,7 +270,7 @@ def _chunk_records(
                     "start": start,
                     "end": end,
                     "text": span_text,
-                    "attrs": _loads(attrs),
+                    "attrs": jsonio.loads_column(attrs),
                     "origin": origin,
                 }
                 if is_gold:
@@ -307,7 +281,7 @@ def _chunk_records(
                     out["attrs"] = _map_span_refs(
                         out["attrs"], span_refs_by_label.get(out["label"], set()), ids
                     )
-            relations_out = []
+            relations_out: list[dict[str, Any]] = []
             for _, label, source_id, target_id, attrs in relations_of[ann_id]:
                 if source_id not in ids or target_id not in ids:
                     continue  # an end was filtered out by ``labels``
@@ -318,7 +292,7 @@ def _chunk_records(
                         "from": ids[source_id],
                         "to": ids[target_id],
                         "attrs": _map_span_refs(
-                            _loads(attrs), span_refs_by_relation.get(label, set()), ids
+                            jsonio.loads_column(attrs), span_refs_by_relation.get(label, set()), ids
                         ),
                     }
                 )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-
-import orjson
 
 from labels.interop.records import Context
 
@@ -18,17 +15,6 @@ Writer = Callable[[Iterable[ExportRecord], Context], Iterator[bytes]]
 CHUNK_BYTES = 1 << 16
 SPACY_SHARD_DOCS = 1000
 SPAN_GROUP = "sc"
-
-_json_fallback = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _line(obj: Any) -> bytes:
-    """One JSON line (UTF-8). orjson is several times faster than the standard encoder; the
-    standard one takes what orjson refuses (integers beyond 64 bits in imported metadata)."""
-    try:
-        return orjson.dumps(obj) + b"\n"
-    except orjson.JSONEncodeError:
-        return (_json_fallback(obj) + "\n").encode()
 
 
 def _coalesce(chunks: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
@@ -72,6 +58,9 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        """Part of the file protocol ``zipfile`` types; it never closes a file it was given."""
 
     def drain(self) -> bytes:
         data = b"".join(self._parts)

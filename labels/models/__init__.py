@@ -6,6 +6,7 @@ The package is the models' public face: callers import from ``labels.models``.
 """
 
 from labels.models.annotations import (
+    FINISHED,
     Annotation,
     AnnotationQuerySet,
     AnnotationStatus,
@@ -21,6 +22,7 @@ from labels.models.review import AgreementSnapshot, ReviewRejection
 from labels.models.suggestions import RejectedSuggestion, SuggestionSet
 
 __all__ = [
+    "FINISHED",
     "AgreementSnapshot",
     "Annotation",
     "AnnotationQuerySet",

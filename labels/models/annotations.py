@@ -18,6 +18,11 @@ class AnnotationStatus(models.TextChoices):
     REVIEWED = "reviewed", "Reviewed"
 
 
+#: Finished work: an analyst's layer in one of these statuses holds its seat for good and is
+#: what review, agreement and the export read. The one list of them.
+FINISHED = (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
+
+
 class AnnotationQuerySet(models.QuerySet):
     def gold(self):
         return self.filter(is_gold=True)
@@ -25,11 +30,14 @@ class AnnotationQuerySet(models.QuerySet):
     def of_annotators(self):
         return self.filter(is_gold=False)
 
+    def finished(self):
+        return self.filter(status__in=FINISHED)
+
     def holding_a_seat(self):
         """Annotations that count against ``annotators_per_article``: submitted or reviewed work,
         explicit assignments, and drafts whose lease has not expired."""
         return self.filter(is_gold=False).filter(
-            Q(status__in=[AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED])
+            Q(status__in=FINISHED)
             | Q(status=AnnotationStatus.DRAFT, assigned_by__isnull=False)
             | Q(status=AnnotationStatus.DRAFT, lease_expires_at__gt=Now())
         )
@@ -117,7 +125,11 @@ class Annotation(models.Model):
 
     @property
     def layer_name(self) -> str:
-        return "gold" if self.is_gold else self.annotator.username
+        if self.is_gold:
+            return "gold"
+        # labels_annotation_gold_xor_annotator: a layer that is not gold has an annotator.
+        assert self.annotator is not None
+        return self.annotator.username
 
 
 class Origin(models.TextChoices):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from labels.models.annotations import Annotation, AnnotationStatus
+from labels.models.annotations import FINISHED, Annotation, AnnotationStatus
 from labels.models.projects import Project
 
 
@@ -22,13 +22,24 @@ class ArticleState(models.TextChoices):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def search(self, words: str):
+        """Full-text search of title and text (web-search syntax: words, "a phrase", -word),
+        ranked: the expression of the GIN index ``labels_article_search``, so it is used. The
+        one search of articles, for the API and the project page alike."""
+        query = SearchQuery(words, search_type="websearch", config="simple")
+        return (
+            self.alias(vector=Article.search_vector())
+            .filter(vector=query)
+            .annotate(rank=SearchRank(Article.search_vector(), query))
+        )
+
     def with_state(self):
         """Annotate ``annotators_done`` and ``state``: reviewed (gold marked reviewed),
         submitted (enough annotators submitted), in_progress (someone started), or new.
         Computed in the query, never stored, so it cannot drift from the annotations."""
         layers = Annotation.objects.filter(article=OuterRef("pk"), is_gold=False)
         done = (
-            layers.filter(status__in=[AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED])
+            layers.filter(status__in=FINISHED)
             .order_by()
             .values("article")
             .annotate(n=Count("pk"))
@@ -61,13 +72,9 @@ def article_state(
 ) -> tuple[str, int]:
     """``(state, annotators_done)`` of one article from its layers' ``(is_gold, status)``: the
     rule of ``ArticleQuerySet.with_state`` for an article whose layers are loaded anyway (the
-    article detail). tests/test_models.py holds the two to the same answers."""
+    article detail). tests/models/test_constraints.py holds the two to the same answers."""
     layers = list(layers)
-    done = sum(
-        1
-        for is_gold, status in layers
-        if not is_gold and status in (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
-    )
+    done = sum(1 for is_gold, status in layers if not is_gold and status in FINISHED)
     if any(is_gold and status == AnnotationStatus.REVIEWED for is_gold, status in layers):
         return ArticleState.REVIEWED, done
     if done >= annotators_per_article:

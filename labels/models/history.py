@@ -25,7 +25,7 @@ class HistoryEvent(models.Model):
     """Append-only record of every change to spans, relations and annotation status.
 
     The database refuses UPDATE on this table, and DELETE unless the transaction has declared a
-    purge (see the migration ``history_append_only`` and ``labels.history.purging``): only deleting
+    purge (see the migration ``history_append_only`` and ``labels.annotation.history.purging``): only deleting
     a whole article or project removes its history.
     """
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Role(models.TextChoices):
@@ -14,7 +19,7 @@ class Role(models.TextChoices):
 
 
 class Suggesters(models.TextChoices):
-    """Which automatic suggesters a project uses (labels/suggesters.py). "both" without a
+    """Which automatic suggesters a project uses (labels/suggestions/). "both" without a
     suggester_url is the built-in one alone."""
 
     BUILTIN = "builtin", "Built-in rules only"
@@ -48,7 +53,7 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
 

@@ -13,7 +13,7 @@ from labels.models.projects import Project
 class ReviewRejection(models.Model):
     """A reviewer's decision that an annotator's span or relation stays out of the gold layer.
 
-    A review candidate (labels/review.py) is rejected when every annotator span (or relation) in
+    A review candidate (labels/review/) is rejected when every annotator span (or relation) in
     it has a row here for the article's gold annotation; a span submitted later joins the
     candidate unrejected, so the reviewer sees it again.
     """
@@ -56,7 +56,7 @@ class ReviewRejection(models.Model):
 
 
 class AgreementSnapshot(models.Model):
-    """The agreement figures of a project as last computed (labels/dashboard.py).
+    """The agreement figures of a project as last computed (labels/projects/dashboard.py).
 
     Agreement over a whole project reads every submitted layer, which is too slow to redo on
     every dashboard view of a large project; the dashboard shows this snapshot with its

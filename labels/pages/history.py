@@ -1,6 +1,6 @@
 """The history page of an annotation, and restoring a deleted span from it.
 
-Access as in ``labels.history.access_history``: managers and reviewers of the project see every
+Access as in ``labels.annotation.history.access_history``: managers and reviewers of the project see every
 layer's history and may restore; an annotator sees their own layer's history, read-only.
 """
 
@@ -12,10 +12,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from labels import access, errors
+from labels import access
 from labels import access as access_mod
 from labels.annotation import history
-from labels.errors import Invalid
+from labels.pages import errors as page_errors
 
 EVENTS_PER_PAGE = 100
 
@@ -53,10 +53,8 @@ def restore_span(request, annotation_id: int, event_id: int):
         result = history.do_restore_from_history(
             request.user, annotation_id, event_id, version=version
         )
-    except (errors.Stale, errors.Closed) as exc:
-        messages.error(request, str(exc))
-    except Invalid as exc:
-        messages.error(request, "; ".join(p.message for p in exc.problems))
+    except page_errors.DOMAIN_ERRORS as exc:
+        messages.error(request, "; ".join(page_errors.answer(exc)[1]))
     else:
         span = result.obj
         messages.success(request, f"Restored the {span.label} span “{history.excerpt(span.text)}”.")

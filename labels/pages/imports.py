@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from labels import access
-from labels import errors as errors_mod
-from labels.errors import Invalid
+from labels.errors import ImportFailed
 from labels.interop import importing, reading
 from labels.interop.formats import registry
 from labels.models import Role
+from labels.pages import errors as page_errors
 
 
 class ImportForm(forms.Form):
@@ -34,6 +34,7 @@ def import_upload(request, slug: str):
     form = ImportForm(request.POST, request.FILES)
     report = None
     errors: list[str] = []
+    code = None
     if not form.is_valid():
         errors = [f"{name}: {message}" for name, msgs in form.errors.items() for message in msgs]
     else:
@@ -55,15 +56,13 @@ def import_upload(request, slug: str):
                 ),
             )
             errors = report.errors  # records left out of a partial import
-        except errors_mod.ImportFailed as exc:
-            report = exc.report
-            errors = exc.report.errors
-        except Invalid as exc:
-            errors = [p.message for p in exc.problems]
+        except page_errors.DOMAIN_ERRORS as exc:
+            code, errors = page_errors.answer(exc)
+            report = exc.report if isinstance(exc, ImportFailed) else None
     failed = bool(errors) and not (report and report.written)
     return render(
         request,
         "labels/import_result.html",
         {"project": project, "report": report, "errors": errors, "failed": failed},
-        status=400 if failed else 200,
+        status=(code or 400) if failed else 200,
     )

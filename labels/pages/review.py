@@ -1,7 +1,5 @@
-"""Pages for reviewers and managers: an article's review, and the project dashboard.
-
-Kept apart from ``labels.views`` (the analysts' pages) so that each set of pages changes for its
-own reasons. Each view checks access, calls one domain function and renders.
+"""The review page of an article (reviewers and managers): the page, its data and its script;
+the decisions go through the review API. The view checks access, then renders.
 """
 
 from __future__ import annotations

@@ -1,15 +1,42 @@
-"""TODO docstring."""
+"""URLs of the HTML pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import URLPattern, path
 
 from labels.pages import dashboard as dashboard_mod
 from labels.pages import history as history_views
 from labels.pages import imports as import_views
 from labels.pages import review as review_mod
 from labels.pages import workspace as views
+
+# Each table: (route under its prefix, view, URL name).
+_PROJECT_PAGES = [
+    ("", views.project_page, "project"),
+    ("next/", views.next_article, "next_article"),
+    ("import/", import_views.import_upload, "import_upload"),
+    ("assign/", views.assign_article, "assign_article"),
+    ("dashboard/", dashboard_mod.dashboard_page, "dashboard"),
+    ("dashboard/agreement/", dashboard_mod.refresh_agreement, "refresh_agreement"),
+]
+
+_ARTICLE_PAGES = [
+    ("annotate/", views.annotate, "annotate"),
+    ("review/", review_mod.review_page, "review"),
+]
+
+_ANNOTATION_PAGES = [
+    ("history/", history_views.history_page, "annotation_history"),
+    ("history/<int:event_id>/restore/", history_views.restore_span, "annotation_history_restore"),
+]
+
+
+def _under(prefix: str, routes: list[tuple[str, Any, str]]) -> list[URLPattern]:
+    return [path(prefix + route, view, name=name) for route, view, name in routes]
+
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,26 +53,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="labels/password_set_done.html"),
         name="password_reset_complete",
     ),
-    path("projects/<slug:slug>/", views.project_page, name="project"),
-    path("projects/<slug:slug>/next/", views.next_article, name="next_article"),
-    path("projects/<slug:slug>/import/", import_views.import_upload, name="import_upload"),
-    path("projects/<slug:slug>/assign/", views.assign_article, name="assign_article"),
-    path("articles/<int:article_id>/annotate/", views.annotate, name="annotate"),
-    path(
-        "annotations/<int:annotation_id>/history/",
-        history_views.history_page,
-        name="annotation_history",
-    ),
-    path(
-        "annotations/<int:annotation_id>/history/<int:event_id>/restore/",
-        history_views.restore_span,
-        name="annotation_history_restore",
-    ),
-    path("articles/<int:article_id>/review/", review_mod.review_page, name="review"),
-    path("projects/<slug:slug>/dashboard/", dashboard_mod.dashboard_page, name="dashboard"),
-    path(
-        "projects/<slug:slug>/dashboard/agreement/",
-        dashboard_mod.refresh_agreement,
-        name="refresh_agreement",
-    ),
+    *_under("projects/<slug:slug>/", _PROJECT_PAGES),
+    *_under("articles/<int:article_id>/", _ARTICLE_PAGES),
+    *_under("annotations/<int:annotation_id>/", _ANNOTATION_PAGES),
 ]

@@ -1,11 +1,11 @@
-"""HTML pages. Each view checks access, calls one domain function and renders."""
+"""The analysts' pages: home, a project's page, Next, a manager's assignment, and the
+workspace. Each view checks access, calls one domain function and renders."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,9 +14,11 @@ from labels.annotation import queue
 from labels.annotation.reads import annotation_payload
 from labels.errors import Invalid
 from labels.models import Annotation, ArticleState, Role
+from labels.pages import errors as page_errors
 from labels.projects.guidelines import render_guidelines
 from labels.projects.progress import progress_bar, state_counts
 from labels.schema import RESERVED_HOTKEYS
+from labels.text import check_search
 
 
 @login_required
@@ -50,13 +52,13 @@ DONE_SHOWN = 20  # the analyst's finished articles listed on the project page, n
 def project_page(request, slug: str):
     project, membership = access.access_project(request.user, slug)
     articles = project.articles.with_state().order_by("id")
-    search = request.GET.get("q", "").strip()
+    try:
+        search = check_search(request.GET.get("q", ""), field="q")
+    except Invalid as exc:
+        messages.error(request, exc.problems[0].message)
+        search = ""
     if search:
-        articles = articles.filter(
-            Q(title__icontains=search)
-            | Q(external_id__icontains=search)
-            | Q(text__icontains=search)
-        )
+        articles = articles.search(search).order_by("-rank", "id")
     state = request.GET.get("state", "")
     if state in ArticleState.values:
         articles = articles.filter(state=state)
@@ -110,7 +112,8 @@ def project_page(request, slug: str):
 def assign_article(request, slug: str):
     """A manager's form on the project page: give one article to one member."""
     project, _ = access.access_project(request.user, slug, roles=(Role.MANAGER,))
-    article = project.articles.filter(pk=_int_or_none(request.POST.get("article"))).first()
+    article_id = _int_or_none(request.POST.get("article"))
+    article = None if article_id is None else project.articles.filter(pk=article_id).first()
     membership = (
         project.memberships.filter(user__username=request.POST.get("username", ""))
         .select_related("user")
@@ -121,8 +124,8 @@ def assign_article(request, slug: str):
         return redirect("project", slug=slug)
     try:
         queue.do_assign(article, membership.user, request.user)
-    except Invalid as exc:
-        messages.error(request, exc.problems[0].message)
+    except page_errors.DOMAIN_ERRORS as exc:
+        messages.error(request, page_errors.answer(exc)[1][0])
     else:
         messages.success(request, f"{article} is assigned to {membership.user.username}.")
     return redirect("project", slug=slug)
@@ -154,12 +157,13 @@ def annotate(request, article_id: int):
     project = article.project
     try:
         annotation = queue.do_get_or_create_own(article, request.user)
-    except Invalid as exc:
+    except page_errors.DOMAIN_ERRORS as exc:
+        code, reasons = page_errors.answer(exc)
         return render(
             request,
             "labels/article_full.html",
-            {"article": article, "project": project, "reason": exc.problems[0].message},
-            status=409,
+            {"article": article, "project": project, "reason": reasons[0]},
+            status=code,
         )
     labels = [
         {**label, "pattern": i % 5} for i, label in enumerate(project.schema.get("span_labels", []))

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db.models import Aggregate, Count, DurationField, F, Q
 
-from labels.agreement import loader, snapshots
+from labels.agreement import snapshots
 from labels.agreement.snapshots import agreement_tables, lowest_agreement
 from labels.models import (
+    FINISHED,
     Annotation,
     AnnotationStatus,
     ArticleState,
@@ -23,7 +24,6 @@ from labels.models import (
 from labels.projects.progress import progress_bar, state_counts
 
 RECENT_EVENTS = 15
-SUBMITTED = loader.SUBMITTED
 
 
 class Median(Aggregate):
@@ -57,7 +57,7 @@ def annotator_rows(project: Project) -> tuple[list[dict[str, Any]], str]:
     """Per annotator: submitted, skipped, in progress (drafts, of which sent back), and the
     median time from starting an article to submitting it; and the project's median. Three
     queries: the annotator members, the per-annotator aggregate, the project median."""
-    finished = Q(status__in=SUBMITTED, submitted_at__isnull=False)
+    finished = Q(status__in=FINISHED, submitted_at__isnull=False)
     took = F("submitted_at") - F("created_at")
     layers = Annotation.objects.filter(article__project=project, is_gold=False)
     figures = {
@@ -66,7 +66,7 @@ def annotator_rows(project: Project) -> tuple[list[dict[str, Any]], str]:
             "annotator_id", "annotator__username", "annotator__first_name", "annotator__last_name"
         )
         .annotate(
-            submitted=Count("pk", filter=Q(status__in=SUBMITTED)),
+            submitted=Count("pk", filter=Q(status__in=FINISHED)),
             skipped=Count("pk", filter=Q(status=AnnotationStatus.SKIPPED)),
             in_progress=Count("pk", filter=Q(status=AnnotationStatus.DRAFT)),
             returned=Count("pk", filter=Q(status=AnnotationStatus.DRAFT) & ~Q(review_comment="")),
@@ -112,7 +112,7 @@ def annotator_rows(project: Project) -> tuple[list[dict[str, Any]], str]:
     return rows, fmt_duration(overall)
 
 
-_ACTION_VERBS = {
+_ACTION_VERBS: dict[str, str] = {
     HistoryAction.SPAN_CREATED: "added",
     HistoryAction.SPAN_UPDATED: "changed",
     HistoryAction.SPAN_DELETED: "deleted",
@@ -169,10 +169,10 @@ def recent_activity(project: Project, limit: int = RECENT_EVENTS) -> list[dict[s
 def label_distribution(project: Project) -> list[dict[str, Any]]:
     """Spans per label in submitted annotator layers and in reviewed gold, with bar widths in
     percent of the largest count. One grouped query."""
-    rows = (
+    grouped = (
         Span.objects.filter(annotation__article__project=project)
         .filter(
-            Q(annotation__is_gold=False, annotation__status__in=SUBMITTED)
+            Q(annotation__is_gold=False, annotation__status__in=FINISHED)
             | Q(annotation__is_gold=True, annotation__status=AnnotationStatus.REVIEWED)
         )
         .values("label")
@@ -182,7 +182,7 @@ def label_distribution(project: Project) -> list[dict[str, Any]]:
         )
         .order_by("-submitted", "label")
     )
-    rows = list(rows)
+    rows = list(grouped)
     top = max((r["submitted"] for r in rows), default=0) or 1
     for i, row in enumerate(rows):
         row["width"] = round(100 * row["submitted"] / top, 2)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -15,9 +16,12 @@ from django.utils.http import urlsafe_base64_encode
 from labels.errors import Invalid
 from labels.models import Membership, Project, Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def do_add_member(project: Project, user: AbstractBaseUser, role: str) -> Membership:
+def do_add_member(project: Project, user: User, role: str) -> Membership:
     """Add ``user`` with ``role``, or change the role of an existing member. A project keeps at
     least one manager: demoting the last one is refused."""
     if role not in Role.values:
@@ -33,7 +37,7 @@ def do_add_member(project: Project, user: AbstractBaseUser, role: str) -> Member
 
 
 @transaction.atomic
-def do_remove_member(project: Project, user: AbstractBaseUser) -> None:
+def do_remove_member(project: Project, user: User) -> None:
     """Remove ``user`` from the project (their annotations stay). Never the last manager."""
     _check_not_last_manager(project, user, "username")
     deleted, _ = Membership.objects.filter(project=project, user=user).delete()
@@ -41,7 +45,7 @@ def do_remove_member(project: Project, user: AbstractBaseUser) -> None:
         raise Invalid.one("username", "not_a_member", f"{user} is not a member of this project.")
 
 
-def _check_not_last_manager(project: Project, user: AbstractBaseUser, field: str) -> None:
+def _check_not_last_manager(project: Project, user: User, field: str) -> None:
     """Locks the project's manager memberships (FOR UPDATE) so that two concurrent changes
     cannot each remove one of the last two managers."""
     managers = list(
@@ -90,6 +94,7 @@ def do_invite_user(
         user.set_unusable_password()
         user.save()
         if project is not None:
+            assert role is not None  # refused above
             do_add_member(project, user, role)
     return user
 

@@ -17,7 +17,7 @@ The reviewer's decisions live in the gold annotation (``is_gold=True``, created 
 review action) and in ``ReviewRejection`` rows. A candidate is *accepted* when a gold span of its
 label overlaps one of its versions (IoU ≥ 0.5, one gold span per candidate), *rejected* when all
 its annotator spans were rejected, and *open* otherwise. Every gold write goes through
-``labels.spans`` (lock, version check → 409, text and schema checks, history).
+``labels.annotation.spans`` (lock, version check → 409, text and schema checks, history).
 
 Provenance of a gold span (stored on the span, with ``agreed_by``: the annotators whose version
 is exactly the gold span):
@@ -38,17 +38,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from labels import schema as schema_mod
 from labels.agreement.measures import SpanRec, iou
 from labels.annotation import relations as relations_mod
 from labels.annotation import spans as spans_mod
 from labels.annotation import versions as versions_mod
 from labels.errors import Invalid
 from labels.models import (
+    FINISHED,
     Annotation,
     AnnotationStatus,
     Article,
     HistoryAction,
-    HistoryEvent,
     Provenance,
     Relation,
     ReviewRejection,
@@ -58,14 +59,12 @@ from labels.review.merge import (
     ACCEPTED,
     COMMENT_MAX_LENGTH,
     IOU_THRESHOLD,
-    LAYER_STATUSES,
     MAJORITY,
     OPEN,
     UNANIMOUS,
     Candidate,
     RelationCandidate,
     RelationVersion,
-    _span_attribute_names,
     attrs_key,
     content_key,
     provenance_for,
@@ -173,7 +172,7 @@ def do_reject(article: Article, user, span_id: object, *, version: object) -> An
     span, and the gold relations touching it, if it had been accepted)."""
     with transaction.atomic():
         gold, state = _begin(article, user, version)
-        candidate, _ = state.candidate_of_span(span_id)
+        candidate, chosen = state.candidate_of_span(span_id)
         ReviewRejection.objects.bulk_create(
             [ReviewRejection(gold=gold, span_id=s, rejected_by=user) for s in candidate.span_ids],
             ignore_conflicts=True,
@@ -181,7 +180,6 @@ def do_reject(article: Article, user, span_id: object, *, version: object) -> An
         if candidate.gold_span is not None:
             spans_mod.do_delete_span(gold, user, candidate.gold_span, version=gold.version)
         else:
-            chosen = candidate.version_with(_int(span_id, "span_id"))
             what = f"{chosen.label} “{chosen.text}” [{chosen.start}, {chosen.end})"
             _record_rejection(gold, user, span_id, what, candidate.annotators)
         return gold
@@ -202,11 +200,11 @@ def _relation_payload(
             )
         ends[side] = end.gold_span
     attrs = dict(version.attrs)
-    for name in _span_attribute_names(state.article.project.schema, candidate.label):
-        key = attrs.get(name)
-        if key in (None, ""):
+    for name in schema_mod.span_ref_names(state.article.project.schema, candidate.label):
+        ref = attrs.get(name)
+        if ref in (None, ""):
             continue
-        end = state.candidate(key)
+        end = state.candidate(ref)
         if end is None:
             raise Invalid.one(
                 f"attrs.{name}", "not_found", f"{name} names no span of this article."
@@ -394,18 +392,6 @@ def do_delete_gold_relation(
         relations_mod.do_delete_relation(gold, user, relation_id, version=gold.version)
 
 
-def _record_status(annotation: Annotation, actor, before: dict, after: dict) -> None:
-    HistoryEvent.objects.create(
-        annotation=annotation,
-        actor=actor,
-        action=HistoryAction.STATUS_CHANGED,
-        object_id=annotation.pk,
-        annotation_version=annotation.version,
-        before=before,
-        after=after,
-    )
-
-
 def do_mark_reviewed(article: Article, user, *, version: object) -> Annotation:
     """Finish the review: the gold annotation becomes ``reviewed`` (so the article does), with
     ``user`` as its reviewer. Refused while a span or relation candidate is still open."""
@@ -428,9 +414,13 @@ def do_mark_reviewed(article: Article, user, *, version: object) -> Annotation:
         gold.status = AnnotationStatus.REVIEWED
         gold.reviewer = user
         gold.submitted_at = timezone.now()
-        gold.version += 1
-        gold.save(update_fields=["status", "reviewer", "submitted_at", "version", "updated_at"])
-        _record_status(gold, user, before, {"status": gold.status, "reviewer": user.username})
+        versions_mod.change_status(
+            gold,
+            user,
+            before,
+            {"status": gold.status, "reviewer": user.username},
+            fields=("status", "reviewer", "submitted_at"),
+        )
         return gold
 
 
@@ -462,7 +452,7 @@ def do_return(annotation: Annotation, user, comment: object, *, version: object 
     if version is not None:
         versions_mod.check_version(annotation, version)
     comment = check_comment(comment)
-    if annotation.status not in (*LAYER_STATUSES, AnnotationStatus.SKIPPED):
+    if annotation.status not in (*FINISHED, AnnotationStatus.SKIPPED):
         raise Invalid.one(
             "status",
             "not_finished",
@@ -477,9 +467,20 @@ def do_return(annotation: Annotation, user, comment: object, *, version: object 
     annotation.lease_expires_at = None
     if annotation.assigned_by_id is None:
         annotation.assigned_by = user
-    annotation.version += 1
-    annotation.save()
-    _record_status(annotation, user, before, {"status": annotation.status, "comment": comment})
+    versions_mod.change_status(
+        annotation,
+        user,
+        before,
+        {"status": annotation.status, "comment": comment},
+        fields=(
+            "status",
+            "review_comment",
+            "skip_reason",
+            "submitted_at",
+            "lease_expires_at",
+            "assigned_by",
+        ),
+    )
     gold = (
         Annotation.objects.select_for_update(of=("self",))
         .filter(article_id=annotation.article_id, is_gold=True, status=AnnotationStatus.REVIEWED)
@@ -487,12 +488,11 @@ def do_return(annotation: Annotation, user, comment: object, *, version: object 
     )
     if gold is not None:
         gold.status = AnnotationStatus.DRAFT
-        gold.version += 1
-        gold.save(update_fields=["status", "version", "updated_at"])
-        _record_status(
+        versions_mod.change_status(
             gold,
             user,
             {"status": AnnotationStatus.REVIEWED},
             {"status": gold.status, "reason": f"{annotation.layer_name}'s annotation sent back"},
+            fields=("status",),
         )
     return annotation

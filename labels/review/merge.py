@@ -11,11 +11,10 @@ from typing import Any
 
 from labels import schema as schema_mod
 from labels.agreement.measures import SpanRec, iou, match_overlap
-from labels.models import AnnotationStatus, Provenance
+from labels.models import Provenance
 
 IOU_THRESHOLD = 0.5
 #: Annotator layers that take part in review: the work an annotator finished.
-LAYER_STATUSES = (AnnotationStatus.SUBMITTED, AnnotationStatus.REVIEWED)
 COMMENT_MAX_LENGTH = 2000
 
 UNANIMOUS, MAJORITY, MINORITY = "unanimous", "majority", "minority"
@@ -287,10 +286,6 @@ class RelationCandidate:
         return next((v for v in self.versions if relation_id in v.relations), None)
 
 
-def _span_attribute_names(schema: dict, label: str) -> set[str]:
-    return {a["name"] for a in schema_mod.relation_attributes(schema, label) if a["type"] == "span"}
-
-
 def build_relation_candidates(
     relations: Sequence[LayerRelation],
     span_candidate: dict[int, str],
@@ -301,15 +296,15 @@ def build_relation_candidates(
     attributes (a span-valued attribute such as ``cue`` compared by the candidate it names)."""
     grouped: dict[tuple[str, str, str], dict[str, RelationVersion]] = defaultdict(dict)
     for r in sorted(relations, key=lambda r: (r.annotator, r.id)):
-        ends = (span_candidate.get(r.source), span_candidate.get(r.target))
-        if None in ends:
+        source, target = span_candidate.get(r.source), span_candidate.get(r.target)
+        if source is None or target is None:
             continue
-        span_attrs = _span_attribute_names(schema, r.label)
+        span_attrs = schema_mod.span_ref_names(schema, r.label)
         attrs = {
             name: span_candidate.get(value, value) if name in span_attrs else value
             for name, value in r.attrs.items()
         }
-        versions = grouped[(r.label, *ends)]
+        versions = grouped[(r.label, source, target)]
         key = attrs_key(attrs)
         if key not in versions:
             versions[key] = RelationVersion(attrs, [], [])

@@ -8,10 +8,9 @@ from typing import Any
 from django.db.models import Prefetch
 
 from labels.errors import Invalid
-from labels.models import Annotation, Article, Relation, ReviewRejection, Span
+from labels.models import FINISHED, Annotation, Article, Relation, ReviewRejection, Span
 from labels.review.merge import (
     ACCEPTED,
-    LAYER_STATUSES,
     OPEN,
     REJECTED,
     Candidate,
@@ -83,7 +82,7 @@ def _int(value: object, name: str) -> int:
     if isinstance(value, bool):
         raise Invalid.one(name, "invalid_type", f"{name} must be an id (an integer).")
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)  # type: ignore[call-overload]  # any JSON value: TypeError is caught
     except (TypeError, ValueError):
         raise Invalid.one(name, "invalid_type", f"{name} must be an id (an integer).") from None
 
@@ -104,7 +103,7 @@ def load_review(article: Article) -> ReviewState:
         a.article = article
     gold = next((a for a in annotations if a.is_gold), None)
     own = [a for a in annotations if not a.is_gold]
-    layers = [a for a in own if a.status in LAYER_STATUSES]
+    layers = [a for a in own if a.status in FINISHED]
     n = len(layers)
     layer_spans = [
         LayerSpan(s.pk, a.annotator.username, s.label, s.start, s.end, s.text, s.attrs)

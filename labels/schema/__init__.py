@@ -11,7 +11,9 @@ from labels.schema.lookups import (
     relation_type,
     span_attributes,
     span_label,
+    span_ref_attributes,
     span_ref_names,
+    span_valued_names,
 )
 from labels.schema.news_attribution import DEFAULT_SCHEMA, default_schema
 from labels.schema.validation import (
@@ -48,5 +50,7 @@ __all__ = [
     "relation_type",
     "span_attributes",
     "span_label",
+    "span_ref_attributes",
     "span_ref_names",
+    "span_valued_names",
 ]

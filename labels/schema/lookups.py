@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 Schema = dict[str, Any]
@@ -39,5 +40,28 @@ def relation_attributes(schema: Schema, name: str) -> list[dict[str, Any]]:
     return list(definition.get("attributes", [])) if definition else []
 
 
-def span_ref_names(schema: dict, relation: str) -> set[str]:
-    return {a["name"] for a in relation_attributes(schema, relation) if a["type"] == "span"}
+def span_ref_attributes(schema: Schema, relation: str) -> list[dict[str, Any]]:
+    """The span-valued attributes of a relation type (attributed_to's ``cue``): their values
+    are span ids of the same annotation. The one place that knows what makes one."""
+    return [a for a in relation_attributes(schema, relation) if a.get("type") == "span"]
+
+
+def span_ref_names(schema: Schema, relation: str) -> set[str]:
+    return {a["name"] for a in span_ref_attributes(schema, relation)}
+
+
+def span_valued_names(
+    schemas: list[Schema],
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Names of span-valued attributes per span label and per relation type, over several
+    schema versions (an export spans them all)."""
+    by_label: dict[str, set[str]] = defaultdict(set)
+    by_relation: dict[str, set[str]] = defaultdict(set)
+    for schema in schemas:
+        for label in schema.get("span_labels", []):
+            by_label[label["name"]].update(
+                a["name"] for a in label.get("attributes", []) if a.get("type") == "span"
+            )
+        for relation in schema.get("relations", []):
+            by_relation[relation["name"]].update(span_ref_names(schema, relation["name"]))
+    return by_label, by_relation

@@ -1,4 +1,4 @@
-"""A project's annotation schema: what it may say, and checks of spans and relations against it.
+"""A project's annotation schema: what it may say (``check_schema``).
 
 A schema is plain JSON data stored with the project (DESIGN.md §2)::
 
@@ -11,7 +11,7 @@ Attributes are ``{"name", "type", "required", ...}`` where ``type`` is ``choice`
 the referenced span may have; the value is a span id that the caller resolves).
 
 ``check_schema`` validates a schema sent by a manager and returns the normalised copy to store.
-``check_span`` and ``check_relation`` clean one record's attributes against a stored schema, which
+``check_span`` and ``check_relation`` (``labels.schema.values``) clean one record's attributes against a stored schema, which
 they assume has been through ``check_schema``. Every failure raises ``Invalid`` with all the
 problems found. Names are data, never markup: the checks keep ``<``, ``>`` and control characters
 out of names, hotkeys and colours, and callers still render them as text only.

@@ -2,9 +2,9 @@
 and ``origin_detail`` {rule, confidence, source}), accept a suggested relation, accept all, reject.
 
 Each function takes ``current``, the suggestions shown on the annotation
-(``labels.suggesters.suggestions_for``), computed BEFORE the annotation is locked: an HTTP
+(``labels.suggestions.proposals.suggestions_for``), computed BEFORE the annotation is locked: an HTTP
 suggester may take seconds, and no row lock is held meanwhile. Each expects the annotation locked
-FOR UPDATE by the caller's transaction, and writes through ``labels.spans`` (version check, 409,
+FOR UPDATE by the caller's transaction, and writes through ``labels.annotation.spans`` (version check, 409,
 history), so the same rules hold as for spans drawn by hand.
 
 Accepting a span never creates relations by itself; a suggested relation is accepted on its own

@@ -1,8 +1,10 @@
-"""Suggesters: where proposed spans come from, checked and combined for one annotation.
+"""Suggesters: where proposed spans come from, and how they are checked (the built-in and the
+imported ones here, the HTTP one in ``labels.suggestions.http``; ``labels.suggestions.combine``
+puts them together for one annotation).
 
 Three suggesters share one shape (``Proposals``: spans, relations between them, problems):
 
-- ``BuiltinSuggester`` — the rules of ``labels.suggest``; results are kept in a small
+- ``BuiltinSuggester`` — the rules of ``labels.suggestions.rules``; results are kept in a small
   in-process LRU keyed by the article text's sha256 and the schema, so reloading an article
   costs nothing.
 - ``HttpSuggester`` — a project's model server (``Project.suggester_url``): ONE POST of
@@ -17,7 +19,7 @@ automatic ones; imported sets always count), minus what the annotation already h
 its analyst rejected. A suggestion is named by its ``key``, ``"<label>:<start>:<end>"``;
 relations name their ends by key. docs/suggestions.md documents the HTTP contract and the API.
 
-What an analyst does with them (accept, reject) is in ``labels.suggestion_actions``.
+What an analyst does with them (accept, reject) is in ``labels.suggestions.actions``.
 
 The suggester URL is a server-side request to an address a project manager chose. Only
 managers set it; it must be http(s) without credentials; the addresses its host resolves to are
@@ -131,6 +133,7 @@ def _check_span_item(text: str, schema: dict, raw: object, source: str, rule: st
         )
     start, end = raw.get("start"), raw.get("end")
     check_span_offsets(text, start, end, raw["text"])
+    assert isinstance(start, int) and isinstance(end, int)  # check_span_offsets refuses others
     # Required attributes may be missing: the analyst completes them after accepting.
     attrs = schema_mod.check_span(schema, label, raw.get("attrs") or {}, require=False)
     return {

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from labels import jsonio
 from labels.interop.records import Context
-from labels.interop.streams import ExportRecord, _coalesce, _line, one_line
+from labels.interop.streams import ExportRecord, _coalesce, one_line
 from labels.interop.tokens import _bio_columns, _kept_tokens
 
 
@@ -25,7 +26,7 @@ def write_hf(records: Iterable[ExportRecord], context: Context) -> Iterator[byte
             }
             for label, tags in _bio_columns(record, tok, keep, context.labels, context).items():
                 row[f"ner_tags_{label}"] = tags
-            yield _line(row)
+            yield jsonio.dumps_line(row)
 
     return _coalesce(lines())
 

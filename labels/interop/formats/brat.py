@@ -103,19 +103,19 @@ def brat_ann(record: ExportRecord, kinds: dict[tuple[str, str], str], context: C
                     lines.append(f"A{attribute_n}\t{_brat_name(name)} {t_id}")
             else:
                 note_n += 1
-                shown = span_refs(
+                noted = span_refs(
                     {name: value}, context.span_refs_by_label.get(span["label"]), t_ids
                 )
                 lines.append(
-                    f"#{note_n}\tAnnotatorNotes {t_id}\t{name}={one_line(str(shown[name]))}"
+                    f"#{note_n}\tAnnotatorNotes {t_id}\t{name}={one_line(str(noted[name]))}"
                 )
     for n, rel in enumerate(record["relations"], start=1):
         r_id = f"R{n}"
         lines.append(
             f"{r_id}\t{_brat_name(rel['label'])} Arg1:{t_ids[rel['from']]} Arg2:{t_ids[rel['to']]}"
         )
-        shown = span_refs(rel["attrs"], context.span_refs_by_relation.get(rel["label"]), t_ids)
-        for name, value in shown.items():
+        noted = span_refs(rel["attrs"], context.span_refs_by_relation.get(rel["label"]), t_ids)
+        for name, value in noted.items():
             note_n += 1
             lines.append(f"#{note_n}\tAnnotatorNotes {r_id}\t{name}={one_line(str(value))}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from labels import jsonio
 from labels.interop.reading import DEFAULT_OPTIONS, ReadOptions, Record, _json_lines
 from labels.interop.records import Context
-from labels.interop.streams import ExportRecord, _coalesce, _line, span_refs
+from labels.interop.streams import ExportRecord, _coalesce, span_refs
 
 
 def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
@@ -64,7 +65,7 @@ def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator
                 row["layer"] = record["layer"]
             if record["split"]:
                 row["split"] = record["split"]
-            yield _line(row)
+            yield jsonio.dumps_line(row)
 
     return _coalesce(lines())
 

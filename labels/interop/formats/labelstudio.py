@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from labels import jsonio
 from labels.interop.reading import DEFAULT_OPTIONS, Note, ReadOptions, Record
 from labels.interop.records import Context
-from labels.interop.streams import ExportRecord, _coalesce, _line, attribute_kinds
+from labels.interop.streams import ExportRecord, _coalesce, attribute_kinds
 
 
 def write_labelstudio(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
@@ -31,7 +32,7 @@ def write_labelstudio(records: Iterable[ExportRecord], context: Context) -> Iter
         yield b"["
         first = True
         for task in tasks():
-            yield (b"\n" if first else b",\n") + _line(task)[:-1]
+            yield (b"\n" if first else b",\n") + jsonio.dumps_line(task)[:-1]
             first = False
         yield b"\n]\n"
 

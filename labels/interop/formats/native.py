@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import IO
 
+from labels import jsonio
 from labels.interop.reading import DEFAULT_OPTIONS, ReadOptions, Record, _json_lines
 from labels.interop.records import Context
-from labels.interop.streams import ExportRecord, _coalesce, _line
+from labels.interop.streams import ExportRecord, _coalesce
 
 # ---------------------------------------------------------------------------------------------
 # Line formats
 
 
 def write_native(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
-    return _coalesce(_line(r) for r in records)
+    return _coalesce(jsonio.dumps_line(r) for r in records)
 
 
 def read_native(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from labels import jsonio
 from labels.interop.records import Context
-from labels.interop.streams import ExportRecord, _coalesce, _line
+from labels.interop.streams import ExportRecord, _coalesce
 
 
 def write_prodigy(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
@@ -61,6 +62,6 @@ def write_prodigy(records: Iterable[ExportRecord], context: Context) -> Iterator
                 },
                 "answer": "accept",
             }
-            yield _line(task)
+            yield jsonio.dumps_line(task)
 
     return _coalesce(lines())

@@ -15,8 +15,6 @@ from labels.agreement import snapshots
 from labels.agreement.snapshots import fmt
 from labels.models import Project
 
-METRICS = ("exact_f1", "overlap_f1", "alpha")
-
 
 class Command(BaseCommand):
     help = (

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("--name", required=True)
-        parser.add_argument("--schema", help="A schema JSON file (see docs/schema.md).")
+        parser.add_argument("--schema", help="A schema JSON file (its form: docs/schema.md).")
         parser.add_argument("--annotators-per-article", type=int, default=2)
         parser.add_argument(
             "--open", action="store_true", help="Annotators may see each other's work."

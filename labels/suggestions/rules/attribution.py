@@ -105,17 +105,17 @@ class _Reader:
         for ci, chunk in enumerate(chunks):
             if chunk.seg is None or chunk.seg.covered:
                 continue
-            att = self._adjacent(chunks, ci)
+            nearby = self._adjacent(chunks, ci)
             g = chunk.seg
             g.covered = True
             self.quotes.append(
-                _Quote(g.start, g.end, "direct", f"quote:{g.style}", 0.9 if att else 0.6)
+                _Quote(g.start, g.end, "direct", f"quote:{g.style}", 0.9 if nearby else 0.6)
             )
-            if att is None and self.last_direct is not None and all(c.seg for c in chunks):
-                att = self.last_direct
-            if att is not None:
-                att.quotes.append((g.start, g.end))
-                self.last_direct = att
+            if nearby is None and self.last_direct is not None and all(c.seg for c in chunks):
+                nearby = self.last_direct
+            if nearby is not None:
+                nearby.quotes.append((g.start, g.end))
+                self.last_direct = nearby
         # Relays and cited sources apply to every quote of the sentence.
         speech = [a for a in sentence_atts if a.cue.kind in ("speech", "according")]
         for cited in citing:

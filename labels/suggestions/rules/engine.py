@@ -57,7 +57,7 @@ def suggest(text: str, schema: dict[str, Any] | None = None) -> Suggestions:
         clean = {
             k: v
             for k, v in attrs.items()
-            if k in allowed and (allowed[k] is None or v in allowed[k])
+            if k in allowed and ((choices := allowed[k]) is None or v in choices)
         }
         key = (label, s, e)
         if key not in spans or spans[key][1] < confidence:
@@ -109,10 +109,10 @@ def suggest(text: str, schema: dict[str, Any] | None = None) -> Suggestions:
         if att.source is None or att.cue.kind == "relay":
             continue
         cue_id = ids.get(("Cue", att.cue.start, att.cue.end))
-        for q in att.quotes:
+        for quoted in att.quotes:
             relate(
                 "attributed_to",
-                q,
+                quoted,
                 att.source,
                 {"cue": cue_id} if cue_id else {},
                 0.75,
@@ -120,7 +120,7 @@ def suggest(text: str, schema: dict[str, Any] | None = None) -> Suggestions:
             )
             for relay in att.relays:
                 if relay.source is not None:
-                    relate("relayed_by", q, relay.source, {}, 0.7, "relation:relay")
+                    relate("relayed_by", quoted, relay.source, {}, 0.7, "relation:relay")
     ordered_rels = sorted(rels.items(), key=lambda kv: (_num(kv[0][1]), kv[0][0], _num(kv[0][2])))
     out_rels = [
         SuggestedRelation(f"r{n}", name, qid, sid, conf, rule, attrs)

@@ -1,0 +1,375 @@
+"""The span write kernel (labels.annotation.spans, relations, versions): the span-write path, the
+one the load test hammers: how many queries a save costs, and that folding the retry and
+duplicate checks into one query kept their meaning; and what deleting a span takes with it."""
+
+import uuid
+
+import pytest
+from django.db import transaction
+
+from labels.annotation import queue, spans, versions
+from labels.annotation import relations as relations_mod
+from labels.models import Annotation, Span
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The minister said “we are ready” on Monday."
+
+
+@pytest.fixture
+def mine(project, make_article, annotator):
+    return queue.do_get_or_create_own(make_article(project, TEXT), annotator)
+
+
+def _body(version, client_id=None, text="said", label="Cue"):
+    start = TEXT.index(text)
+    body = {"version": version, "start": start, "end": start + len(text), "text": text}
+    body["label"] = label
+    if client_id:
+        body["client_id"] = client_id
+    return body
+
+
+def _token_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _said(span) -> dict:
+    """The fields of the Cue "said" that both the answer and the history event carry."""
+    return {
+        "id": span.pk,
+        "label": "Cue",
+        "start": span.start,
+        "end": span.end,
+        "text": "said",
+        "attrs": {},
+        "origin": "manual",
+        "provenance": "",
+    }
+
+
+def test_a_save_costs_five_queries(api, mine, annotator, django_assert_num_queries):
+    client = api(annotator)
+    # 1 session, 2 user, (SAVEPOINT: the view's transaction inside the test's) 3 the annotation
+    # locked FOR UPDATE with article, project and my membership, 4 a span with this client_id,
+    # 5 one statement: INSERT the span unless one is at this place, UPDATE the version, INSERT
+    # the history event (RELEASE).
+    with django_assert_num_queries(5 + 2):
+        response = client.post(
+            f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, str(uuid.uuid4()))
+        )
+    assert response.status_code == 201
+
+
+def test_a_script_saves_with_three_queries(mine, annotator, django_assert_num_queries):
+    client = _token_client(annotator)
+    # 1 the token with its user, (SAVEPOINT) 2 the locked annotation with my membership,
+    # 3 the insert-version-history statement (RELEASE). No client_id: no retry lookup.
+    with django_assert_num_queries(3 + 2):
+        response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version))
+    assert response.status_code == 201, response.content
+    span = Span.objects.get(annotation=mine)
+    assert response.json() == {
+        "version": mine.version + 1,
+        "span": _said(span) | {"agreed_by": [], "client_id": None},
+    }
+
+
+def test_the_one_statement_save_writes_span_version_and_history(api, mine, annotator):
+    before = mine.updated_at
+    cid = str(uuid.uuid4())
+    response = api(annotator).post(
+        f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, cid)
+    )
+    assert response.status_code == 201
+    span = Span.objects.get(annotation=mine)
+    assert str(span.client_id) == cid and span.created_by == annotator
+    assert span.created_at is not None and span.updated_at is not None
+    mine.refresh_from_db()
+    assert mine.version == response.json()["version"] == 2
+    assert mine.updated_at > before
+    event = mine.history.get()
+    assert event.action == "span_created" and event.actor == annotator
+    assert event.object_id == span.pk and event.annotation_version == 2
+    assert event.after == _said(span)
+
+
+def test_a_refused_duplicate_changes_nothing(api, mine, annotator):
+    client = api(annotator)
+    version = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version)).json()[
+        "version"
+    ]
+    again = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version))
+    assert again.status_code == 400
+    mine.refresh_from_db()
+    assert mine.version == version
+    assert mine.history.count() == 1 and Span.objects.filter(annotation=mine).count() == 1
+    # The same client, with the version it has, goes on saving.
+    other = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="Monday"))
+    assert other.status_code == 201
+
+
+def test_a_retried_save_is_answered_from_the_first_in_four_queries(
+    api, mine, annotator, django_assert_num_queries
+):
+    client = api(annotator)
+    body = _body(mine.version, str(uuid.uuid4()))
+    first = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body)
+    assert first.status_code == 201
+    # The answer was lost; the client sends the same save again, with the version it had.
+    # session, user, (SAVEPOINT), the locked annotation, the span by client_id, (RELEASE)
+    with django_assert_num_queries(4 + 2):
+        again = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body)
+    assert again.status_code == 200
+    assert again.json()["span"]["id"] == first.json()["span"]["id"]
+    assert again.json()["version"] == first.json()["version"]
+    assert Span.objects.filter(annotation=mine).count() == 1
+
+
+@pytest.mark.parametrize("second_client_id", [True, False])
+def test_a_second_span_at_the_same_place_is_refused(api, mine, annotator, second_client_id):
+    client = api(annotator)
+    first = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, "a" * 32))
+    version = first.json()["version"]
+    cid = str(uuid.uuid4()) if second_client_id else None
+    response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, cid))
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "field": "start",
+        "code": "duplicate",
+        "message": "There is already a Cue span on exactly this text.",
+    }
+    other_label = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/", _body(version, str(uuid.uuid4()), label="Claim")
+    )
+    assert other_label.status_code == 201  # another label on the same text is no duplicate
+
+
+def test_a_stale_version_with_a_new_client_id_is_409(api, mine, annotator):
+    client = api(annotator)
+    client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, str(uuid.uuid4())))
+    response = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/",
+        _body(mine.version, str(uuid.uuid4()), text="Monday"),
+    )
+    assert response.status_code == 409
+
+
+def test_the_membership_comes_with_the_annotation(mine, annotator, reviewer, outsider):
+    from django.http import Http404
+
+    from labels import access
+
+    annotation, membership = access.access_annotation(annotator, mine.pk)
+    assert membership.role == "annotator" and membership.user == annotator
+    assert membership.project == mine.article.project
+    _, staff = access.access_annotation(reviewer, mine.pk)
+    assert staff.role == "reviewer"
+    with pytest.raises(Http404):
+        access.access_annotation(outsider, mine.pk)
+
+
+def test_a_save_renews_the_lease_of_a_leased_draft(api, mine, annotator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    soon = timezone.now() + timedelta(seconds=30)
+    mine.lease_expires_at = soon
+    mine.save(update_fields=["lease_expires_at"])
+    response = api(annotator).post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version))
+    assert response.status_code == 201
+    mine.refresh_from_db()
+    assert mine.lease_expires_at > soon + timedelta(minutes=1)
+
+
+def test_the_save_statements_are_prepared_and_can_be_turned_off(mine, annotator, settings):
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=annotator).key}")
+
+    def prepared_saves() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH n AS%%'"
+            )
+            return cursor.fetchone()[0]
+
+    version = mine.version
+    for text in ("said", "Monday"):
+        response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text=text))
+        assert response.status_code == 201
+        version = response.json()["version"]
+    assert prepared_saves() >= 1
+
+    settings.DATABASE_PREPARED_STATEMENTS = False  # behind an old PgBouncer
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg forgets its prepared statements too
+    response = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="ready", label="Claim")
+    )
+    assert response.status_code == 201
+    assert prepared_saves() == 0
+
+
+def test_an_edit_and_a_delete_cost_a_fixed_few_queries(mine, annotator, django_assert_num_queries):
+    """Relabelling a linked span and deleting it: the queries do not grow with the relations,
+    the version goes up by one each time and the history has both events."""
+    from labels.models import HistoryAction, HistoryEvent, Relation
+
+    client = _token_client(annotator)
+    base = f"/api/v1/annotations/{mine.pk}"
+    quote = client.post(f"{base}/spans/", _body(mine.version, text="we are ready", label="Quote"))
+    version = quote.json()["version"]
+    quote_id = quote.json()["span"]["id"]
+    source = client.post(f"{base}/spans/", _body(version, text="The minister", label="Source"))
+    version = source.json()["version"]
+    cue = client.post(f"{base}/spans/", _body(version))
+    version = cue.json()["version"]
+    linked = client.post(
+        f"{base}/relations/",
+        {
+            "version": version,
+            "label": "attributed_to",
+            "from": quote_id,
+            "to": source.json()["span"]["id"],
+            "attrs": {"cue": cue.json()["span"]["id"]},
+        },
+        format="json",
+    )
+    version = linked.json()["version"]
+    # 1 token, (SAVEPOINT) 2 locked annotation, 3 the span, 4 a duplicate at the new place?,
+    # 5 the relations touching it (for the new label), 6 UPDATE the span, 7 version + history.
+    with django_assert_num_queries(7 + 2):
+        edited = client.patch(
+            f"{base}/spans/{quote_id}/",
+            {"version": version, "label": "Claim", "attrs": {"checkworthy": "yes"}},
+            format="json",
+        )
+    assert edited.status_code == 200, edited.content  # attributed_to may start at a Claim
+    version = edited.json()["version"]
+    # 1 token, (SAVEPOINT) 2 locked annotation, 3 the span, 4 the relations touching it, 5 the
+    # relations naming it as their cue, 6 DELETE span, relations and rejections, 7 version +
+    # history.
+    with django_assert_num_queries(7 + 2):
+        deleted = client.delete(f"{base}/spans/{quote_id}/", {"version": version}, format="json")
+    assert deleted.status_code == 200, deleted.content
+    mine.refresh_from_db()
+    assert mine.version == version + 1 == deleted.json()["version"]
+    assert not Relation.objects.filter(annotation=mine).exists()
+    event = HistoryEvent.objects.filter(annotation=mine).latest("id")
+    assert (event.action, event.annotation_version, event.object_id) == (
+        HistoryAction.SPAN_DELETED,
+        mine.version,
+        quote_id,
+    )
+    assert [r["label"] for r in event.before["relations"]] == ["attributed_to"]
+
+
+def test_deleting_a_span_takes_its_relations_and_the_reviews_rejections_of_them(
+    mine, annotator, reviewer
+):
+    """What the ORM's cascade did, the one-statement delete does: the span's relations go, and
+    so do the review's rejections of the span and of those relations (their foreign keys are
+    checked here at once, not at a COMMIT the test never reaches)."""
+    from django.db import connection, transaction
+
+    from labels.annotation import relations as relations_mod
+    from labels.annotation import spans, versions
+    from labels.models import Annotation, Relation, ReviewRejection
+
+    gold = Annotation.objects.create(article=mine.article, is_gold=True)
+    quote = Span.objects.create(annotation=mine, label="Quote", start=19, end=31, text=TEXT[19:31])
+    source = Span.objects.create(annotation=mine, label="Source", start=0, end=12, text=TEXT[:12])
+    kept = Span.objects.create(annotation=mine, label="Cue", start=13, end=17, text="said")
+    link = Relation.objects.create(
+        annotation=mine, label="attributed_to", source=quote, target=source
+    )
+    for rejected in ({"span": quote}, {"relation": link}, {"span": kept}):
+        ReviewRejection.objects.create(gold=gold, rejected_by=reviewer, **rejected)
+    with transaction.atomic():
+        locked = versions.locked(mine.pk)
+        spans.do_delete_span(locked, annotator, source.pk, version=locked.version)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Relation.objects.filter(pk=link.pk).exists()
+    assert set(Span.objects.filter(annotation=mine).values_list("pk", flat=True)) == {
+        quote.pk,
+        kept.pk,
+    }
+    assert list(ReviewRejection.objects.values_list("span_id", "relation_id")) == [
+        (quote.pk, None),
+        (kept.pk, None),
+    ]
+    with transaction.atomic():
+        locked = versions.locked(mine.pk)
+        spans.do_delete_span(locked, annotator, quote.pk, version=locked.version)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert list(ReviewRejection.objects.values_list("span_id", flat=True)) == [kept.pk]
+    # A relation alone, with the review's rejection of it.
+    quote = Span.objects.create(annotation=mine, label="Quote", start=19, end=31, text=TEXT[19:31])
+    source = Span.objects.create(annotation=mine, label="Source", start=0, end=12, text=TEXT[:12])
+    link = Relation.objects.create(
+        annotation=mine, label="attributed_to", source=quote, target=source
+    )
+    ReviewRejection.objects.create(gold=gold, rejected_by=reviewer, relation=link)
+    with transaction.atomic():
+        locked = versions.locked(mine.pk)
+        relations_mod.do_delete_relation(locked, annotator, link.pk, version=locked.version)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Relation.objects.exists()
+    assert Span.objects.filter(annotation=mine).count() == 3
+    assert list(ReviewRejection.objects.values_list("span_id", "relation_id")) == [(kept.pk, None)]
+
+
+def test_deleting_a_cue_removes_it_from_the_relations_that_named_it(
+    project, make_article, annotator
+):
+    article = make_article(project, "Putin said “no”.")
+    annotation = Annotation.objects.create(article=article, annotator=annotator)
+    with transaction.atomic():
+        annotation = versions.locked(annotation.pk)
+        quote = spans.do_add_span(
+            annotation,
+            annotator,
+            {
+                "label": "Quote",
+                "start": 12,
+                "end": 14,
+                "text": "no",
+                "attrs": {"quote_type": "direct"},
+            },
+            version=annotation.version,
+        ).obj
+        source = spans.do_add_span(
+            annotation,
+            annotator,
+            {"label": "Source", "start": 0, "end": 5, "text": "Putin"},
+            version=annotation.version,
+        ).obj
+        cue = spans.do_add_span(
+            annotation,
+            annotator,
+            {"label": "Cue", "start": 6, "end": 10, "text": "said"},
+            version=annotation.version,
+        ).obj
+        relation = relations_mod.do_add_relation(
+            annotation,
+            annotator,
+            {"label": "attributed_to", "from": quote.pk, "to": source.pk, "attrs": {"cue": cue.pk}},
+            version=annotation.version,
+        ).obj
+        assert relation.attrs == {"cue": cue.pk}
+        spans.do_delete_span(annotation, annotator, cue.pk, version=annotation.version)
+    relation.refresh_from_db()
+    assert relation.attrs == {}

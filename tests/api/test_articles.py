@@ -1,0 +1,382 @@
+"""The articles API: list with state, full-text search and ordering; detail; create; and the
+annotations (layers) of an article, by role."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from labels.annotation import queue, spans
+from labels.annotation import relations as relations_mod
+from labels.models import Article
+from tests.support.api import errors_of
+
+pytestmark = pytest.mark.django_db
+
+ARTICLES = "/api/v1/projects/desk/articles/"
+
+
+def add_span(annotation, user, text, label="Cue", attrs=None):
+    start = annotation.article.text.index(text)
+    annotation.refresh_from_db()
+    return spans.do_add_span(
+        annotation,
+        user,
+        {
+            "start": start,
+            "end": start + len(text),
+            "text": text,
+            "label": label,
+            "attrs": attrs or {},
+        },
+        version=annotation.version,
+    )
+
+
+@pytest.fixture
+def articles(project, make_article):
+    return [
+        make_article(
+            project,
+            "The minister said the budget is final.",
+            title="Budget",
+            external_id="a-budget",
+        ),
+        make_article(
+            project, "Протестующие заявили, что не уйдут.", title="Минск", external_id="b-minsk"
+        ),
+        make_article(
+            project,
+            "Le ministre a déclaré que le budget était prêt.",
+            title="Budget FR",
+            external_id="c-budget-fr",
+        ),
+    ]
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+def test_every_member_lists_articles_without_text(api, project, articles, annotator):
+    response = api(annotator).get(ARTICLES)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 3
+    assert [a["external_id"] for a in body["results"]] == ["a-budget", "b-minsk", "c-budget-fr"]
+    assert body["results"][0]["state"] == "new"
+    assert "text" not in body["results"][0]
+
+
+def test_outsider_gets_404_for_articles(api, project, articles, outsider, other_project):
+    assert api(outsider).get(ARTICLES).status_code == 404
+    assert api(outsider).get(f"{ARTICLES}{articles[0].pk}/").status_code == 404
+    assert api(outsider).get(f"/api/v1/articles/{articles[0].pk}/annotations/").status_code == 404
+
+
+def test_article_list_is_paginated(api, project, make_article, annotator):
+    for n in range(55):
+        make_article(project, f"Article number {n} said nothing.", external_id=f"n{n:03}")
+    client = api(annotator)
+    first = client.get(ARTICLES).json()
+    assert first["count"] == 55 and len(first["results"]) == 50 and first["next"]
+    second = client.get(ARTICLES, {"page": 2}).json()
+    assert len(second["results"]) == 5 and second["next"] is None
+    assert client.get(ARTICLES, {"page": 9}).status_code == 404
+
+
+def test_article_list_filters_by_state(api, project, articles, annotator, manager):
+    annotation = queue.do_get_or_create_own(articles[1], annotator)
+    add_span(annotation, annotator, "заявили")
+    response = api(manager).get(ARTICLES, {"state": "in_progress"})
+    assert [a["external_id"] for a in response.json()["results"]] == ["b-minsk"]
+    response = api(manager).get(ARTICLES, {"state": "new"})
+    assert {a["external_id"] for a in response.json()["results"]} == {"a-budget", "c-budget-fr"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"state": "done"}, "state"),
+        ({"ordering": "text"}, "ordering"),
+        ({"ordering": "project__name"}, "ordering"),
+    ],
+)
+def test_article_list_refuses_unknown_filters_and_orderings(
+    api, project, articles, annotator, params, field
+):
+    response = api(annotator).get(ARTICLES, params)
+    assert response.status_code == 400
+    assert errors_of(response) == {(field, "invalid_choice")}
+
+
+def test_article_list_orders_only_by_the_allow_list(api, project, articles, annotator):
+    response = api(annotator).get(ARTICLES, {"ordering": "-title"})
+    assert [a["title"] for a in response.json()["results"]] == ["Минск", "Budget FR", "Budget"]
+
+
+def test_full_text_search_ranks_and_understands_web_search_syntax(
+    api, project, articles, annotator
+):
+    client = api(annotator)
+    found = client.get(ARTICLES, {"search": "budget"}).json()["results"]
+    assert {a["external_id"] for a in found} == {"a-budget", "c-budget-fr"}
+    found = client.get(ARTICLES, {"search": "budget -ministre"}).json()["results"]
+    assert [a["external_id"] for a in found] == ["a-budget"]
+    found = client.get(ARTICLES, {"search": '"не уйдут"'}).json()["results"]
+    assert [a["external_id"] for a in found] == ["b-minsk"]
+    assert client.get(ARTICLES, {"search": "nothing-like-this"}).json()["count"] == 0
+    # Odd input is a search, never an error.
+    assert client.get(ARTICLES, {"search": '" ( & | ! :*'}).status_code == 200
+
+
+def test_search_folds_case_and_splits_words_in_any_script(api, project, make_article, annotator):
+    """The database's locale decides both: upper and lower case beyond ASCII are one word, and
+    quotes and dashes of other languages are not letters."""
+    make_article(project, "«КИЇВ» — ÉTÉ, mit STRAẞE", title="Headline")
+    client = api(annotator)
+    for query in ["київ", "été", "КИЇВ", "straße"]:
+        found = client.get(ARTICLES, {"search": query}).json()["results"]
+        assert [a["title"] for a in found] == ["Headline"], query
+
+
+def test_search_with_a_nul_character_is_a_400(api, project, articles, annotator):
+    response = api(annotator).get(ARTICLES, {"search": "bud\x00get"})
+    assert response.status_code == 400
+    assert errors_of(response) == {("search", "nul_character")}
+
+
+def test_search_uses_the_gin_index(project, articles):
+    """The query's expression is the index's, so PostgreSQL can use it (checked with the other
+    scans off, since three rows would otherwise be read sequentially)."""
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery("budget", search_type="websearch", config="simple")
+    qs = Article.objects.alias(vector=Article.search_vector()).filter(vector=query)
+    with connection.cursor() as cursor:
+        # Leave PostgreSQL only bitmap scans, which need an index condition: a full scan of
+        # another index can otherwise look cheaper on a table this small.
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        sql, params = qs.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "labels_article_search" in plan, plan
+
+
+def test_article_list_query_count(api, project, make_article, annotator, django_assert_num_queries):
+    for n in range(10):
+        make_article(project, f"Article {n}: the minister said so.", external_id=f"q{n}")
+    client = api(annotator)
+    # 1 session, 2 user, 3 membership+project, 4 count, 5 the page (state computed in SQL).
+    with django_assert_num_queries(5):
+        response = client.get(ARTICLES, {"search": "minister", "state": "new"})
+    assert response.json()["count"] == 10
+
+
+# --- detail -----------------------------------------------------------------------------------
+
+
+def test_staff_see_a_summary_of_layers_annotators_do_not(
+    api, project, articles, annotator, reviewer
+):
+    annotation = queue.do_get_or_create_own(articles[0], annotator)
+    add_span(annotation, annotator, "said")
+    body = api(reviewer).get(f"{ARTICLES}{articles[0].pk}/").json()
+    assert body["text"] == articles[0].text
+    assert [(la["layer"], la["spans"], la["relations"]) for la in body["layers"]] == [("ana", 1, 0)]
+    body = api(annotator).get(f"{ARTICLES}{articles[0].pk}/").json()
+    assert body["text"] == articles[0].text and body["layers"] is None
+
+
+def test_article_of_another_project_is_404_even_for_a_member_there(
+    api, project, other_project, make_article, outsider, manager
+):
+    theirs = make_article(other_project, "Elsewhere, someone said something.")
+    assert api(manager).get(f"{ARTICLES}{theirs.pk}/").status_code == 404
+    assert api(outsider).get(f"/api/v1/projects/elsewhere/articles/{theirs.pk}/").status_code == 200
+
+
+def test_article_detail_query_count(
+    api, project, articles, annotator, reviewer, django_assert_num_queries
+):
+    annotation = queue.do_get_or_create_own(articles[0], annotator)
+    add_span(annotation, annotator, "said")
+    client = api(reviewer)
+    # 1 session, 2 user, 3 the article with its project and my membership, 4 its layers with
+    # their annotators and span/relation counts (the state is worked out from them).
+    with django_assert_num_queries(4):
+        assert client.get(f"{ARTICLES}{articles[0].pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["reviewer", "annotator"])
+def test_article_detail_is_what_the_serializer_documents(api, project, articles, request, who):
+    import json
+
+    from labels.api.outputs import ArticleDetailSerializer
+    from labels.models import Annotation
+
+    queue.do_get_or_create_own(articles[0], request.getfixturevalue("annotator2"))
+    annotation = queue.do_get_or_create_own(articles[0], request.getfixturevalue("annotator"))
+    add_span(annotation, request.getfixturevalue("annotator"), "said")
+    Annotation.objects.create(article=articles[0], is_gold=True)
+    user = request.getfixturevalue(who)
+    body = api(user).get(f"{ARTICLES}{articles[0].pk}/").json()
+    article = Article.objects.with_state().get(pk=articles[0].pk)
+    article.layers = (
+        list(
+            Annotation.objects.filter(article=article)
+            .select_related("annotator")
+            .annotate(
+                span_count=Count("spans", distinct=True),
+                relation_count=Count("relations", distinct=True),
+            )
+            .order_by("-is_gold", "annotator__username")
+        )
+        if who == "reviewer"
+        else None
+    )
+    assert body == json.loads(json.dumps(ArticleDetailSerializer(article).data))
+    assert body["state"] == "in_progress"
+    if who == "reviewer":
+        assert [la["layer"] for la in body["layers"]] == ["gold", "ana", "ben"]
+
+
+def test_unknown_project_and_unknown_article_are_told_apart(api, project, articles, annotator):
+    client = api(annotator)
+    missing = client.get(f"/api/v1/projects/nowhere/articles/{articles[0].pk}/")
+    assert missing.status_code == 404 and "project" in missing.json()["errors"][0]["message"]
+    for bad in (10**9, 2**70):
+        gone = client.get(f"{ARTICLES}{bad}/")
+        assert gone.status_code == 404 and "article" in gone.json()["errors"][0]["message"]
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def test_manager_creates_an_article_canonicalised(api, project, manager):
+    response = api(manager).post(
+        ARTICLES,
+        {
+            "id": "new-1",
+            "text": "Line one\r\nCafe\u0301 said so.",
+            "title": "New",
+            "meta": {"source": "AFP"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    article = Article.objects.get(project=project, external_id="new-1")
+    assert article.text == "Line one\nCafé said so."
+    assert response.json()["text"] == article.text and response.json()["state"] == "new"
+
+
+@pytest.mark.parametrize("who", ["reviewer", "annotator"])
+def test_only_managers_create_articles(api, project, request, who):
+    response = api(request.getfixturevalue(who)).post(
+        ARTICLES, {"id": "x", "text": "Some text."}, format="json"
+    )
+    assert response.status_code == 403
+    assert not Article.objects.filter(external_id="x").exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "code"),
+    [
+        ({"id": "x", "text": "nul \x00 here"}, "text", "null_characters_not_allowed"),
+        ({"id": "x", "text": "   "}, "text", None),
+        ({"id": "x", "text": 5}, "text", None),
+        ({"id": "x"}, "text", "required"),
+        ({"id": "x", "text": "ok", "meta": "nope"}, "meta", "not_a_dict"),
+        ({"id": "x", "text": "ok", "meta": {"k": "nul\x00"}}, "meta", "nul_character"),
+        ({"id": "a-budget", "text": "Duplicate id."}, "id", "duplicate"),
+    ],
+)
+def test_article_create_rejects_bad_input(api, project, articles, manager, payload, field, code):
+    before = Article.objects.count()
+    response = api(manager).post(ARTICLES, payload, format="json")
+    assert response.status_code == 400, response.content
+    fields = {f for f, _ in errors_of(response)}
+    assert field in fields
+    if code:
+        assert (field, code) in errors_of(response)
+    assert Article.objects.count() == before
+
+
+# --- annotations of an article ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_layers(project, articles, annotator, annotator2):
+    mine = queue.do_get_or_create_own(articles[0], annotator)
+    add_span(mine, annotator, "said")
+    theirs = queue.do_get_or_create_own(articles[0], annotator2)
+    add_span(theirs, annotator2, "minister", label="Source")
+    return articles[0]
+
+
+def layers_seen(api, user, article):
+    response = api(user).get(f"/api/v1/articles/{article.pk}/annotations/")
+    assert response.status_code == 200, response.content
+    return {a["layer"]: [s["text"] for s in a["spans"]] for a in response.json()["results"]}
+
+
+def test_staff_see_every_layer(api, two_layers, manager, reviewer):
+    expected = {"ana": ["said"], "ben": ["minister"]}
+    assert layers_seen(api, manager, two_layers) == expected
+    assert layers_seen(api, reviewer, two_layers) == expected
+
+
+def test_annotator_in_a_blind_project_sees_only_their_own_layer(
+    api, two_layers, annotator, annotator2
+):
+    assert layers_seen(api, annotator, two_layers) == {"ana": ["said"]}
+    assert layers_seen(api, annotator2, two_layers) == {"ben": ["minister"]}
+    # Nor can they fetch the other layer directly.
+    other = two_layers.annotations.get(annotator=annotator2)
+    assert api(annotator).get(f"/api/v1/annotations/{other.pk}/").status_code == 404
+
+
+def test_annotator_in_an_open_project_sees_the_others(api, project, two_layers, annotator):
+    project.blind = False
+    project.save()
+    assert layers_seen(api, annotator, two_layers) == {"ana": ["said"], "ben": ["minister"]}
+
+
+def test_annotations_list_query_count(api, two_layers, reviewer, django_assert_num_queries):
+    client = api(reviewer)
+    # 1 session, 2 user, 3 article+project, 4 membership, 5 count, 6 layers with annotator and
+    # reviewer, 7 their spans, 8 their relations.
+    with django_assert_num_queries(8):
+        response = client.get(f"/api/v1/articles/{two_layers.pk}/annotations/")
+    assert response.json()["count"] == 2
+
+
+def test_relations_serialise_with_from_and_to(api, project, articles, annotator):
+    annotation = queue.do_get_or_create_own(articles[0], annotator)
+    quote = add_span(
+        annotation,
+        annotator,
+        "the budget is final",
+        label="Quote",
+        attrs={"quote_type": "indirect"},
+    ).obj
+    source = add_span(annotation, annotator, "The minister", label="Source").obj
+    annotation.refresh_from_db()
+    relations_mod.do_add_relation(
+        annotation,
+        annotator,
+        {"label": "attributed_to", "from": quote.pk, "to": source.pk},
+        version=annotation.version,
+    )
+    result = (
+        api(annotator).get(f"/api/v1/articles/{articles[0].pk}/annotations/").json()["results"][0]
+    )
+    assert result["relations"][0] | {"id": 0} == {
+        "id": 0,
+        "label": "attributed_to",
+        "from": quote.pk,
+        "to": source.pk,
+        "attrs": {},
+        "client_id": None,
+    }
