@@ -29,7 +29,8 @@ from labels.projects.projects import do_delete_article, do_delete_project
 
 class DeletesHistoryAdmin(admin.ModelAdmin):
     """Deleting a project or article removes its annotations' history too: the database allows
-    that only inside ``labels.annotation.history.purging`` (``delete_one``), and the confirmation page must
+    that only through ``labels.annotation.history.purge_history`` (``delete_one``), and the
+    confirmation page must
     not ask for a delete permission on what goes with them — annotations, spans, relations and
     history rows — which nobody has one by one."""
 

@@ -2,7 +2,7 @@
 and the one sanctioned way to remove it (deleting a whole article or project).
 
 History rows are never changed: a trigger (migration ``0003_history_append_only``) refuses UPDATE
-always and DELETE unless the transaction declared a purge with ``purging()``.
+always, and DELETE except through ``purge_history`` when articles are deleted.
 
 Who sees an annotation's history: the project's managers and reviewers (every layer, with
 "Restore" for deleted spans), and an annotator for their own layer, read-only. Another annotator
@@ -11,8 +11,7 @@ of the project gets 403, anyone outside the project 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,23 +29,17 @@ EXCERPT_CHARS = 80
 # --- Purging -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def purging() -> Iterator[None]:
-    """A transaction in which history rows may be deleted (and only deleted, never updated).
-
-    Runs ``SET LOCAL annotator.history_purge = 'on'`` inside ``transaction.atomic()``; the
-    setting is switched off again on the way out, so that an enclosing transaction does not keep
-    the permission after this block.
-    """
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL annotator.history_purge = 'on'")
-        try:
-            yield
-        finally:
-            if not connection.needs_rollback:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL annotator.history_purge = 'off'")
+def purge_history(article_ids: list[int]) -> int:
+    """Delete the history of the annotations of these articles, which the caller deletes in the
+    same transaction (a deferred trigger refuses the commit otherwise). The database lets only
+    its ``labels_purge_history`` function, owned by the tables' owner, delete history rows
+    (migration ``0010``), so the application's role can never erase the history of work that
+    stays. Returns the number of events deleted."""
+    assert transaction.get_connection().in_atomic_block, "purge inside transaction.atomic()"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT labels_purge_history(%s)", [list(article_ids)])
+        (deleted,) = cursor.fetchone()
+    return deleted
 
 
 def events_of(annotation: Annotation) -> QuerySet[HistoryEvent]:

@@ -24,9 +24,10 @@ class HistoryAction(models.TextChoices):
 class HistoryEvent(models.Model):
     """Append-only record of every change to spans, relations and annotation status.
 
-    The database refuses UPDATE on this table, and DELETE unless the transaction has declared a
-    purge (see the migration ``history_append_only`` and ``labels.annotation.history.purging``): only deleting
-    a whole article or project removes its history.
+    The database refuses UPDATE on this table always, and DELETE except through its
+    ``labels_purge_history`` function, and only together with the annotations (migrations
+    ``0003`` and ``0010``; ``labels.annotation.history.purge_history``): only deleting a whole
+    article or project removes its history.
     """
 
     # No index of its own: labels_history_by_annotation (annotation, id) serves.

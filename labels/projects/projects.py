@@ -6,22 +6,24 @@ from typing import Any
 
 from django.db import transaction
 
-from labels.annotation.history import purging
+from labels.annotation.history import purge_history
 from labels.errors import Invalid
 from labels.models import Annotation, Article, Project, SchemaVersion
 from labels.schema import check_schema, default_schema
 
 
+@transaction.atomic
 def do_delete_article(article: Article) -> None:
     """Delete an article with its annotations, spans, relations and their history."""
-    with purging():
-        article.delete()
+    purge_history([article.pk])
+    article.delete()
 
 
+@transaction.atomic
 def do_delete_project(project: Project) -> None:
     """Delete a project with everything in it, history included."""
-    with purging():
-        project.delete()
+    purge_history(list(project.articles.values_list("pk", flat=True)))
+    project.delete()
 
 
 @transaction.atomic

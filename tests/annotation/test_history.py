@@ -1,13 +1,16 @@
 """The history of an annotation: who sees it, how it reads, restoring a deleted span from it, and
 that history rows go only with their article or project."""
 
+import os
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from labels.annotation import history, spans, versions
 from labels.annotation import relations as relations_mod
+from labels.annotation import spans, versions
 from labels.models import (
     Annotation,
     AnnotationStatus,
@@ -98,10 +101,65 @@ def test_history_delete_outside_a_purge_is_refused(worked):
     assert HistoryEvent.objects.filter(annotation=worked).count() == 5
 
 
-def test_purging_allows_delete_but_never_update(worked):
-    with pytest.raises(DatabaseError, match="append-only"), history.purging():
+def test_no_setting_allows_an_update_of_history(worked):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL annotator.history_purge = 'on'")
         HistoryEvent.objects.filter(annotation=worked).update(action="imported")
     assert not HistoryEvent.objects.filter(annotation=worked, action="imported").exists()
+
+
+@contextmanager
+def as_the_application_role():
+    """The connection as a least-privilege role made as docs/deploy.md makes ``annotator_app``:
+    data privileges on every table and sequence, owner of nothing, not a superuser."""
+    role = f"annotator_app_test_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role} NOSUPERUSER NOCREATEDB NOCREATEROLE")
+        cursor.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+        )
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        cursor.execute(f"SET ROLE {role}")
+        try:
+            yield cursor
+        finally:
+            cursor.execute("RESET ROLE")
+
+
+def test_the_application_role_cannot_delete_history_with_the_purge_setting(worked):
+    """The escape hatch of the first trigger: any role could SET LOCAL the purge setting."""
+    with as_the_application_role() as cursor:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute("SET LOCAL annotator.history_purge = 'on'")
+            cursor.execute("DELETE FROM labels_historyevent WHERE annotation_id = %s", [worked.pk])
+    assert HistoryEvent.objects.filter(annotation=worked).count() == 5
+
+
+def test_the_purge_function_cannot_erase_the_history_of_work_that_stays(worked):
+    with as_the_application_role() as cursor:
+        with pytest.raises(DatabaseError, match="deleted but the annotation was not"):
+            with transaction.atomic():
+                cursor.execute("SELECT labels_purge_history(%s)", [[worked.article_id]])
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+    assert HistoryEvent.objects.filter(annotation=worked).count() == 5
+
+
+def test_the_application_role_deletes_articles_and_projects_with_their_history(
+    worked, make_project, make_article
+):
+    other = make_project("other")
+    other_article = make_article(other, TEXT)
+    other_layer = Annotation.objects.create(article=other_article, annotator=worked.annotator)
+    HistoryEvent.objects.create(
+        annotation=other_layer, action="span_created", object_id=1, annotation_version=1, after={}
+    )
+    with as_the_application_role() as cursor:
+        projects.do_delete_article(worked.article)
+        projects.do_delete_project(other)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred check passes
+    assert not Article.objects.filter(pk__in=[worked.article_id, other_article.pk]).exists()
+    assert not HistoryEvent.objects.filter(annotation__in=[worked.pk, other_layer.pk]).exists()
 
 
 def test_the_purge_ends_with_its_block_even_inside_a_longer_transaction(worked, make_article):

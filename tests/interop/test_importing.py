@@ -440,14 +440,15 @@ def test_a_role_that_may_not_skip_the_row_checks_imports_with_them(project, anno
 
 def test_the_tables_an_import_writes_have_no_trigger_it_would_skip():
     """While an import writes, PostgreSQL fires no row triggers (``_references_locked_in_bulk``).
-    The only trigger of those tables guards UPDATE and DELETE of history, which an import never
-    does; a new trigger on them must be weighed there first."""
+    The only triggers of those tables guard UPDATE and DELETE of history (and check that deleted
+    history went with its annotation), which an import never does; a new trigger on them must be
+    weighed there first."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal "
-            "AND tgrelid::regclass::text = ANY(%s)",
+            "AND tgrelid::regclass::text = ANY(%s) ORDER BY tgname",
             [
                 [
                     "labels_article",
@@ -458,7 +459,10 @@ def test_the_tables_an_import_writes_have_no_trigger_it_would_skip():
                 ]
             ],
         )
-        assert cursor.fetchall() == [("labels_historyevent", "labels_history_append_only")]
+        assert cursor.fetchall() == [
+            ("labels_historyevent", "labels_history_append_only"),
+            ("labels_historyevent", "labels_history_deleted_with_its_annotation"),
+        ]
 
 
 def test_the_command_reports_a_conflicting_import_in_a_line(project, monkeypatch, tmp_path):
