@@ -229,11 +229,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-# Behind a proxy every request comes from the proxy's address; with AXES_PROXY_COUNT=1 axes takes
-# the client address from X-Forwarded-For (only set this when a proxy always sets that header).
-if env_int("AXES_PROXY_COUNT", 0):
-    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a proxy every request comes from the proxy's address; with AXES_PROXY_COUNT=N axes takes
+# the client address from the N-th entry from the right of X-Forwarded-For, the one the trusted
+# proxies wrote (annotator/forwarded.py). Set it only when N proxies always set that header.
+ANNOTATOR_TRUSTED_PROXIES = env_int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "annotator.forwarded.client_address"
 
 # Content-Security-Policy: no inline script or style, nothing from other origins.
 CONTENT_SECURITY_POLICY = {

@@ -48,3 +48,33 @@ def check_positive_settings(app_configs=None, **kwargs) -> list[Error]:
         for name in names
         if not getattr(settings, name) > 0
     ]
+
+
+@register(TAG, Tags.security)
+def check_client_address_behind_proxies(app_configs=None, **kwargs) -> list[Error]:
+    """labels.E003: with AXES_PROXY_COUNT set, login throttling sees the client's address, not
+    the proxy's (else one client's failed logins would lock every user out)."""
+    proxies = getattr(settings, "ANNOTATOR_TRUSTED_PROXIES", 0)
+    if not proxies or not getattr(settings, "AXES_ENABLED", False):
+        return []
+    from axes.helpers import get_client_ip_address
+    from django.test import RequestFactory
+
+    client, hops = "203.0.113.66", ["192.0.2.10"] * (proxies - 1)
+    request = RequestFactory().get(
+        "/login/",
+        REMOTE_ADDR="192.0.2.1",
+        HTTP_X_FORWARDED_FOR=", ".join(["198.51.100.99", client, *hops]),
+    )
+    seen = get_client_ip_address(request)
+    if seen == client:
+        return []
+    return [
+        Error(
+            f"AXES_PROXY_COUNT={proxies}, but login throttling would see the address {seen!r} "
+            f"for a client at {client} behind {proxies} proxies.",
+            hint="Keep AXES_CLIENT_IP_CALLABLE = 'annotator.forwarded.client_address' "
+            "(docs/deploy.md, 'Login throttling').",
+            id="labels.E003",
+        )
+    ]
