@@ -1,17 +1,23 @@
 """``/healthz``: is this app server able to serve? For load balancers and process supervisors.
 
 No authentication and no session: it answers 200 ``{"status": "ok", "database": "ok"}`` when a
-``SELECT 1`` on the default database succeeds, else 503 with the database error. The connection
+``SELECT 1`` on the default database succeeds, else 503 ``{"status": "error", "database":
+"unavailable"}``. The database's own message (host, port, role) goes to the server log, never to
+the caller, who may be anyone. The connection
 attempt is bounded by ``DATABASE_CONNECT_TIMEOUT`` (settings), so a dead database is reported in
 seconds rather than hanging the probe.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -26,6 +32,6 @@ def healthz(request):
     except DatabaseError as exc:
         # Closed so that the next request starts from a fresh connection.
         connection.close()
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return JsonResponse({"status": "error", "database": message}, status=503)
+        logger.error("healthz: the database is unavailable: %s", exc)
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
