@@ -46,6 +46,10 @@ _METADATA = [
     )
 ]
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# 6to4 (2002::/16) embeds an IPv4 address, which decides; site-local (fec0::/10, deprecated by
+# RFC 3879) is private by its definition, although Python's ipaddress calls it neither.
+_6TO4 = ipaddress.ip_network("2002::/16")
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 
 
 def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -68,6 +72,15 @@ def refused_address(address: str) -> str | None:
             ip = ip.ipv4_mapped
         elif ip in _NAT64:
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif ip in _6TO4:
+            ip = ipaddress.IPv4Address((int(ip) >> 80) & 0xFFFFFFFF)
+        elif ip in _SITE_LOCAL and not any(
+            ip in network for network in allowed_networks() if network.version == 6
+        ):
+            return (
+                f"{ip} is a site-local (private) address; an administrator can allow its network "
+                "with ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS"
+            )
     if any(ip in network for network in _METADATA if network.version == ip.version):
         return f"{ip} is a link-local or cloud-metadata address"
     if ip.is_multicast or ip.is_unspecified or (ip.is_reserved and not ip.is_private):
@@ -265,7 +278,11 @@ class HttpSuggester:
             ms = round(self.timeout * 1000)
             raise Unreachable("timeout", f"did not answer within {ms} ms") from None
         except (OSError, http.client.HTTPException) as exc:
-            raise Unreachable("unreachable", f"could not be reached: {exc}") from None
+            # The socket's own words (errno, addresses) would turn this check into a port
+            # scanner's oracle; a few plain reasons are enough to fix a configuration.
+            raise Unreachable(
+                "unreachable", f"could not be reached: {_plain_reason(exc)}"
+            ) from None
         finally:
             if connection is not None:
                 connection.close()
@@ -284,6 +301,17 @@ class HttpSuggester:
         if not addresses:
             raise Unreachable("unreachable", f"could not be reached: {host} has no address")
         return addresses[0]
+
+
+def _plain_reason(exc: BaseException) -> str:
+    """What went wrong with a connection, in one of a few plain phrases."""
+    if isinstance(exc, socket.gaierror):
+        return "its host name does not resolve"
+    if isinstance(exc, ssl.SSLError):
+        return "the TLS handshake failed"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | http.client.HTTPException):
+        return "the connection broke off before an HTTP answer"
+    return "no connection could be made"
 
 
 def http_suggester(project: Project) -> HttpSuggester:

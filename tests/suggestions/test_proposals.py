@@ -196,7 +196,13 @@ def test_a_closed_port_is_reported(suggester_server):
     url = suggester_server.url
     suggester_server.httpd.shutdown()
     suggester_server.httpd.server_close()
-    assert codes(call(url).proposals.problems) == ["unreachable"]
+    [problem] = call(url).proposals.problems
+    assert problem["code"] == "unreachable"
+    # A plain reason, not the socket's words: no errno, no address, no port (a scanner's oracle).
+    assert "no connection could be made" in problem["message"]
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    for leak in ("Errno", "refused", "127.0.0.1", port):
+        assert leak not in problem["message"]
 
 
 def test_redirects_are_not_followed(suggester_server):
@@ -233,6 +239,7 @@ def test_item_problems_are_reported_five_then_counted(suggester_server):
         "http://100.100.100.200/",
         "http://0.0.0.0:9000/",
         "http://224.0.0.1/",
+        "http://[2002:a9fe:a9fe::1]/",  # 6to4 wrapping 169.254.169.254
     ],
 )
 def test_metadata_and_link_local_addresses_are_refused(url):
@@ -280,7 +287,15 @@ def test_allowed_loopback_public_and_named_hosts_pass(url):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8080/", "http://10.0.0.5/", "http://[::1]/", "http://192.168.1.9/"]
+    "url",
+    [
+        "http://127.0.0.1:8080/",
+        "http://10.0.0.5/",
+        "http://[::1]/",
+        "http://192.168.1.9/",
+        "http://[2002:7f00:1::1]/",  # 6to4 wrapping 127.0.0.1
+        "http://[fec0::1]/",  # site-local, which Python's ipaddress calls global
+    ],
 )
 def test_loopback_and_private_addresses_need_the_administrator(settings, url):
     settings.ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = []
