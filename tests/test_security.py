@@ -384,3 +384,21 @@ def test_list_endpoints_ignore_unknown_query_parameters(api, site, manager, make
                 continue
             assert probed.status_code == 200, (url, name)
             assert probed.json() == baseline.json(), (url, name)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/static/css/app.css", "/static/drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.html"],
+)
+def test_static_files_carry_the_security_headers_of_the_pages(client, settings, path):
+    """WhiteNoise answers static files before the rest of the middleware runs; the CSP and
+    X-Frame-Options middleware stand before it so that its answers (Swagger UI's
+    oauth2-redirect.html, an HTML page with inline script) carry them too."""
+    settings.WHITENOISE_USE_FINDERS = True  # serve from the apps' folders, as `make run` does
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -63,6 +63,14 @@ def test_collectstatic_and_whitenoise_serve_hashed_files_with_debug_off(cluster,
         assert "immutable" in served.headers["Cache-Control"]
         assert served.headers.get("Content-Encoding") == "gzip"
         assert "max-age" in httpx.get(f"{app.url}/static/css/app.css").headers["Cache-Control"]
+        # Static files carry the pages' security headers (WhiteNoise answers them itself).
+        redirect = "/static/drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.html"
+        for path in (css, redirect):
+            headers = httpx.get(f"{app.url}{path}").headers
+            assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+            assert "script-src 'self'" in headers["Content-Security-Policy"], path
+            assert headers["X-Frame-Options"] == "DENY", path
+            assert headers["X-Content-Type-Options"] == "nosniff", path
         docs = httpx.get(f"{app.url}/api/docs/")
         assert docs.status_code == 200
         # Swagger UI comes from our own collected static files, every one of them served.
