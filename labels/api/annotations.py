@@ -76,10 +76,7 @@ def _delete(request, annotation_id: int, do_delete, object_id: int) -> Response:
 
 
 class SpanListView(APIView):
-    @extend_schema(
-        request=SpanCreateSerializer,
-        responses=WRITE_RESPONSES,
-    )
+    @extend_schema(request=SpanCreateSerializer, responses=WRITE_RESPONSES)
     def post(self, request, annotation_id: int):
         data = parse(SpanCreateSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:

@@ -31,7 +31,7 @@ lands in the same part in every export, in every format and for every layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -79,6 +79,28 @@ def _single(params: Mapping[str, Any], name: str, *, commas: bool = True) -> str
     if len(values) > 1:
         raise Invalid.one(name, "multiple_values", f"Give {name} once.")
     return values[0] if values else None
+
+
+def _one_of(params: Mapping[str, Any], name: str, choices: Collection[str], default: str) -> str:
+    """The value of ``name`` given once (``default`` when it is not), one of ``choices``."""
+    value = _single(params, name) or default
+    if value not in choices:
+        raise Invalid.one(name, "invalid_choice", f"{name} must be one of {', '.join(choices)}.")
+    return value
+
+
+def _some_of(
+    params: Mapping[str, Any], name: str, known: Collection[str], code: str, one: str, all_of: str
+) -> tuple[str, ...]:
+    """The values of ``name`` (``_values``) without repeats, each one of ``known``; the first
+    that is not is reported as “…” is not ``one``; ``all_of`` are ``known``."""
+    values = _values(params, name)
+    bad = [value for value in values if value not in known]
+    if bad:
+        raise Invalid.one(
+            name, code, f"“{bad[0][:40]}” is not {one}; {all_of} are {', '.join(known)}."
+        )
+    return tuple(dict.fromkeys(values))
 
 
 def parse_since(value: str) -> datetime:
@@ -164,47 +186,24 @@ def check_export_params(project: Project, params: Mapping[str, Any]) -> ExportOp
             problems.extend(exc.problems)
 
     def check_format():
-        fmt = _single(params, "format") or "native"
-        if fmt not in WRITERS:
-            raise Invalid.one(
-                "format", "invalid_choice", f"format must be one of {', '.join(WRITERS)}."
-            )
-        return fmt
+        return _one_of(params, "format", WRITERS, "native")
 
     def check_layer():
-        layer = _single(params, "layer") or "gold"
-        if layer not in LAYERS:
-            raise Invalid.one(
-                "layer", "invalid_choice", f"layer must be one of {', '.join(LAYERS)}."
-            )
-        return layer
+        return _one_of(params, "layer", LAYERS, "gold")
 
     def check_status():
-        statuses = _values(params, "status")
-        bad = [s for s in statuses if s not in AnnotationStatus.values]
-        if bad:
-            raise Invalid.one(
-                "status",
-                "invalid_choice",
-                f"“{bad[0][:40]}” is not a status; statuses are "
-                f"{', '.join(AnnotationStatus.values)}.",
-            )
-        return tuple(dict.fromkeys(statuses)) or DEFAULT_STATUSES
+        statuses = AnnotationStatus.values
+        return (
+            _some_of(params, "status", statuses, "invalid_choice", "a status", "statuses")
+            or DEFAULT_STATUSES
+        )
 
     schemas = _project_schemas(project)
     known_labels = all_labels(schemas)
 
     def check_labels():
-        labels = _values(params, "labels")
-        bad = [label for label in labels if label not in known_labels]
-        if bad:
-            raise Invalid.one(
-                "labels",
-                "unknown_label",
-                f"“{bad[0][:40]}” is not a span label of this project; the labels are "
-                f"{', '.join(known_labels)}.",
-            )
-        return tuple(dict.fromkeys(labels)) or None
+        what = "a span label of this project"
+        return _some_of(params, "labels", known_labels, "unknown_label", what, "the labels") or None
 
     def check_since():
         value = _single(params, "since")

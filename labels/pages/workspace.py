@@ -3,6 +3,8 @@ workspace. Each view checks access, calls one domain function and renders."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -95,6 +97,7 @@ def project_page(request, slug: str):
             "page": page,
             "search": search,
             "state": state,
+            "filters_query": f"q={quote(search)}&state={state}&",  # kept by the pager's links
             "states": ArticleState.choices,
             "bar": bar,
             "summary": summary,

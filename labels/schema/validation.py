@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from labels.errors import Invalid, Problem
@@ -327,35 +328,18 @@ def _check_span_labels(
     if not value:
         problems.add("span_labels", "empty", "The schema needs at least one span label.")
         return []
-    names: dict[str, int] = {}
     hotkeys: dict[str, str | None] = {}
-    result = []
-    for i, item in enumerate(value):
-        at = f"span_labels[{i}]"
-        if not isinstance(item, dict):
-            problems.add(
-                at, "not_object", f"A span label must be an object, not {_describe(item)}."
-            )
-            continue
-        _check_unknown_keys(item, f"{at}.", _SPAN_LABEL_KEYS, "a span label", problems)
-        name = _check_name(item.get("name", _MISSING), f"{at}.name", "span label name", problems)
-        _check_duplicate(name, i, names, f"{at}.name", "span label", "span_labels", problems)
-        result.append(
-            {
-                "name": name,
-                "color": _check_color(item.get("color", _MISSING), f"{at}.color", problems),
-                "hotkey": _check_hotkey(
-                    item.get("hotkey"), f"{at}.hotkey", name, hotkeys, problems
-                ),
-                "description": _check_description(
-                    item.get("description"), f"{at}.description", problems
-                ),
-                "attributes": _check_attributes(
-                    item.get("attributes"), f"{at}.attributes", known, problems
-                ),
-            }
+    return [
+        {
+            "name": name,
+            "color": _check_color(item.get("color", _MISSING), f"{at}.color", problems),
+            "hotkey": _check_hotkey(item.get("hotkey"), f"{at}.hotkey", name, hotkeys, problems),
+            **_check_description_and_attributes(item, at, known, problems),
+        }
+        for at, item, name in _named_items(
+            value, "span_labels", "a span label", "span label", problems, keys=_SPAN_LABEL_KEYS
         )
-    return result
+    ]
 
 
 def _check_relations(
@@ -370,36 +354,63 @@ def _check_relations(
             f"relations must be a list of relation types, not {_describe(value)}.",
         )
         return []
+    return [
+        {
+            "name": name,
+            "from": _check_label_refs(
+                item.get("from", _MISSING), f"{at}.from", known, "start from", problems
+            ),
+            "to": _check_label_refs(
+                item.get("to", _MISSING), f"{at}.to", known, "point to", problems
+            ),
+            **_check_description_and_attributes(item, at, known, problems),
+        }
+        for at, item, name in _named_items(
+            value, "relations", "a relation type", "relation", problems, keys=_RELATION_KEYS
+        )
+    ]
+
+
+def _named_items(
+    value: list[Any],
+    field: str,
+    one: str,
+    noun: str,
+    problems: _Problems,
+    *,
+    keys: tuple[str, ...] | None = None,
+) -> Iterator[tuple[str, dict[Any, Any], str | None]]:
+    """Each object of the list ``value`` (at ``field``) with its place and its checked name.
+
+    ``one`` is an item in messages ("a span label"), ``noun`` what its name names ("span
+    label"). An item that is not an object is reported and skipped; with ``keys``, keys outside
+    them are reported; names must differ, ignoring case (``_check_duplicate``)."""
+    container = field.rpartition(".")[2]
     names: dict[str, int] = {}
-    result = []
     for i, item in enumerate(value):
-        at = f"relations[{i}]"
+        at = f"{field}[{i}]"
         if not isinstance(item, dict):
             problems.add(
-                at, "not_object", f"A relation type must be an object, not {_describe(item)}."
+                at, "not_object", f"{one.capitalize()} must be an object, not {_describe(item)}."
             )
             continue
-        _check_unknown_keys(item, f"{at}.", _RELATION_KEYS, "a relation type", problems)
-        name = _check_name(item.get("name", _MISSING), f"{at}.name", "relation name", problems)
-        _check_duplicate(name, i, names, f"{at}.name", "relation", "relations", problems)
-        result.append(
-            {
-                "name": name,
-                "from": _check_label_refs(
-                    item.get("from", _MISSING), f"{at}.from", known, "start from", problems
-                ),
-                "to": _check_label_refs(
-                    item.get("to", _MISSING), f"{at}.to", known, "point to", problems
-                ),
-                "description": _check_description(
-                    item.get("description"), f"{at}.description", problems
-                ),
-                "attributes": _check_attributes(
-                    item.get("attributes"), f"{at}.attributes", known, problems
-                ),
-            }
-        )
-    return result
+        if keys is not None:
+            _check_unknown_keys(item, f"{at}.", keys, one, problems)
+        name = _check_name(item.get("name", _MISSING), f"{at}.name", f"{noun} name", problems)
+        _check_duplicate(name, i, names, f"{at}.name", noun, container, problems)
+        yield at, item, name
+
+
+def _check_description_and_attributes(
+    item: dict[Any, Any], at: str, known: list[str] | None, problems: _Problems
+) -> dict[str, Any]:
+    """The two settings that span labels and relation types share."""
+    return {
+        "description": _check_description(item.get("description"), f"{at}.description", problems),
+        "attributes": _check_attributes(
+            item.get("attributes"), f"{at}.attributes", known, problems
+        ),
+    }
 
 
 def _check_label_refs(
@@ -452,17 +463,8 @@ def _check_attributes(
     if not isinstance(value, list):
         problems.add(field, "invalid_type", f"attributes must be a list, not {_describe(value)}.")
         return []
-    names: dict[str, int] = {}
     result = []
-    for i, item in enumerate(value):
-        at = f"{field}[{i}]"
-        if not isinstance(item, dict):
-            problems.add(
-                at, "not_object", f"An attribute must be an object, not {_describe(item)}."
-            )
-            continue
-        name = _check_name(item.get("name", _MISSING), f"{at}.name", "attribute name", problems)
-        _check_duplicate(name, i, names, f"{at}.name", "attribute", "attributes", problems)
+    for at, item, name in _named_items(value, field, "an attribute", "attribute", problems):
         required = item.get("required", False)
         if not isinstance(required, bool):
             problems.add(

@@ -25,12 +25,7 @@ def check_span(
     """
     definition = span_label(schema, label)
     if definition is None:
-        raise Invalid.one(
-            "label",
-            "unknown_label",
-            f"“{_show(label)}” is not a span label of this project; the labels are"
-            f" {_join(label_names(schema), 'and')}.",
-        )
+        raise _not_in_schema(label, "unknown_label", "span label", label_names(schema))
     return _check_attrs(definition.get("attributes", []), attrs, f"{label} spans", require)
 
 
@@ -41,12 +36,7 @@ def check_relation(
     schema; return the cleaned attrs (as ``check_span`` does)."""
     definition = relation_type(schema, label)
     if definition is None:
-        raise Invalid.one(
-            "label",
-            "unknown_relation",
-            f"“{_show(label)}” is not a relation type of this project; the types are"
-            f" {_join(relation_names(schema), 'and')}.",
-        )
+        raise _not_in_schema(label, "unknown_relation", "relation type", relation_names(schema))
     problems = _Problems()
     allowed_from, allowed_to = definition["from"], definition["to"]
     if from_label not in allowed_from or to_label not in allowed_to:
@@ -64,6 +54,17 @@ def check_relation(
     if problems:
         raise Invalid(problems)
     return cleaned
+
+
+def _not_in_schema(label: str, code: str, what: str, names: list[str]) -> Invalid:
+    """``label`` is no ``what`` ("span label", "relation type") of the schema, which has
+    ``names``."""
+    return Invalid.one(
+        "label",
+        code,
+        f"“{_show(label)}” is not a {what} of this project; the {what.split()[-1]}s are"
+        f" {_join(names, 'and')}.",
+    )
 
 
 def _check_attrs(
@@ -108,42 +109,36 @@ def _check_attrs(
     return cleaned
 
 
+# What a value of each attribute type must be, as isinstance() checks it and as messages say it
+# (a choice's message names the choices). True and false are no text and no span id.
+_VALUE_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "choice": ((str,), "one of {choices}"),
+    "text": ((str,), "text"),
+    "boolean": ((bool,), "true or false"),
+    "span": ((str, int), "the id of a span in this annotation"),
+}
+
+
 def _check_value(definition: dict[str, Any], value: object, field: str) -> Problem | None:
     name, kind = definition["name"], definition["type"]
-    if kind == "choice":
-        choices = definition.get("choices", [])
-        if not isinstance(value, str):
-            return Problem(
-                field,
-                "invalid_type",
-                f"{name} must be one of {_join(choices, 'or')}, not {_describe(value)}.",
-            )
-        if value not in choices:
-            return Problem(
-                field,
-                "invalid_choice",
-                f"“{_show(value)}” is not a choice for {name}; choose {_join(choices, 'or')}.",
-            )
-    elif kind == "text":
-        if not isinstance(value, str):
-            return Problem(field, "invalid_type", f"{name} must be text, not {_describe(value)}.")
-        limit = definition.get("max_length", TEXT_DEFAULT_MAX_LENGTH)
-        if len(value) > limit:
-            return Problem(
-                field,
-                "too_long",
-                f"{name} can be at most {limit} characters; this one has {len(value)}.",
-            )
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            return Problem(
-                field, "invalid_type", f"{name} must be true or false, not {_describe(value)}."
-            )
-    elif kind == "span":
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            return Problem(
-                field,
-                "invalid_type",
-                f"{name} must be the id of a span in this annotation, not {_describe(value)}.",
-            )
+    if kind not in _VALUE_TYPES:
+        return None
+    types, what = _VALUE_TYPES[kind]
+    choices = definition.get("choices", [])
+    if not isinstance(value, types) or (isinstance(value, bool) and kind != "boolean"):
+        what = what.format(choices=_join(choices, "or"))
+        return Problem(field, "invalid_type", f"{name} must be {what}, not {_describe(value)}.")
+    if kind == "choice" and value not in choices:
+        return Problem(
+            field,
+            "invalid_choice",
+            f"“{_show(value)}” is not a choice for {name}; choose {_join(choices, 'or')}.",
+        )
+    limit = definition.get("max_length", TEXT_DEFAULT_MAX_LENGTH)
+    if kind == "text" and isinstance(value, str) and len(value) > limit:
+        return Problem(
+            field,
+            "too_long",
+            f"{name} can be at most {limit} characters; this one has {len(value)}.",
+        )
     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from labels import jsonio
@@ -70,6 +70,37 @@ def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator
     return _coalesce(lines())
 
 
+def _doccano_entity(index: int, entity: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": entity.get("id", f"#{index}"),
+        "start": entity.get("start_offset"),
+        "end": entity.get("end_offset"),
+        "label": entity.get("label"),
+        "attrs": entity.get("attrs") or {},
+    }
+
+
+def _doccano_relation(index: int, rel: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "from": rel.get("from_id"),
+        "to": rel.get("to_id"),
+        "label": rel.get("type"),
+        "attrs": rel.get("attrs") or {},
+    }
+
+
+def _doccano_items(
+    items: list[Any], name: str, convert: Callable[[int, dict[str, Any]], dict[str, Any]]
+) -> tuple[list[Any], list[str]]:
+    """The list ``name`` of a doccano line as a record's spans or relations, each object
+    ``convert``-ed (anything else is kept, for the record checks to report), and where each
+    stands in the line (``entities[2]``)."""
+    converted = [
+        convert(index, item) if isinstance(item, dict) else item for index, item in enumerate(items)
+    ]
+    return converted, [f"{name}[{index}]" for index in range(len(items))]
+
+
 # Fields of a doccano line that are not article metadata.
 _DOCCANO_KEYS = ("id", "text", "label", "entities", "relations", "Comments", "comments")
 
@@ -94,37 +125,14 @@ def read_doccano(
             if not isinstance(entities, list):
                 problem = '"entities" must be a list'
                 entities = []
-            for index, entity in enumerate(entities):
-                span_where.append(f"entities[{index}]")
-                if not isinstance(entity, dict):
-                    spans.append(entity)
-                    continue
-                spans.append(
-                    {
-                        "id": entity.get("id", f"#{index}"),
-                        "start": entity.get("start_offset"),
-                        "end": entity.get("end_offset"),
-                        "label": entity.get("label"),
-                        "attrs": entity.get("attrs") or {},
-                    }
-                )
+            spans, span_where = _doccano_items(entities, "entities", _doccano_entity)
             raw_relations = obj.get("relations") or []
             if not isinstance(raw_relations, list):
                 problem = '"relations" must be a list'
                 raw_relations = []
-            for index, rel in enumerate(raw_relations):
-                relation_where.append(f"relations[{index}]")
-                if not isinstance(rel, dict):
-                    relations.append(rel)
-                    continue
-                relations.append(
-                    {
-                        "from": rel.get("from_id"),
-                        "to": rel.get("to_id"),
-                        "label": rel.get("type"),
-                        "attrs": rel.get("attrs") or {},
-                    }
-                )
+            relations, relation_where = _doccano_items(
+                raw_relations, "relations", _doccano_relation
+            )
         elif "label" in obj:
             labels = obj["label"]
             if not isinstance(labels, list):
