@@ -5,7 +5,6 @@ the decisions go through the review API. The view checks access, then renders.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -24,7 +23,6 @@ def review_page(request, article_id: int):
         "review_url": reverse("api-review", args=[article.pk]),
         "project_url": reverse("project", args=[project.slug]),
         "dashboard_url": reverse("dashboard", args=[project.slug]),
-        "csrf_token": get_token(request),
         "user": request.user.username,
     }
     return render(

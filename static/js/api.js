@@ -1,5 +1,6 @@
 // Talking to the JSON API (/api/v1/): JSON in and out, Django's CSRF token from the
 // `csrftoken` cookie, and errors in the API's one shape {"errors": [{field, code, message}]}.
+// The one HTTP client of every page; `document` is read only when a request is sent.
 
 export const API_ROOT = "/api/v1/";
 
@@ -11,21 +12,40 @@ export function csrfToken() {
   return "";
 }
 
+/** The messages of an API error body ({"errors": [{field, code, message}]}), joined. */
+export function errorMessage(body, fallback = "") {
+  const errors = body && Array.isArray(body.errors) ? body.errors : [];
+  const text = errors
+    .map((error) => error && error.message)
+    .filter(Boolean)
+    .join(" ");
+  return text || fallback;
+}
+
 /** An HTTP answer that was not 2xx. `errors` is the API's list; `message` joins them. */
 export class ApiError extends Error {
   constructor(status, body) {
-    const errors = body && Array.isArray(body.errors) ? body.errors : [];
-    const message = errors.map((e) => e.message).filter(Boolean).join(" ");
-    super(message || `The server answered ${status}.`);
+    super(errorMessage(body, `The server answered ${status}.`));
     this.status = status;
     this.body = body;
-    this.errors = errors;
+    this.errors = body && Array.isArray(body.errors) ? body.errors : [];
   }
+}
+
+/** A random UUID (v4) for a client_id, also where crypto.randomUUID is missing (plain-http pages). */
+export function newClientId() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**
  * Send a request; resolve to {status, body} whatever the status (body is the parsed JSON, or
  * null). Rejects only when the network fails (TypeError), which callers treat as "offline".
+ * `path` is relative to API_ROOT unless it starts with "/".
  */
 export async function request(method, path, data) {
   const headers = { Accept: "application/json" };

@@ -1,6 +1,7 @@
-// Reading a project's label schema (labels/schema.py describes it) in the browser: hotkeys,
-// which relations a pair of spans allows, which attributes are still missing. The server
-// checks everything again; these answers only let the page say "no" before asking it.
+// Reading a project's label schema (labels/schema/ describes it) in the browser: hotkeys,
+// which relations a pair of spans allows, which attributes are still missing or refer to
+// spans. The server checks everything again; these answers only let the page say "no" before
+// asking it. Pure functions: no DOM.
 
 export function spanLabel(schema, name) {
   return (schema.span_labels || []).find((label) => label.name === name) || null;
@@ -10,13 +11,30 @@ export function relationType(schema, name) {
   return (schema.relations || []).find((relation) => relation.name === name) || null;
 }
 
-/** Map hotkey → label name, leaving out keys the workspace keeps for its commands. */
+/** Map hotkey → label name, leaving out keys the page keeps for its commands. */
 export function hotkeys(schema, reserved = []) {
   const map = new Map();
   for (const label of schema.span_labels || []) {
     if (label.hotkey && !reserved.includes(label.hotkey)) map.set(label.hotkey, label.name);
   }
   return map;
+}
+
+/** Names of the span-valued attributes of relation type `relationLabel` (attributed_to's cue). */
+export function spanRefNames(schema, relationLabel) {
+  const attributes = relationType(schema, relationLabel)?.attributes || [];
+  return attributes.filter((attribute) => attribute.type === "span").map((attribute) => attribute.name);
+}
+
+/** Whether a span labelled `label` may be the value of the span-valued `attribute`. */
+export function fitsSpanAttribute(attribute, label) {
+  return !attribute.labels?.length || attribute.labels.includes(label);
+}
+
+/** The attributes of `attrs` that a `label` span has too: what a change of label keeps. */
+export function keptAttributes(schema, label, attrs) {
+  const names = new Set((spanLabel(schema, label)?.attributes || []).map((attribute) => attribute.name));
+  return Object.fromEntries(Object.entries(attrs || {}).filter(([name]) => names.has(name)));
 }
 
 /** Relation types that may start at a span labelled `fromLabel`. */

@@ -4,9 +4,14 @@ import { test } from "node:test";
 import {
   allowedRelations,
   attributeSummary,
+  fitsSpanAttribute,
   hotkeys,
+  keptAttributes,
   linkTargetLabels,
   missingAttributes,
+  relationType,
+  spanLabel,
+  spanRefNames,
   whyNotLinked,
 } from "../schema.js";
 
@@ -63,4 +68,33 @@ test("missing required attributes", () => {
 test("attribute summary follows schema order and skips empty values", () => {
   assert.equal(attributeSummary(schema, "Stance", { target: "EU", polarity: "favor" }), "polarity: favor · target: EU");
   assert.equal(attributeSummary(schema, "Stance", { target: "" }), "");
+});
+
+test("hotkeys without reserved keys map every label that has one (the review page's keys)", () => {
+  assert.deepEqual([...hotkeys(schema)], [["1", "Quote"], ["2", "Source"], ["3", "Cue"], ["4", "Claim"], ["x", "Stance"]]);
+  assert.equal(hotkeys({ span_labels: [{ name: "Quote" }] }).size, 0);
+});
+
+test("labels and relation types are found by name", () => {
+  assert.equal(spanLabel(schema, "Cue").hotkey, "3");
+  assert.equal(spanLabel(schema, "Nope"), null);
+  assert.equal(relationType(schema, "held_by").from[0], "Stance");
+  assert.equal(relationType({}, "held_by"), null);
+});
+
+test("span-valued attributes of a relation type, and which spans they may name", () => {
+  assert.deepEqual(spanRefNames(schema, "attributed_to"), ["cue"]);
+  assert.deepEqual(spanRefNames(schema, "toward"), []);
+  assert.deepEqual(spanRefNames(schema, "nope"), []);
+  const cue = relationType(schema, "attributed_to").attributes[0];
+  assert.ok(fitsSpanAttribute(cue, "Cue"));
+  assert.ok(!fitsSpanAttribute(cue, "Quote"));
+  assert.ok(fitsSpanAttribute({ name: "any", type: "span" }, "Quote")); // no labels: any span
+});
+
+test("a change of label keeps the attributes the new label has", () => {
+  assert.deepEqual(keptAttributes(schema, "Stance", { polarity: "favor", quote_type: "direct" }), { polarity: "favor" });
+  assert.deepEqual(keptAttributes(schema, "Cue", { quote_type: "direct" }), {});
+  assert.deepEqual(keptAttributes(schema, "Nope", { quote_type: "direct" }), {});
+  assert.deepEqual(keptAttributes(schema, "Quote", undefined), {});
 });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Store } from "../store.js";
-import { SuggestionSet, confidenceText, ghostKey, isGhostKey, mergeSorted, parseKey } from "../suggestions.js";
-import { landedIn } from "../sync.js";
+import { Store } from "../../workspace/store.js";
+import { SuggestionSet, ghostKey, isGhostKey, mergeSorted, parseKey } from "../../workspace/suggestions.js";
+import { landedIn } from "../../workspace/sync.js";
 
 const schema = {
   span_labels: [{ name: "Quote" }, { name: "Source" }, { name: "Cue" }],
@@ -38,11 +38,6 @@ test("ghost keys never look like span keys", () => {
   assert.ok(isGhostKey("s:Quote:1:5"));
   assert.ok(!isGhostKey("c:1234"));
   assert.ok(!isGhostKey("id:7"));
-});
-
-test("confidence is shown as a percentage, a missing one as a dash", () => {
-  assert.equal(confidenceText(0.856), "86%");
-  assert.equal(confidenceText(null), "—");
 });
 
 test("load sorts in text order and leaves out spans the annotation already has", () => {

@@ -2,12 +2,13 @@
 // spans the schema allows (Tab / arrows / j k move, Enter or a click chooses, Esc cancels).
 // When several relation types fit the pair, or the type has attributes (attributed_to's cue),
 // a dialog asks; otherwise the relation is created at once. The same dialog changes a
-// relation's attributes later (`edit`). User text only via textContent.
+// relation's attributes later (`edit`). The relation is then made or changed through the
+// sync (saved like every edit). User text only via textContent.
 
-import { excerpt } from "./render.js";
-import { allowedRelations, linkTargetLabels, relationType, whyNotLinked } from "./schema.js";
-
-export const quoted = (span) => `${span.label} “${excerpt(span.text, 50)}”`;
+import { attributeControl, controlValue, fieldTitle, labelledField } from "../attributes.js";
+import { el } from "../dom.js";
+import { quoted } from "../format.js";
+import { allowedRelations, fitsSpanAttribute, linkTargetLabels, relationType, whyNotLinked } from "../schema.js";
 
 const FORWARD = ["Tab", "ArrowRight", "ArrowDown", "j"];
 const BACKWARD = ["ArrowLeft", "ArrowUp", "k"];
@@ -19,28 +20,28 @@ export class Linker {
   #dialog;
   #form;
   #say;
-  #create;
-  #update;
+  #sync;
+  #canEdit;
   #changed;
   #done;
   #state = null; // {from, candidates: [keys], at}
   #draft = null; // {from, to, relation} while the dialog is open (relation: key when editing)
 
   /**
-   * create(fromKey, toKey, label, attrs) makes the relation, update(relationKey, attrs)
-   * changes one; changed() is called whenever the candidates or the current one change (to
+   * sync (sync.js) makes and changes relations; canEdit() → false (and says why) when changes
+   * are not allowed; changed() is called whenever the candidates or the current one change (to
    * redraw); done(fromKey) after the dialog closed with a relation; say(message, {error})
    * reports.
    */
-  constructor({ store, schema, view, dialog, say, create, update, changed, done }) {
+  constructor({ store, schema, view, dialog, sync, canEdit, say, changed, done }) {
     this.#store = store;
     this.#schema = schema;
     this.#view = view;
     this.#dialog = dialog;
     this.#form = dialog.querySelector("[data-relation-form]");
     this.#say = say;
-    this.#create = create;
-    this.#update = update;
+    this.#sync = sync;
+    this.#canEdit = canEdit;
     this.#changed = changed;
     this.#done = done;
     this.#form.addEventListener("change", (event) => {
@@ -160,6 +161,24 @@ export class Linker {
     return true;
   }
 
+  #create(from, to, label, attrs) {
+    if (!this.#canEdit()) return;
+    if (this.#store.findRelation(label, from, to)) {
+      this.#say(`These two spans are already linked by ${label}.`, { error: true });
+      return;
+    }
+    this.#sync.createRelation(from, to, label, attrs);
+    this.#say(`Linked ${quoted(this.#store.span(from))} → ${label} → ${quoted(this.#store.span(to))}.`);
+  }
+
+  #update(key, attrs) {
+    if (!this.#canEdit()) return;
+    const relation = this.#store.relation(key);
+    if (!relation) return;
+    this.#sync.updateRelation(key, attrs);
+    this.#say(`Changed the ${relation.label} link.`);
+  }
+
   /** Change the attributes of relation `key` in the dialog; its type and ends stay. */
   edit(key) {
     const relation = this.#store.relation(key);
@@ -181,20 +200,17 @@ export class Linker {
     const fieldset = this.#form.querySelector("[data-relation-types]");
     fieldset.replaceChildren(fieldset.querySelector("legend"));
     types.forEach((type, i) => {
-      const label = document.createElement("label");
-      label.className = "choice";
-      const input = document.createElement("input");
-      input.type = "radio";
-      input.name = "relation-type";
-      input.value = type.name;
-      input.checked = i === 0;
-      const name = document.createElement("strong");
-      name.textContent = type.name;
-      const description = document.createElement("span");
-      description.className = "muted small";
-      description.textContent = type.description ? ` — ${type.description}` : "";
-      label.append(input, " ", name, description);
-      fieldset.append(label);
+      const description = type.description ? ` — ${type.description}` : "";
+      fieldset.append(
+        el(
+          "label",
+          { className: "choice" },
+          el("input", { type: "radio", name: "relation-type", value: type.name, checked: i === 0 }),
+          " ",
+          el("strong", { text: type.name }),
+          el("span", { className: "muted small", text: description }),
+        ),
+      );
     });
     this.#renderAttributes();
     for (const input of relation ? this.#form.querySelectorAll("[data-relation-attr]") : []) {
@@ -218,38 +234,16 @@ export class Linker {
   #attributeInput(attribute) {
     const from = this.#draft.from;
     const id = `relation-attr-${attribute.name}`;
-    const wrap = document.createElement("div");
-    wrap.className = "field";
-    const label = document.createElement("label");
-    label.htmlFor = id;
-    label.textContent = `${attribute.name}${attribute.required ? " (required)" : ""}`;
-    let input;
-    if (attribute.type === "span" || attribute.type === "choice") {
-      input = document.createElement("select");
-      const options =
-        attribute.type === "span"
-          ? this.#store.sorted
-              .filter((s) => !attribute.labels?.length || attribute.labels.includes(s.label))
-              .sort((a, b) => Math.abs(a.start - from.start) - Math.abs(b.start - from.start))
-              .map((s) => [s.key, quoted(s)])
-          : attribute.choices.map((c) => [c, c]);
-      for (const [value, shown] of [["", "—"], ...options]) {
-        const option = document.createElement("option");
-        option.value = value;
-        option.textContent = shown;
-        input.append(option);
-      }
-    } else if (attribute.type === "boolean") {
-      input = document.createElement("input");
-      input.type = "checkbox";
-    } else {
-      input = document.createElement("input");
-      input.type = "text";
-    }
-    input.id = id;
-    input.dataset.relationAttr = attribute.name;
-    wrap.append(label, input);
-    return wrap;
+    const options =
+      attribute.type === "span"
+        ? this.#store.sorted
+            .filter((s) => fitsSpanAttribute(attribute, s.label))
+            .sort((a, b) => Math.abs(a.start - from.start) - Math.abs(b.start - from.start))
+            .map((s) => [s.key, quoted(s)])
+        : undefined;
+    // The dialog never limited a text's length: the server says when one is too long.
+    const control = attributeControl(attribute, { id, dataset: { relationAttr: attribute.name }, options, maxLength: null });
+    return labelledField(id, fieldTitle(attribute), control);
   }
 
   #closed() {
@@ -262,7 +256,7 @@ export class Linker {
     const label = this.#form.querySelector("input[name=relation-type]:checked")?.value;
     const attrs = {};
     for (const input of this.#form.querySelectorAll("[data-relation-attr]")) {
-      const value = input.type === "checkbox" ? input.checked : input.value.trim();
+      const value = controlValue(input);
       if (value !== "" && value !== false) attrs[input.dataset.relationAttr] = value;
     }
     if (draft.relation) this.#update(draft.relation, attrs);

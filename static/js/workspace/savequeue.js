@@ -12,19 +12,24 @@
 //
 // Pure logic: the network call (`send`) and the clock are injected, so node --test covers it.
 
+import { errorMessage } from "../api.js";
+import { plural } from "../format.js";
+
 export const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 
 /** Thrown by `send` when an operation can never be sent (a span it refers to was not saved). */
 export class LocalRejection extends Error {}
 
-/** The messages of an API error body ({"errors": [{field, code, message}]}), joined. */
-export function errorMessage(body, fallback = "") {
-  const errors = body && Array.isArray(body.errors) ? body.errors : [];
-  const text = errors
-    .map((error) => error && error.message)
-    .filter(Boolean)
-    .join(" ");
-  return text || fallback;
+/** What the page's save indicator says for a queue in `state` holding `size` operations. */
+export function stateText(state, size, message) {
+  const texts = {
+    saved: "✓ All changes saved",
+    saving: `Saving… (${size})`,
+    offline: `Offline — ${plural(size, "change")} kept here, retrying`,
+    error: `Not saved yet — ${message} Retrying.`,
+    conflict: `Not saved — ${plural(size, "change")} waiting (conflict)`,
+  };
+  return texts[state] || state;
 }
 
 function isCreate(op) {
@@ -105,6 +110,23 @@ export class SaveQueue extends EventTarget {
 
   get stopped() {
     return this.#stopped;
+  }
+
+  /** Resolves true once everything is saved, false on a conflict. */
+  whenSaved() {
+    if (this.size === 0 && this.state !== "conflict") return Promise.resolve(true);
+    if (this.state === "conflict") return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok) => () => {
+        this.removeEventListener("idle", onIdle);
+        this.removeEventListener("conflict", onConflict);
+        resolve(ok);
+      };
+      const onIdle = done(true);
+      const onConflict = done(false);
+      this.addEventListener("idle", onIdle);
+      this.addEventListener("conflict", onConflict);
+    });
   }
 
   enqueue(op) {

@@ -2,12 +2,20 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
+  agreementBadge,
+  applyReview,
+  chosenIndex,
+  currentItem,
   describeAgreement,
+  goldSpan,
+  itemText,
   nudge,
   reviewItems,
   runs,
+  shortestFirst,
   stepTo,
-} from "../review_model.js";
+  target,
+} from "../../review/model.js";
 
 const version = (annotators, start = 0, end = 5) => ({ annotators, start, end, spans: [1] });
 
@@ -108,5 +116,88 @@ describe("runs split the text at every boundary", () => {
   test("no ranges: one run; empty text: none", () => {
     assert.deepEqual(runs(3, []), [{ start: 0, end: 3, keys: [] }]);
     assert.deepEqual(runs(0, []), []);
+  });
+});
+
+describe("the state of the page for a review", () => {
+  const claim = (key, goldSpan = null) => ({
+    key,
+    label: "Claim",
+    disputed: true,
+    status: "open",
+    gold_span: goldSpan,
+    versions: [
+      { ...version(["ana"], 0, 5), text: "Putin", attrs: {}, label: "Claim", spans: [11] },
+      { ...version(["ben"], 0, 9), text: "Putin dis", attrs: {}, label: "Claim", spans: [12] },
+    ],
+  });
+  const review = (candidates, goldSpans = [], version = 1) => ({
+    version,
+    article: { text: "Putin disagreed." },
+    candidates,
+    gold: { spans: goldSpans },
+  });
+  const fresh = () => ({ review: null, index: null, items: [], selected: null, version: 0, draft: null, pending: null });
+
+  test("applyReview keeps the index while the text stays and drops a pending label", () => {
+    const state = applyReview(fresh(), review([claim("s1")]));
+    const index = state.index;
+    assert.equal(index.length, 16);
+    assert.deepEqual(state.items.map((i) => i.key), ["s1"]);
+    state.pending = { label: "Quote", attrs: {} };
+    applyReview(state, review([claim("s1")], [], 2));
+    assert.equal(state.index, index);
+    assert.equal(state.pending, null);
+    assert.equal(state.review.version, 2);
+  });
+
+  test("a draft survives only while its save is waiting", () => {
+    const state = applyReview(fresh(), review([claim("s1")]));
+    state.draft = { start: 1, end: 5 };
+    applyReview(state, review([claim("s1")]), { keepDraft: true });
+    assert.deepEqual(state.draft, { start: 1, end: 5 });
+    applyReview(state, review([claim("s1")]));
+    assert.equal(state.draft, null);
+  });
+
+  test("a selected reviewer's span that now resolves a candidate stays selected as the candidate", () => {
+    const gold = { id: 7, label: "Claim", start: 0, end: 5, text: "Putin", candidate: null };
+    const state = applyReview(fresh(), review([claim("s1")], [gold]));
+    state.selected = "g7";
+    assert.equal(currentItem(state).gold, gold);
+    applyReview(state, review([claim("s1", 7)], [{ ...gold, candidate: "s1" }]));
+    assert.equal(state.selected, "s1");
+    applyReview(state, review([]));
+    assert.equal(state.selected, null);
+    assert.equal(currentItem(state), null);
+  });
+
+  test("target: the gold span, the span resolving a candidate, else the chosen version", () => {
+    const gold = { id: 7, label: "Claim", start: 0, end: 5, text: "Putin", candidate: "s2" };
+    const state = applyReview(fresh(), review([claim("s1"), claim("s2", 7)], [gold]));
+    const [first, second] = state.items;
+    assert.equal(target(state, first).spans[0], 11);
+    state.version = 1;
+    assert.equal(target(state, first).spans[0], 12);
+    state.version = 5; // more than there are: the last
+    assert.equal(target(state, first).spans[0], 12);
+    assert.equal(chosenIndex(first.candidate, 5), 1);
+    assert.equal(target(state, second), gold);
+    assert.equal(goldSpan(state.review, 7), gold);
+    assert.equal(goldSpan({ gold: null }, 7), undefined);
+    assert.equal(target(state, null), null);
+  });
+
+  test("an item's text, and the innermost of overlapping items first", () => {
+    const state = applyReview(fresh(), review([claim("s1")], [{ id: 8, label: "Cue", start: 6, end: 9, text: "dis" }]));
+    assert.deepEqual(state.items.map(itemText), ["Putin", "dis"]);
+    const items = [{ start: 0, end: 9 }, { start: 2, end: 4 }, { start: 1, end: 6 }];
+    assert.deepEqual(items.sort(shortestFirst).map((i) => i.end - i.start), [2, 5, 9]);
+  });
+
+  test("agreement badges", () => {
+    assert.equal(agreementBadge({ agreement: "unanimous", versions: [] }), "all agree");
+    assert.equal(agreementBadge({ agreement: "minority", versions: [version(["ana"])] }), "one annotator");
+    assert.equal(agreementBadge({ agreement: "minority", versions: [version(["ana"]), version(["ben"])] }), "disputed");
   });
 });

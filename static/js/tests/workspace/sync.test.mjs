@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { OffsetIndex } from "../offsets.js";
-import { PendingStorage } from "../savequeue.js";
-import { Store } from "../store.js";
-import { Sync, landedIn, refersTo } from "../sync.js";
+import { OffsetIndex } from "../../offsets.js";
+import { PendingStorage } from "../../workspace/savequeue.js";
+import { Store } from "../../workspace/store.js";
+import { Sync, landedIn, refersTo, replayMessage } from "../../workspace/sync.js";
+import { memoryStorage } from "./storage.mjs";
 
 const schema = {
   span_labels: [{ name: "Quote" }, { name: "Source" }],
@@ -12,24 +13,14 @@ const schema = {
 };
 const text = "Putin told Macron it was “unacceptable”.";
 
-function memory() {
-  const data = new Map();
-  return {
-    getItem: (k) => (data.has(k) ? data.get(k) : null),
-    setItem: (k, v) => data.set(k, String(v)),
-    removeItem: (k) => data.delete(k),
-    data,
-  };
-}
-
 const annotation = (version, spans = [], relations = []) => ({ id: 7, status: "draft", version, spans, relations });
 const putin = { id: 1, client_id: "p", label: "Source", start: 0, end: 5, text: "Putin", attrs: {} };
 const createMacron = { kind: "createSpan", key: "c:m", client_id: "m", label: "Source", start: 11, end: 17, text: "Macron", attrs: {} };
 
 /** A page that loads `payload`, in a tab whose previous page left `ops` based on `version`. */
 function reload(payload, version, ops) {
-  const storage = memory();
-  const session = memory();
+  const storage = memoryStorage();
+  const session = memoryStorage();
   session.setItem("annotator:tab", "old-tab");
   new PendingStorage(storage, "annotator:pending:7", "old-tab").write({ version, ops });
   const store = new Store(schema);
@@ -156,8 +147,8 @@ describe("changing a relation's attributes", () => {
       annotation: payload,
       text,
       index: new OffsetIndex(text),
-      storage: memory(),
-      session: memory(),
+      storage: memoryStorage(),
+      session: memoryStorage(),
       request,
     });
     const before = store.updateRelation("c:r", { cue: "c:q" });
@@ -169,4 +160,112 @@ describe("changing a relation's attributes", () => {
     ]);
     assert.deepEqual(store.relation("c:r").attrs, { cue: "c:t" }, "put back as the server has it");
   });
+});
+
+describe("the analyst's edits change the store at once and queue their operation", () => {
+  const editSchema = {
+    span_labels: [
+      { name: "Quote", attributes: [{ name: "quote_type", type: "choice", choices: ["direct"] }, { name: "note", type: "text" }] },
+      { name: "Claim", attributes: [{ name: "note", type: "text" }] },
+      { name: "Source", attributes: [] },
+    ],
+    relations: [{ name: "attributed_to", from: ["Quote"], to: ["Source"], attributes: [{ name: "cue", type: "span" }] }],
+  };
+
+  /** A page on an empty draft whose server never answers: the first operation stays in flight. */
+  function page() {
+    const store = new Store(editSchema);
+    const payload = annotation(1);
+    store.load(payload);
+    const request = () => new Promise(() => {});
+    const sync = new Sync({ store, schema: editSchema, annotation: payload, text, index: new OffsetIndex(text), storage: memoryStorage(), session: memoryStorage(), request });
+    const kinds = () => sync.queue.pending.map((op) => `${op.kind} ${op.key}`);
+    return { store, sync, kinds };
+  }
+
+  test("createSpan marks the span under a fresh client id", () => {
+    const { store, sync } = page();
+    const span = sync.createSpan("Source", { start: 0, end: 5, text: "Putin" });
+    assert.equal(store.span(span.key), span);
+    assert.equal(span.key, `c:${span.client_id}`);
+    assert.deepEqual(sync.queue.pending, [
+      { kind: "createSpan", key: span.key, client_id: span.client_id, label: "Source", start: 0, end: 5, text: "Putin", attrs: {} },
+    ]);
+  });
+
+  test("setAttribute sets and clears a value, and queues nothing when nothing changes", () => {
+    const { store, sync } = page();
+    const span = sync.createSpan("Quote", { start: 26, end: 38, text: "unacceptable" });
+    sync.setAttribute(span.key, "quote_type", "direct");
+    sync.setAttribute(span.key, "quote_type", "direct");
+    sync.setAttribute(span.key, "note", "");
+    assert.deepEqual(store.span(span.key).attrs, { quote_type: "direct" });
+    sync.setAttribute(span.key, "quote_type", null);
+    assert.deepEqual(store.span(span.key).attrs, {});
+    const updates = sync.queue.pending.filter((op) => op.kind === "updateSpan");
+    assert.deepEqual(updates.map((op) => [op.changes, op.before]), [
+      [{ attrs: { quote_type: "direct" } }, { label: "Quote", attrs: {} }],
+      [{ attrs: {} }, { label: "Quote", attrs: { quote_type: "direct" } }],
+    ]);
+    sync.setAttribute("c:nope", "note", "x");
+    assert.equal(sync.queue.size, 3);
+  });
+
+  test("setLabel keeps the attributes the new label has", () => {
+    const { store, sync } = page();
+    const span = sync.createSpan("Quote", { start: 26, end: 38, text: "unacceptable" });
+    sync.setAttribute(span.key, "quote_type", "direct");
+    sync.setAttribute(span.key, "note", "loud");
+    sync.setLabel(span.key, "Claim");
+    sync.setLabel(span.key, "Claim"); // the same label: nothing to do
+    assert.equal(store.span(span.key).label, "Claim");
+    assert.deepEqual(store.span(span.key).attrs, { note: "loud" });
+    const last = sync.queue.pending.at(-1);
+    assert.deepEqual(last.changes, { label: "Claim", attrs: { note: "loud" } });
+    assert.equal(sync.queue.size, 4);
+  });
+
+  test("deleting what was never sent only takes it off the queue; what was sent is deleted", () => {
+    const { store, sync, kinds } = page();
+    const sent = sync.createSpan("Source", { start: 0, end: 5, text: "Putin" }); // in flight
+    const unsent = sync.createSpan("Source", { start: 11, end: 17, text: "Macron" });
+    sync.deleteSpan(unsent.key);
+    assert.equal(store.span(unsent.key), null);
+    assert.deepEqual(kinds(), [`createSpan ${sent.key}`]);
+    sync.deleteSpan(sent.key);
+    assert.equal(store.span(sent.key), null);
+    assert.deepEqual(kinds(), [`createSpan ${sent.key}`, `deleteSpan ${sent.key}`]);
+    assert.equal(sync.queue.pending[1].snapshot.span.text, "Putin");
+  });
+
+  test("relations: create, change, and delete the same way", () => {
+    const { store, sync, kinds } = page();
+    const quote = sync.createSpan("Quote", { start: 26, end: 38, text: "unacceptable" });
+    const source = sync.createSpan("Source", { start: 0, end: 5, text: "Putin" });
+    const relation = sync.createRelation(quote.key, source.key, "attributed_to", {});
+    assert.equal(store.relation(relation.key), relation);
+    sync.updateRelation(relation.key, { cue: source.key });
+    assert.deepEqual(store.relation(relation.key).attrs, { cue: source.key });
+    assert.deepEqual(sync.queue.pending.at(-1), {
+      kind: "updateRelation",
+      key: relation.key,
+      label: "attributed_to",
+      attrs: { cue: source.key },
+      before: {},
+    });
+    sync.updateRelation("c:nope", {});
+    sync.deleteRelation(relation.key); // never sent: its create and its update go
+    assert.equal(store.relation(relation.key), null);
+    assert.deepEqual(kinds(), [`createSpan ${quote.key}`, `createSpan ${source.key}`]);
+  });
+});
+
+test("replayMessage says what came back after a reload", () => {
+  assert.equal(replayMessage({ applied: 0, dropped: 0 }), "");
+  assert.equal(replayMessage({ applied: 1, dropped: 0 }), "1 unsaved change from before the reload was re-applied and is being saved.");
+  assert.equal(
+    replayMessage({ applied: 2, dropped: 1 }),
+    "2 unsaved changes from before the reload were re-applied and are being saved; 1 earlier change no longer fits (the span is gone) and was left out.",
+  );
+  assert.equal(replayMessage({ applied: 0, dropped: 3 }), "3 earlier changes no longer fit (the span is gone) and were left out.");
 });

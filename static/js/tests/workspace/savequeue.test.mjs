@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { LocalRejection, PendingStorage, SaveQueue, errorMessage, reconcile } from "../savequeue.js";
+import { errorMessage } from "../../api.js";
+import { LocalRejection, PendingStorage, SaveQueue, reconcile, stateText } from "../../workspace/savequeue.js";
+import { memoryStorage } from "./storage.mjs";
 
 // Timers under the test's control: nothing waits for real time.
 function fakeTimers() {
@@ -299,16 +301,6 @@ describe("reconcile", () => {
 });
 
 describe("PendingStorage", () => {
-  function memoryStorage() {
-    const data = new Map();
-    return {
-      getItem: (k) => (data.has(k) ? data.get(k) : null),
-      setItem: (k, v) => data.set(k, String(v)),
-      removeItem: (k) => data.delete(k),
-      data,
-    };
-  }
-
   test("two tabs keep separate entries under one key", () => {
     const storage = memoryStorage();
     let now = 1000;
@@ -344,5 +336,39 @@ describe("PendingStorage", () => {
     const a = new PendingStorage(broken, "q:1", "tab-a");
     assert.deepEqual(a.read(), { mine: null, orphans: [] });
     assert.equal(a.write({ version: 1, ops: [op("x")] }), false);
+  });
+});
+
+test("stateText says what the save indicator shows", () => {
+  assert.equal(stateText("saved", 0, ""), "✓ All changes saved");
+  assert.equal(stateText("saving", 2, ""), "Saving… (2)");
+  assert.equal(stateText("offline", 1, ""), "Offline — 1 change kept here, retrying");
+  assert.equal(stateText("error", 3, "The server answered 502."), "Not saved yet — The server answered 502. Retrying.");
+  assert.equal(stateText("conflict", 2, ""), "Not saved — 2 changes waiting (conflict)");
+  assert.equal(stateText("unheard-of", 0, ""), "unheard-of");
+});
+
+describe("whenSaved", () => {
+  test("resolves at once when nothing waits, true", async () => {
+    const { queue } = makeQueue(scripted());
+    assert.equal(await queue.whenSaved(), true);
+  });
+
+  test("resolves true once the queue is idle", async () => {
+    const server = scripted(ok(2), ok(3));
+    const { queue } = makeQueue(server);
+    queue.enqueue(op("c:a"));
+    queue.enqueue(op("c:b"));
+    assert.equal(await queue.whenSaved(), true);
+    assert.equal(queue.size, 0);
+    assert.equal(server.sent.length, 2);
+  });
+
+  test("resolves false on a conflict, and at once while it lasts", async () => {
+    const { queue } = makeQueue(scripted({ status: 409, body: { errors: [{ code: "conflict", message: "Changed." }] } }));
+    queue.enqueue(op("c:a"));
+    assert.equal(await queue.whenSaved(), false);
+    assert.equal(queue.state, "conflict");
+    assert.equal(await queue.whenSaved(), false);
   });
 });

@@ -11,8 +11,9 @@
 // span measures that span alone and appends its bars. The line height leaves room for the
 // lanes in use; only when a new span needs a deeper lane is everything laid out again.
 
-import { assignLanes, freeLane, laneCount } from "./lanes.js";
-import { spanToUtf16 } from "./offsets.js";
+import { excerpt } from "../format.js";
+import { assignLanes, freeLane, laneCount } from "../lanes.js";
+import { spanToUtf16 } from "../offsets.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const LANE_STEP = 4; // px: a 3px bar and a 1px gap
@@ -75,6 +76,30 @@ export class DocView {
 
   get textNode() {
     return this.#node;
+  }
+
+  /** UTF-16 [start, end) of the DOM selection within the text, clamped to it; null if none. */
+  selectedRange() {
+    const selection = getSelection();
+    if (!selection.rangeCount || selection.isCollapsed) return null;
+    const range = selection.getRangeAt(0);
+    const node = this.#node;
+    const whole = document.createRange();
+    whole.selectNodeContents(node);
+    if (whole.comparePoint(range.endContainer, range.endOffset) < 0 || whole.comparePoint(range.startContainer, range.startOffset) > 0) {
+      return null; // the selection does not touch the text
+    }
+    const length = this.#text.length;
+    const clamp = (container, offset) => {
+      if (container === node) return offset;
+      const where = whole.comparePoint(container, offset);
+      if (where < 0) return 0;
+      if (where > 0) return length;
+      return container.contains(node) && offset > 0 ? length : 0;
+    };
+    const start = clamp(range.startContainer, range.startOffset);
+    const end = clamp(range.endContainer, range.endOffset);
+    return start < end ? { start, end } : null;
   }
 
   /** Put the article text in the page: one text node, set once. */
@@ -328,7 +353,7 @@ export class DocView {
 }
 
 /**
- * A suggestion (ghost span, suggestions.js) is drawn with a dashed, unfilled box around its
+ * A suggestion (ghost span, suggestions_ui.js) is drawn with a dashed, unfilled box around its
  * text and its label name above it, besides its (hollow) bar in the lanes. Neither takes the
  * mouse: clicks and drags reach the text as before.
  */
@@ -350,12 +375,4 @@ function ghostMarks(span, rects, color) {
     marks.push(name);
   }
   return marks;
-}
-
-/** A short, single-line version of a span's text for titles and lists. */
-export function excerpt(text, max = 80) {
-  const flat = text.replace(/\s+/g, " ");
-  if (flat.length <= max) return flat;
-  const cut = [...flat].slice(0, max - 1).join("");
-  return `${cut}…`;
 }

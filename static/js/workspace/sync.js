@@ -3,23 +3,15 @@
 // (savequeue.js) sends as one API call; this module turns operations into calls, applies the
 // server's answers to the store (ids for new spans, undoing what it refused), and, when the page
 // loads, reconciles what an earlier page left unsent with the annotation the server holds.
-// No DOM: the page decides what to tell the analyst.
+// The page's edits go through here too: each changes the store at once and queues its
+// operation. No DOM: the page decides what to tell the analyst.
 
-import { request as apiRequest } from "./api.js";
-import { spanToUtf16 } from "./offsets.js";
+import { request as apiRequest, newClientId } from "../api.js";
+import { plural } from "../format.js";
+import { spanToUtf16 } from "../offsets.js";
+import { keptAttributes, spanRefNames } from "../schema.js";
 import { LocalRejection, PendingStorage, SaveQueue, reconcile } from "./savequeue.js";
-import { relationType } from "./schema.js";
 import { itemKey } from "./store.js";
-
-/** A random UUID (v4), also where crypto.randomUUID is missing (plain-http pages). */
-export function newId() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** Does the operation involve the span or relation `key`? */
 export function refersTo(op, key) {
@@ -101,7 +93,7 @@ export class Sync {
     this.#storage = storage;
     this.#session = session;
     this.#previousTab = session.getItem("annotator:tab");
-    const tab = newId(); // fresh per page: a duplicated tab copies sessionStorage
+    const tab = newClientId(); // fresh per page: a duplicated tab copies sessionStorage
     session.setItem("annotator:tab", tab);
     this.#pending = this.#storageFor(tab);
     this.queue = new SaveQueue({
@@ -133,10 +125,8 @@ export class Sync {
 
   #spanRefsToIds(relationLabel, attrs) {
     const out = { ...(attrs || {}) };
-    for (const attribute of relationType(this.#schema, relationLabel)?.attributes || []) {
-      if (attribute.type === "span" && out[attribute.name]) {
-        out[attribute.name] = this.#needId(out[attribute.name]);
-      }
+    for (const name of spanRefNames(this.#schema, relationLabel)) {
+      if (out[name]) out[name] = this.#needId(out[name]);
     }
     return out;
   }
@@ -177,7 +167,7 @@ export class Sync {
         });
       case "deleteRelation":
         return this.#request("DELETE", `${base}relations/${this.#needId(op.key)}/`, { version });
-      // Suggestions (suggestions.js): shown once the server answers, so nothing to undo.
+      // Suggestions (suggestions_ui.js): shown once the server answers, so nothing to undo.
       case "acceptSuggestion":
         return this.#request("POST", `${base}suggestions/accept/`, { version, key: op.suggestion, client_id: op.client_id });
       case "acceptRelation":
@@ -243,6 +233,67 @@ export class Sync {
   /** Queue an operation that the store already shows. */
   push(op) {
     this.queue.enqueue(op);
+  }
+
+  // --- the analyst's edits ---------------------------------------------------------------------
+
+  /** A new `label` span on {start, end, text} (offsets.selectionToSpan's answer); returns it. */
+  createSpan(label, span) {
+    const client_id = newClientId();
+    const added = this.#store.addSpan({ client_id, label, ...span, attrs: {} });
+    this.push({ kind: "createSpan", key: added.key, client_id, label, start: span.start, end: span.end, text: span.text, attrs: {} });
+    return added;
+  }
+
+  /** Set attribute `name` of span `key` to `value`; null, "" or undefined takes it away. */
+  setAttribute(key, name, value) {
+    const span = this.#store.span(key);
+    if (!span) return;
+    const attrs = { ...span.attrs };
+    if (value === null || value === "" || value === undefined) delete attrs[name];
+    else attrs[name] = value;
+    if (sameAttrs(attrs, span.attrs)) return;
+    const before = this.#store.updateSpan(key, { attrs });
+    this.push({ kind: "updateSpan", key, changes: { attrs }, before });
+  }
+
+  /** Give span `key` the label `label`, keeping the attributes that label has too. */
+  setLabel(key, label) {
+    const span = this.#store.span(key);
+    if (!span || span.label === label) return;
+    const attrs = keptAttributes(this.#schema, label, span.attrs);
+    const before = this.#store.updateSpan(key, { label, attrs });
+    this.push({ kind: "updateSpan", key, changes: { label, attrs }, before });
+  }
+
+  /** Delete span `key` with its relations. One never sent is only taken off the queue. */
+  deleteSpan(key) {
+    const unsent = this.withdraw("createSpan", key);
+    const snapshot = this.#store.removeSpan(key);
+    if (!unsent) this.push({ kind: "deleteSpan", key, snapshot });
+  }
+
+  /** A new relation `label` from span `from` to span `to` (keys); returns it. */
+  createRelation(from, to, label, attrs) {
+    const client_id = newClientId();
+    const relation = this.#store.addRelation({ client_id, label, from, to, attrs });
+    this.push({ kind: "createRelation", key: relation.key, client_id, label, from, to, attrs: relation.attrs });
+    return relation;
+  }
+
+  /** Replace the attributes of relation `key`. */
+  updateRelation(key, attrs) {
+    const relation = this.#store.relation(key);
+    if (!relation) return;
+    const before = this.#store.updateRelation(key, attrs);
+    this.push({ kind: "updateRelation", key, label: relation.label, attrs: { ...attrs }, before });
+  }
+
+  /** Delete relation `key`. One never sent is only taken off the queue. */
+  deleteRelation(key) {
+    const unsent = this.withdraw("createRelation", key);
+    const snapshot = this.#store.removeRelation(key);
+    if (!unsent) this.push({ kind: "deleteRelation", key, snapshot });
   }
 
   /**
@@ -321,8 +372,8 @@ export class Sync {
         store.addRelation(op);
         return true;
       case "updateRelation": {
-        const refs = (relationType(this.#schema, op.label)?.attributes || []).filter((a) => a.type === "span");
-        if (!store.relation(op.key) || refs.some((a) => op.attrs?.[a.name] && !store.span(op.attrs[a.name]))) {
+        const refs = spanRefNames(this.#schema, op.label);
+        if (!store.relation(op.key) || refs.some((name) => op.attrs?.[name] && !store.span(op.attrs[name]))) {
           return false;
         }
         op.before = store.updateRelation(op.key, op.attrs);
@@ -335,9 +386,23 @@ export class Sync {
       case "acceptSuggestion":
       case "acceptRelation":
       case "acceptAll":
-        return true; // nothing to show until the server answers (suggestions.js)
+        return true; // nothing to show until the server answers (suggestions_ui.js)
       default:
         return false;
     }
   }
+}
+
+/** What the page says after replaying earlier changes ({applied, dropped} from Sync.replay). */
+export function replayMessage({ applied, dropped }) {
+  const parts = [];
+  if (applied) {
+    const were = applied === 1 ? "was re-applied and is" : "were re-applied and are";
+    parts.push(`${plural(applied, "unsaved change")} from before the reload ${were} being saved`);
+  }
+  if (dropped) {
+    const fit = dropped === 1 ? "fits (the span is gone) and was" : "fit (the span is gone) and were";
+    parts.push(`${plural(dropped, "earlier change")} no longer ${fit} left out`);
+  }
+  return parts.length ? `${parts.join("; ")}.` : "";
 }

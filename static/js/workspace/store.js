@@ -11,15 +11,26 @@
 //   {type: "relation-added"|"relation-updated"|"relation-removed"|"relation-acked", key, relation}
 //   {type: "select", key, previous} | {type: "status", status}
 
-import { compareSpans, insertionIndex } from "./lanes.js";
+import { compareSpans, insertionIndex } from "../lanes.js";
+import { spanRefNames } from "../schema.js";
 
 export function itemKey(item) {
   return item.client_id ? `c:${item.client_id}` : `id:${item.id}`;
 }
 
-function spanRefAttributes(schema, relationLabel) {
-  const type = (schema.relations || []).find((r) => r.name === relationLabel);
-  return (type?.attributes || []).filter((a) => a.type === "span").map((a) => a.name);
+/** A span of the server's payload as the page keeps it. */
+function spanFromPayload(s) {
+  return {
+    key: itemKey(s),
+    id: s.id,
+    client_id: s.client_id || null,
+    label: s.label,
+    start: s.start,
+    end: s.end,
+    text: s.text,
+    attrs: { ...(s.attrs || {}) },
+    origin: s.origin,
+  };
 }
 
 export class Store extends EventTarget {
@@ -76,6 +87,23 @@ export class Store extends EventTarget {
     return this.#keyById.get(id) ?? `id:${id}`;
   }
 
+  /** A relation of the payload as the page keeps it: ends and span attributes as span keys. */
+  #relationFromPayload(r) {
+    const attrs = { ...(r.attrs || {}) };
+    for (const name of spanRefNames(this.#schema, r.label)) {
+      if (attrs[name] !== undefined && attrs[name] !== null) attrs[name] = this.keyOfSpanId(attrs[name]);
+    }
+    return {
+      key: itemKey(r),
+      id: r.id,
+      client_id: r.client_id || null,
+      label: r.label,
+      from: this.keyOfSpanId(r.from),
+      to: this.keyOfSpanId(r.to),
+      attrs,
+    };
+  }
+
   #emit(detail) {
     this.dispatchEvent(new CustomEvent("change", { detail }));
   }
@@ -88,35 +116,13 @@ export class Store extends EventTarget {
     this.#idByKey.clear();
     this.status = annotation.status;
     for (const s of annotation.spans) {
-      const span = {
-        key: itemKey(s),
-        id: s.id,
-        client_id: s.client_id || null,
-        label: s.label,
-        start: s.start,
-        end: s.end,
-        text: s.text,
-        attrs: { ...(s.attrs || {}) },
-        origin: s.origin,
-      };
+      const span = spanFromPayload(s);
       this.#spans.set(span.key, span);
       this.#keyById.set(s.id, span.key);
       this.#idByKey.set(span.key, s.id);
     }
     for (const r of annotation.relations) {
-      const attrs = { ...(r.attrs || {}) };
-      for (const name of spanRefAttributes(this.#schema, r.label)) {
-        if (attrs[name] !== undefined && attrs[name] !== null) attrs[name] = this.keyOfSpanId(attrs[name]);
-      }
-      const relation = {
-        key: itemKey(r),
-        id: r.id,
-        client_id: r.client_id || null,
-        label: r.label,
-        from: this.keyOfSpanId(r.from),
-        to: this.keyOfSpanId(r.to),
-        attrs,
-      };
+      const relation = this.#relationFromPayload(r);
       this.#relations.set(relation.key, relation);
       this.#idByKey.set(relation.key, r.id);
     }
@@ -155,7 +161,7 @@ export class Store extends EventTarget {
   addSaved(s) {
     const key = itemKey(s);
     if (this.#spans.has(key)) return this.#spans.get(key);
-    const span = { key, id: s.id, client_id: s.client_id || null, label: s.label, start: s.start, end: s.end, text: s.text, attrs: { ...(s.attrs || {}) }, origin: s.origin };
+    const span = spanFromPayload(s);
     this.#insert(span);
     this.#idByKey.set(key, s.id);
     this.#emit({ type: "span-added", key, span });
@@ -166,11 +172,7 @@ export class Store extends EventTarget {
   addSavedRelation(r) {
     const key = itemKey(r);
     if (this.#relations.has(key)) return this.#relations.get(key);
-    const attrs = { ...(r.attrs || {}) };
-    for (const name of spanRefAttributes(this.#schema, r.label)) {
-      if (attrs[name] !== undefined && attrs[name] !== null) attrs[name] = this.keyOfSpanId(attrs[name]);
-    }
-    const relation = { key, id: r.id, client_id: r.client_id || null, label: r.label, from: this.keyOfSpanId(r.from), to: this.keyOfSpanId(r.to), attrs };
+    const relation = this.#relationFromPayload(r);
     this.#relations.set(key, relation);
     this.#idByKey.set(key, r.id);
     this.#emit({ type: "relation-added", key, relation });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { freeLine } from "../render.js";
+import { freeLine } from "../../workspace/render.js";
 
 test("a label where nothing is keeps its place", () => {
   assert.equal(freeLine([], 10, 60, 100, 12), 100);

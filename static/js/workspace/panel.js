@@ -1,22 +1,12 @@
 // The side panel: the selected span's editor, every span in text order, every relation.
 // User text (span text, label names, attribute values) only ever goes in through textContent.
+// The panel listens to its own lists and editor and says what the analyst asked for through
+// the `on` callbacks; the page decides what happens.
 
-import { excerpt } from "./render.js";
-import { attributeSummary, missingAttributes, relationType, spanLabel } from "./schema.js";
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "className") node.className = value;
-    else if (name === "text") node.textContent = value;
-    else if (name === "dataset") Object.assign(node.dataset, value);
-    else if (name === "checked" || name === "disabled" || name === "value") node[name] = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
+import { attributeField } from "../attributes.js";
+import { el } from "../dom.js";
+import { excerpt } from "../format.js";
+import { attributeSummary, missingAttributes, relationType, spanLabel } from "../schema.js";
 
 /** A label name with its swatch (colour and pattern), as in the palette. */
 export function labelTag(label, style) {
@@ -36,7 +26,14 @@ export class Panel {
   #items = new Map(); // span key → <li>
   #built = false; // the list is built once after the text is drawn (renderSpans)
 
-  constructor({ store, styleOf, list, count, editor, relationList, relationCount }) {
+  /**
+   * `on` says what the analyst did: pick(key) clicked a span in the list, focus(key) moved
+   * the focus onto one; label(key, label) and attribute(key, name, value) changed the
+   * selected span in the editor (value null: cleared), link() and remove(key) pressed its
+   * buttons; hover(relationKey or null) points at a relation, editRelation(key) and
+   * deleteRelation(key) pressed a relation's buttons.
+   */
+  constructor({ store, styleOf, list, count, editor, relationList, relationCount, on }) {
     this.#store = store;
     this.#styleOf = styleOf;
     this.#list = list;
@@ -44,6 +41,51 @@ export class Panel {
     this.#editor = editor;
     this.#relationList = relationList;
     this.#relationCount = relationCount;
+    this.#listen(on);
+  }
+
+  #listen(on) {
+    const store = this.#store;
+    const spanOf = (event) => event.target.closest(".span-item")?.dataset.key;
+    this.#list.addEventListener("click", (event) => {
+      const key = spanOf(event);
+      if (key) on.pick(key);
+    });
+    this.#list.addEventListener("focusin", (event) => {
+      const key = spanOf(event);
+      if (key) on.focus(key);
+    });
+    this.#editor.addEventListener("change", (event) => {
+      const t = event.target;
+      const key = store.selected;
+      if (!key) return;
+      if (t.dataset.field === "label") on.label(key, t.value);
+      else if (t.type === "radio") on.attribute(key, t.dataset.attr, t.value || null);
+      else if (t.type === "checkbox") on.attribute(key, t.dataset.attr, t.checked);
+      else if (t.dataset.attr) on.attribute(key, t.dataset.attr, t.value.trim() || null);
+    });
+    this.#editor.addEventListener("keydown", (event) => {
+      const t = event.target;
+      if (event.key === "Enter" && t.tagName === "INPUT" && t.type === "text" && store.selected) {
+        on.attribute(store.selected, t.dataset.attr, t.value.trim() || null);
+      }
+    });
+    this.#editor.addEventListener("click", (event) => {
+      const action = event.target.closest("[data-action]")?.dataset.action;
+      if (action === "link") on.link();
+      if (action === "delete" && store.selected) on.remove(store.selected);
+    });
+    const relations = this.#relationList;
+    const relationOf = (event) => event.target.closest("[data-relation]")?.dataset.relation || null;
+    relations.addEventListener("mouseover", (event) => on.hover(relationOf(event)));
+    relations.addEventListener("mouseleave", () => on.hover(null));
+    relations.addEventListener("focusin", (event) => on.hover(relationOf(event)));
+    relations.addEventListener("focusout", () => on.hover(null));
+    relations.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-action=delete-relation], [data-action=edit-relation]");
+      if (button?.dataset.action === "delete-relation") on.deleteRelation(button.dataset.relation);
+      if (button?.dataset.action === "edit-relation") on.editRelation(button.dataset.relation);
+    });
   }
 
   #item(span) {
@@ -151,7 +193,7 @@ export class Panel {
     fields.push(el("div", { className: "field" }, el("label", { for: "editor-label", text: "Label" }), labelSelect));
     const definition = spanLabel(schema, span.label);
     for (const attribute of definition?.attributes || []) {
-      fields.push(this.#attributeField(span, attribute, readOnly));
+      fields.push(attributeField(attribute, span.attrs[attribute.name], { readOnly }));
     }
     const actions = el(
       "div",
@@ -162,47 +204,21 @@ export class Panel {
     this.#editor.replaceChildren(head, ...fields, actions);
   }
 
-  #attributeField(span, attribute, readOnly) {
-    const value = span.attrs[attribute.name];
-    const id = `attr-${attribute.name}`;
-    const required = attribute.required ? " (required)" : "";
-    if (attribute.type === "choice") {
-      const choices = attribute.required ? attribute.choices : ["", ...attribute.choices];
-      const group = el("fieldset", { className: "choices", dataset: { attr: attribute.name } });
-      group.append(el("legend", { text: `${attribute.name}${required}` }));
-      for (const choice of choices) {
-        const input = el("input", {
-          type: "radio",
-          name: id,
-          value: choice,
-          checked: (value ?? "") === choice,
-          disabled: readOnly,
-          dataset: { attr: attribute.name },
-        });
-        group.append(el("label", { className: "choice" }, input, el("span", { text: choice || "—" })));
-      }
-      if (attribute.required && (value === undefined || value === null)) group.classList.add("missing-value");
-      return group;
-    }
-    if (attribute.type === "boolean") {
-      const input = el("input", { type: "checkbox", id, checked: value === true, disabled: readOnly, dataset: { attr: attribute.name } });
-      return el("div", { className: "field" }, el("label", {}, input, ` ${attribute.name}${required}`));
-    }
-    const input = el("input", {
-      type: "text",
-      id,
-      value: value ?? "",
-      maxlength: attribute.max_length ? String(attribute.max_length) : null,
-      disabled: readOnly,
-      dataset: { attr: attribute.name },
-    });
-    return el(
-      "div",
-      { className: "field" },
-      el("label", { for: id, text: `${attribute.name}${required}` }),
-      input,
-      el("span", { className: "hint", text: "Enter saves" }),
-    );
+  /** renderEditor, putting the focus back on the same field, so arrow keys keep working. */
+  refreshEditor() {
+    const editor = this.#editor;
+    const active = document.activeElement;
+    const had = editor.contains(active)
+      ? { attr: active.dataset.attr, field: active.dataset.field, value: active.type === "radio" ? active.value : null }
+      : null;
+    this.renderEditor();
+    if (!had) return;
+    const selector = had.field
+      ? `[data-field="${had.field}"]`
+      : had.value !== null
+        ? `input[data-attr="${CSS.escape(had.attr)}"][value="${CSS.escape(had.value)}"]`
+        : `[data-attr="${CSS.escape(had.attr)}"]:not(fieldset)`;
+    editor.querySelector(selector)?.focus();
   }
 
   /** Focus the first attribute field of the editor (the `a` key). */

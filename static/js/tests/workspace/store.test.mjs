@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Store, itemKey } from "../store.js";
+import { Store, itemKey } from "../../workspace/store.js";
 
 const schema = {
   span_labels: [{ name: "Quote" }, { name: "Source" }, { name: "Cue" }],

@@ -1,16 +1,12 @@
-// The review page's logic that needs no DOM: which items there are and in what order, how to
-// describe who agreed, where a boundary moves to, and how the text splits into runs covered by
-// the same items. Tested with `node --test static/js/tests/`.
+// The review page's logic that needs no DOM: which items there are and in what order, which
+// span an action applies to, how to describe who agreed, where a boundary moves to, and how
+// the text splits into runs covered by the same items. Tested with `node --test static/js/tests/`.
 //
 // Offsets from the server are code points; everything that touches the page's text works in
 // UTF-16 through offsets.js (the only place that converts).
 
-import { graphemeBoundaries } from "./offsets.js";
-
-/** Text order: by start, longer first, then key. */
-export function compareItems(a, b) {
-  return a.start - b.start || b.end - a.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
+import { compareSpans } from "../lanes.js";
+import { OffsetIndex, graphemeBoundaries } from "../offsets.js";
 
 /**
  * What the reviewer steps through: every candidate, and every gold span that resolves no
@@ -41,7 +37,64 @@ export function reviewItems(review) {
       status: "accepted",
     });
   }
-  return items.sort(compareItems);
+  return items.sort(compareSpans);
+}
+
+/**
+ * The page's state for a review the server sent: the review itself, an OffsetIndex of its
+ * text (kept while the text stays), its items, and the selection carried over — a reviewer's
+ * span that now resolves a candidate is selected as that candidate. Unless `keepDraft` (nudged
+ * boundaries still waiting to be saved), the draft goes; a pending label always does.
+ */
+export function applyReview(state, review, { keepDraft = false } = {}) {
+  const textChanged = !state.review || state.review.article.text !== review.article.text;
+  state.review = review;
+  if (textChanged) state.index = new OffsetIndex(review.article.text);
+  state.items = reviewItems(review);
+  if (state.selected && !currentItem(state)) {
+    const id = state.selected.startsWith("g") ? Number(state.selected.slice(1)) : null;
+    const candidate = review.candidates.find((c) => id !== null && c.gold_span === id);
+    state.selected = candidate ? candidate.key : null;
+  }
+  if (!keepDraft) state.draft = null;
+  state.pending = null;
+  return state;
+}
+
+/** The selected item, or null. */
+export function currentItem(state) {
+  return state.items.find((item) => item.key === state.selected) || null;
+}
+
+/** The gold span with id `id` (undefined when there is none). */
+export function goldSpan(review, id) {
+  return review.gold ? review.gold.spans.find((s) => s.id === id) : undefined;
+}
+
+/** Which version of a candidate is chosen: the `version`-th, or the last when it has fewer. */
+export function chosenIndex(candidate, version) {
+  return Math.min(version, candidate.versions.length - 1);
+}
+
+/**
+ * The span the boundary keys and the label and attribute controls act on for `item`: a gold
+ * item's span, the gold span that resolves a candidate, or else the candidate's chosen version.
+ */
+export function target(state, item) {
+  if (!item) return null;
+  if (item.kind === "gold") return item.gold;
+  if (item.candidate.gold_span) return goldSpan(state.review, item.candidate.gold_span);
+  return item.candidate.versions[chosenIndex(item.candidate, state.version)];
+}
+
+/** The text an item stands for: its gold span's, or its candidate's first version's. */
+export function itemText(item) {
+  return item.kind === "gold" ? item.gold.text : item.candidate.versions[0].text;
+}
+
+/** Shortest first: the innermost of items that overlap. */
+export function shortestFirst(a, b) {
+  return a.end - a.start - (b.end - b.start);
 }
 
 /**

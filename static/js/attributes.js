@@ -1,0 +1,84 @@
+// The attribute editor: the controls that show and change one attribute of a span or a relation
+// (choice, boolean, text, span), for the workspace's editor and relation dialog and for the
+// review page's gold layer. Values go in as properties and option text as text, never as HTML.
+
+import { el } from "./dom.js";
+
+/** An attribute's name as its field is titled: "quote_type (required)". */
+export function fieldTitle(attribute) {
+  return `${attribute.name}${attribute.required ? " (required)" : ""}`;
+}
+
+function select({ id, dataset, disabled }, value, options) {
+  const control = el("select", { id, dataset, disabled }, el("option", { value: "", text: "—" }));
+  for (const [optionValue, shown] of options) {
+    control.append(el("option", { value: optionValue, selected: String(value ?? "") === optionValue, text: shown }));
+  }
+  return control;
+}
+
+function checkbox({ id, dataset, disabled }, value) {
+  return el("input", { type: "checkbox", id, checked: value === true, disabled, dataset });
+}
+
+function textInput({ id, dataset, disabled }, value, maxLength) {
+  return el("input", { type: "text", id, value: value ?? "", maxlength: maxLength, disabled, dataset });
+}
+
+/**
+ * The control for one attribute holding `value`: a <select> for a choice or a span attribute
+ * ("—" first, then `options` as [value, shown]: by default the choices; a span attribute's
+ * are the spans it may name, which the caller knows), a checkbox for a boolean, a text field
+ * for text. `dataset` says what the control edits. A text field takes the attribute's
+ * max_length unless `maxLength` says otherwise (null: no limit).
+ */
+export function attributeControl(attribute, { id, value, dataset, options, disabled = false, maxLength = attribute.max_length }) {
+  const where = { id, dataset, disabled };
+  if (attribute.type === "choice" || attribute.type === "span") {
+    return select(where, value, options ?? (attribute.choices || []).map((choice) => [choice, choice]));
+  }
+  if (attribute.type === "boolean") return checkbox(where, value);
+  return textInput(where, value, maxLength);
+}
+
+/** A control with its label above it, in a `.field` box. */
+export function labelledField(id, title, control, ...after) {
+  return el("div", { className: "field" }, el("label", { for: id, text: title }), control, ...after);
+}
+
+/**
+ * The workspace editor's field for attribute `attribute` of a span, holding `value`: radio
+ * buttons for a choice ("—" first unless required; marked while a required one is unset), a
+ * labelled checkbox for a boolean, a text field that Enter saves for anything else. Every
+ * input carries data-attr with the attribute's name.
+ */
+export function attributeField(attribute, value, { readOnly = false } = {}) {
+  const id = `attr-${attribute.name}`;
+  const where = { id, dataset: { attr: attribute.name }, disabled: readOnly };
+  if (attribute.type === "choice") {
+    const group = el("fieldset", { className: "choices", dataset: where.dataset }, el("legend", { text: fieldTitle(attribute) }));
+    for (const choice of attribute.required ? attribute.choices : ["", ...attribute.choices]) {
+      const input = el("input", {
+        type: "radio",
+        name: id,
+        value: choice,
+        checked: (value ?? "") === choice,
+        disabled: readOnly,
+        dataset: where.dataset,
+      });
+      group.append(el("label", { className: "choice" }, input, el("span", { text: choice || "—" })));
+    }
+    if (attribute.required && (value === undefined || value === null)) group.classList.add("missing-value");
+    return group;
+  }
+  if (attribute.type === "boolean") {
+    return el("div", { className: "field" }, el("label", {}, checkbox(where, value), ` ${fieldTitle(attribute)}`));
+  }
+  const input = textInput(where, value, attribute.max_length ? String(attribute.max_length) : null);
+  return labelledField(id, fieldTitle(attribute), input, el("span", { className: "hint", text: "Enter saves" }));
+}
+
+/** What a control holds: a checkbox's state, a field's text without surrounding spaces. */
+export function controlValue(control) {
+  return control.type === "checkbox" ? control.checked : control.value.trim();
+}
