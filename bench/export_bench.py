@@ -322,15 +322,15 @@ def calibrate() -> float:
 
 def api_bench(project, results: dict, database: str) -> None:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from labels.api.auth import issue_token
     from labels.interop.importing import do_create_article
     from labels.models import Annotation, Role
     from labels.projects.members import do_add_member
 
     user = get_user_model().objects.create_user("bench-analyst", password="x" * 20)
     do_add_member(project, user, Role.ANNOTATOR)
-    token = Token.objects.create(user=user).key
+    token = issue_token(user)[0]
     rng = random.Random(7)
     record = make_article(rng, "api-article")
     article = do_create_article(
@@ -425,7 +425,7 @@ def api_bench(project, results: dict, database: str) -> None:
         conn.request(
             "GET",
             f"/api/v1/projects/{SLUG}/export/?format=native",
-            headers={"Authorization": f"Token {Token.objects.create(user=manager).key}"},
+            headers={"Authorization": f"Token {issue_token(manager)[0]}"},
         )
         response = conn.getresponse()
         assert response.status == 200

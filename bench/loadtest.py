@@ -41,7 +41,7 @@ ARTICLE = " ".join(f"word{n:03d}" for n in range(WORDS))  # every word: 7 charac
 SEED = """
 import json
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from labels.api.auth import issue_token
 from labels.interop.importing import do_create_article
 from labels.projects.members import do_add_member
 from labels.projects.projects import do_create_project
@@ -58,7 +58,7 @@ for n in range(spec["analysts"] + 1):
     user.set_unusable_password()  # API tokens only: no password hashing to wait for
     user.save()
     do_add_member(project, user, "manager" if name == "manager" else "annotator")
-    tokens[name] = Token.objects.create(user=user).key
+    tokens[name] = issue_token(user)[0]
 for n in range(spec["articles"]):
     do_create_article(project, external_id=f"load-{{n}}", raw_text=spec["text"], title=f"L{{n}}")
 print(json.dumps(tokens))

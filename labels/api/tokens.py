@@ -1,14 +1,15 @@
-"""The token endpoint: an API token is shown once, rotated or revoked here."""
+"""The token endpoint: an API key is shown once (only its digest is stored), rotated or
+revoked here."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from labels.api.auth import issue_token
 from labels.api.outputs import TokenSerializer, TokenStatusSerializer
 
 
@@ -26,10 +27,11 @@ class TokenView(APIView):
         responses={201: TokenSerializer},
     )
     def post(self, request):
-        with transaction.atomic():
-            Token.objects.filter(user=request.user).delete()
-            token = Token.objects.create(user=request.user)
-        return Response(TokenSerializer(token).data, status=status.HTTP_201_CREATED)
+        key, token = issue_token(request.user)
+        return Response(
+            TokenSerializer({"key": key, "created": token.created}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(summary="Revoke my API token", request=None, responses={204: None})
     def delete(self, request):

@@ -31,11 +31,12 @@ def _body(version, client_id=None, text="said", label="Cue"):
 
 
 def _token_client(user):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from labels.api.auth import issue_token
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)[0]}")
     return client
 
 
@@ -190,11 +191,12 @@ def test_a_save_renews_the_lease_of_a_leased_draft(api, mine, annotator):
 
 def test_the_save_statements_are_prepared_and_can_be_turned_off(mine, annotator, settings):
     from django.db import connection
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from labels.api.auth import issue_token
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=annotator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(annotator)[0]}")
 
     def prepared_saves() -> int:
         with connection.cursor() as cursor:

@@ -8,6 +8,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from labels.api.auth import issue_token, token_digest
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,9 @@ def test_creating_a_token_again_replaces_the_old_one(api, annotator):
     first = session.post(TOKEN).json()["key"]
     second = session.post(TOKEN).json()["key"]
     assert first != second
-    assert list(Token.objects.filter(user=annotator).values_list("key", flat=True)) == [second]
+    # Only the digest of the key is stored: a copy of the database holds no usable key.
+    stored = list(Token.objects.filter(user=annotator).values_list("key", flat=True))
+    assert stored == [token_digest(second)] and second not in stored
     script = APIClient()
     script.credentials(HTTP_AUTHORIZATION=f"Token {first}")
     assert script.get("/api/v1/projects/").status_code == 401
@@ -53,13 +56,13 @@ def test_token_endpoints_need_authentication(api):
 
 
 def test_token_writes_need_no_csrf_token(project, manager):
-    token = Token.objects.create(user=manager)
+    key, _ = issue_token(manager)
     client = Client(enforce_csrf_checks=True)
     response = client.patch(
         "/api/v1/projects/desk/",
         {"name": "By script"},
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )
     assert response.status_code == 200
 
@@ -95,3 +98,30 @@ def test_session_writes_with_the_csrf_token_pass(project, manager):
     assert project.name == "Renamed"
     # Reads need no CSRF token.
     assert client.get("/api/v1/projects/").status_code == 200
+
+
+def test_a_key_is_never_stored_and_its_digest_does_not_authenticate(api, annotator):
+    key = api(annotator).post(TOKEN).json()["key"]
+    (stored,) = Token.objects.filter(user=annotator).values_list("key", flat=True)
+    assert stored != key and stored == token_digest(key)
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {stored}")  # what a database copy would give
+    assert script.get("/api/v1/projects/").status_code == 401
+    script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert script.get("/api/v1/projects/").status_code == 200
+
+
+def test_tokens_issued_before_hashing_keep_working_after_the_migration(annotator):
+    """Migration 0011 replaces each stored key by its digest; the key its owner holds works."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("labels.migrations.0011_api_tokens_stored_as_digests")
+    legacy = Token.objects.create(user=annotator, key="a" * 40)  # stored in plain, as before
+    migration.hash_existing_keys(apps, None)
+    assert list(Token.objects.values_list("key", flat=True)) == [token_digest("a" * 40)]
+    assert Token.objects.get().created == legacy.created
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {'a' * 40}")
+    assert script.get("/api/v1/projects/").status_code == 200

@@ -120,7 +120,7 @@ def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
 SEED = """
 import json
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from labels.api.auth import issue_token
 from labels.interop.importing import do_create_article
 from labels.projects.members import do_add_member
 from labels.projects.projects import do_create_project
@@ -137,7 +137,7 @@ for spec in json.loads({specs!r}):
             f"{{username}}.{{project.slug}}", password="pw-" + username * 3
         )
         do_add_member(project, user, role)
-        out["tokens"][username] = Token.objects.create(user=user).key
+        out["tokens"][username] = issue_token(user)[0]
         out["users"][username] = user.pk
     for n, text in enumerate(spec.get("articles", [])):
         out["articles"].append(
