@@ -205,7 +205,7 @@ class ReturnSerializer(serializers.Serializer):
         max_length=merge.COMMENT_MAX_LENGTH, help_text="What the annotator should change."
     )
     version = serializers.IntegerField(
-        min_value=1, required=False, help_text="The annotation's version, to detect a conflict."
+        min_value=1, help_text="The annotation's version, to detect a conflict (409 when stale)."
     )
 
 

@@ -163,7 +163,7 @@ class ReturnView(APIView):
             access.require_role(membership, access.STAFF_ROLES)
             data = parse(ReturnSerializer, request.data)
             decisions.do_return(
-                annotation, request.user, data["comment"], version=data.get("version")
+                annotation, request.user, data["comment"], version=data["version"]
             )
         return _answer(annotation.article)
 

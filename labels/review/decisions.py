@@ -439,7 +439,7 @@ def check_comment(comment: object) -> str:
     return comment
 
 
-def do_return(annotation: Annotation, user, comment: object, *, version: object = None):
+def do_return(annotation: Annotation, user, comment: object, *, version: object):
     """Send an annotator's finished work back to them as a draft carrying ``comment``.
 
     Expects ``annotation`` locked FOR UPDATE by the caller's transaction. The draft keeps its
@@ -449,8 +449,7 @@ def do_return(annotation: Annotation, user, comment: object, *, version: object 
     """
     if annotation.is_gold:
         raise Invalid.one("annotation", "not_allowed", "The gold layer cannot be sent back.")
-    if version is not None:
-        versions_mod.check_version(annotation, version)
+    versions_mod.check_version(annotation, version)
     comment = check_comment(comment)
     if annotation.status not in (*FINISHED, AnnotationStatus.SKIPPED):
         raise Invalid.one(

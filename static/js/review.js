@@ -130,8 +130,9 @@ ui.returnForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const comment = ui.returnComment.value;
   const id = state.returnTo;
+  const layer = state.review.layers.find((l) => l.id === id);
   ui.returnDialog.close();
-  actions.sendBack(id, comment);
+  actions.sendBack(id, comment, layer ? layer.version : null);
 });
 
 const labelKeys = () => hotkeys(state.review.project.schema);

@@ -329,11 +329,18 @@ def test_return_endpoint(
     assert api(outsider).post(path, {"comment": "x"}).status_code == 404
     assert api(annotator).post(path, {"comment": "x"}).status_code == 403  # their own work
     assert api(annotator2).post(path, {"comment": "x"}).status_code == 404  # blind project
-    response = api(reviewer).post(path, {"comment": ""})
+    response = api(reviewer).post(path, {"comment": "", "version": ana.version})
     assert response.status_code == 400 and errors_of(response) == {("comment", "blank")}
     response = api(reviewer).post(path, {"comment": "Mark the cue as well.", "version": 1})
     assert response.status_code == 409
+    # The version is required, like every write's: without it nothing changes.
     response = api(reviewer).post(path, {"comment": "Mark the cue as well."})
+    assert response.status_code == 400 and errors_of(response) == {("version", "required")}
+    ana.refresh_from_db()
+    assert ana.status == AnnotationStatus.SUBMITTED
+    response = api(reviewer).post(
+        path, {"comment": "Mark the cue as well.", "version": ana.version}
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["submitted"] == 1
@@ -347,7 +354,8 @@ def test_annotator_sees_the_returned_work_in_their_queue(
     client, api, article, layers, reviewer, annotator, project
 ):
     api(reviewer).post(
-        f"/api/v1/annotations/{layers[0].pk}/return/", {"comment": "Mark the <b>cue</b>."}
+        f"/api/v1/annotations/{layers[0].pk}/return/",
+        {"comment": "Mark the <b>cue</b>.", "version": layers[0].version},
     )
     client.force_login(annotator)
     html = client.get(f"/projects/{project.slug}/").content.decode()

@@ -382,7 +382,12 @@ def test_return_sends_work_back_as_a_draft_that_keeps_its_seat(
 
     with transaction.atomic():
         locked = versions.locked(ana.pk)
-        decisions.do_return(locked, reviewer, "  Mark the Claim to the end of the sentence. ")
+        decisions.do_return(
+            locked,
+            reviewer,
+            "  Mark the Claim to the end of the sentence. ",
+            version=locked.version,
+        )
     ana.refresh_from_db()
     assert (ana.status, ana.review_comment, ana.submitted_at) == (
         AnnotationStatus.DRAFT,
@@ -404,12 +409,24 @@ def test_return_sends_work_back_as_a_draft_that_keeps_its_seat(
     assert event.after == {"status": "draft", "comment": ana.review_comment}
 
 
+def _send_back(annotation, reviewer, comment):
+    return decisions.do_return(annotation, reviewer, comment, version=annotation.version)
+
+
+def test_return_needs_the_annotation_version(article, layers, reviewer):
+    from django.db import transaction
+
+    with pytest.raises(Invalid) as err, transaction.atomic():
+        decisions.do_return(versions.locked(layers[0].pk), reviewer, "Look again.", version=None)
+    assert (err.value.problems[0].field, err.value.problems[0].code) == ("version", "required")
+
+
 @pytest.mark.parametrize("comment", ["", "   ", None, "x" * 2001])
 def test_return_needs_a_comment(article, layers, reviewer, comment):
     from django.db import transaction
 
     with pytest.raises(Invalid) as err, transaction.atomic():
-        decisions.do_return(versions.locked(layers[0].pk), reviewer, comment)
+        _send_back(versions.locked(layers[0].pk), reviewer, comment)
     assert err.value.problems[0].field == "comment"
 
 
@@ -419,11 +436,11 @@ def test_only_finished_work_can_be_sent_back(article, layers, reviewer, make_use
     carl = make_user("carl")
     draft = submit_layer(article, carl, [], submit=False)
     with pytest.raises(Invalid) as err, transaction.atomic():
-        decisions.do_return(versions.locked(draft.pk), reviewer, "Please finish.")
+        _send_back(versions.locked(draft.pk), reviewer, "Please finish.")
     assert err.value.problems[0].field == "status"
     gold = Annotation.objects.create(article=article, is_gold=True)
     with pytest.raises(Invalid), transaction.atomic():
-        decisions.do_return(versions.locked(gold.pk), reviewer, "no")
+        _send_back(versions.locked(gold.pk), reviewer, "no")
 
 
 def test_matching_run_by_run_pairs_exactly_as_matching_whole_layers():

@@ -213,8 +213,8 @@ export function reviewActions({ state, view, reviewUrl }) {
   }
 
   /** Send annotation `id` back to its annotator with `comment` (not a gold write). */
-  function sendBack(id, comment) {
-    return act(() => ({ method: "POST", url: `/api/v1/annotations/${id}/return/`, data: { comment }, gold: false, done: "Sent back with your comment." }));
+  function sendBack(id, comment, version) {
+    return act(() => ({ method: "POST", url: `/api/v1/annotations/${id}/return/`, data: { comment, version }, gold: false, done: "Sent back with your comment." }));
   }
 
   return {

@@ -66,11 +66,11 @@ describe("review actions", () => {
     assert.deepEqual(told.at(-1), ["Rejected.", "info"]);
   });
 
-  test("sending an annotation back carries no gold version", async () => {
+  test("sending an annotation back carries that annotation's version, not gold's", async () => {
     const { sent, told, actions } = page({ status: 200, body: review(1) }, { status: 200, body: review(1) });
     await actions.load();
-    await actions.sendBack(44, "Look again.");
-    assert.deepEqual(sent[1], { method: "POST", url: "/api/v1/annotations/44/return/", body: { comment: "Look again." } });
+    await actions.sendBack(44, "Look again.", 3);
+    assert.deepEqual(sent[1], { method: "POST", url: "/api/v1/annotations/44/return/", body: { comment: "Look again.", version: 3 } });
     assert.deepEqual(told.at(-1), ["Sent back with your comment.", "info"]);
   });
 
