@@ -43,7 +43,6 @@ from labels.errors import Invalid
 from labels.models import Membership, Role
 from labels.projects import members as members_mod
 from labels.projects import projects
-from labels.suggestions import http
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input; each error names the field."),
@@ -96,18 +95,7 @@ class ProjectDetailView(APIView):
     )
     def patch(self, request, slug: str):
         project, membership, data = managing(request, slug, ProjectUpdateSerializer)
-        http.check_suggester_settings(project, data)
-        with transaction.atomic():
-            if "schema" in data:
-                try:
-                    project = projects.do_change_schema(project, data.pop("schema"))
-                except Invalid as exc:
-                    raise exc.prefixed("schema") from None
-            for name, value in data.items():
-                setattr(project, name, value)
-            if data:
-                project.save(update_fields=[*data, "updated_at"])
-        membership.project = project
+        membership.project = projects.do_update_project(project, data)
         return Response(ProjectDetailSerializer(membership).data)
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from labels.annotation.history import purge_history
 from labels.errors import Invalid
-from labels.models import Annotation, Article, Project, SchemaVersion
+from labels.models import Annotation, Article, Project, SchemaVersion, Suggesters
 from labels.schema import check_schema, default_schema
 
 
@@ -77,3 +77,33 @@ def do_change_schema(project: Project, schema: Any) -> Project:
     project.schema = cleaned
     project.save(update_fields=["schema", "schema_version", "updated_at"])
     return project
+
+
+def do_update_project(project: Project, changes: dict[str, Any]) -> Project:
+    """Change a project's settings (``changes``: field → value, already checked one by one by
+    the caller's serializer): the suggester settings together, then a new schema, which is
+    versioned (``do_change_schema``), then the other fields, in one transaction."""
+    check_suggester_settings(project, changes)
+    changes = dict(changes)
+    with transaction.atomic():
+        if "schema" in changes:
+            try:
+                project = do_change_schema(project, changes.pop("schema"))
+            except Invalid as exc:
+                raise exc.prefixed("schema") from None
+        for name, value in changes.items():
+            setattr(project, name, value)
+        if changes:
+            project.save(update_fields=[*changes, "updated_at"])
+    return project
+
+
+def check_suggester_settings(project: Project, changes: dict[str, Any]) -> None:
+    """Refuse a project whose suggesters would be "http" with no URL to call."""
+    url = changes.get("suggester_url", project.suggester_url)
+    mode = changes.get("suggesters", project.suggesters)
+    if mode == Suggesters.HTTP and not url:
+        field_name = "suggesters" if "suggesters" in changes else "suggester_url"
+        raise Invalid.one(
+            field_name, "required", 'Set suggester_url to use the HTTP suggester ("http").'
+        )

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from labels.errors import Invalid
-from labels.models import Article, Project, Suggesters
+from labels.models import Article, Project
 from labels.suggestions.proposals import (
     CHECK_TEXT,
     HTTP,
@@ -344,14 +344,3 @@ def check_http_suggester(project: Project) -> dict[str, Any]:
         problems=result.proposals.problems,
     )
     return out
-
-
-def check_suggester_settings(project: Project, changes: dict[str, Any]) -> None:
-    """Refuse a project whose suggesters would be "http" with no URL to call."""
-    url = changes.get("suggester_url", project.suggester_url)
-    mode = changes.get("suggesters", project.suggesters)
-    if mode == Suggesters.HTTP and not url:
-        field_name = "suggesters" if "suggesters" in changes else "suggester_url"
-        raise Invalid.one(
-            field_name, "required", 'Set suggester_url to use the HTTP suggester ("http").'
-        )
