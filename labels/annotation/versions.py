@@ -20,28 +20,30 @@ from labels import schema as schema_mod
 from labels.errors import Closed, Invalid, Problem, Stale
 from labels.models import Annotation, AnnotationStatus, HistoryAction, HistoryEvent, Relation, Span
 
+#: What a history event keeps of a span and of a relation: each key of the snapshot, and the
+#: attribute of the model it is read from.
+SPAN_SNAPSHOT = {
+    name: name for name in ("id", "label", "start", "end", "text", "attrs", "origin", "provenance")
+}
+RELATION_SNAPSHOT = {
+    "id": "id",
+    "label": "label",
+    "from": "source_id",
+    "to": "target_id",
+    "attrs": "attrs",
+}
+
+
+def _snapshot(obj: Span | Relation, fields: dict[str, str]) -> dict[str, Any]:
+    return {key: getattr(obj, attribute) for key, attribute in fields.items()}
+
 
 def span_snapshot(span: Span) -> dict[str, Any]:
-    return {
-        "id": span.pk,
-        "label": span.label,
-        "start": span.start,
-        "end": span.end,
-        "text": span.text,
-        "attrs": span.attrs,
-        "origin": span.origin,
-        "provenance": span.provenance,
-    }
+    return _snapshot(span, SPAN_SNAPSHOT)
 
 
 def relation_snapshot(relation: Relation) -> dict[str, Any]:
-    return {
-        "id": relation.pk,
-        "label": relation.label,
-        "from": relation.source_id,
-        "to": relation.target_id,
-        "attrs": relation.attrs,
-    }
+    return _snapshot(relation, RELATION_SNAPSHOT)
 
 
 @dataclass

@@ -162,9 +162,7 @@ class ReturnView(APIView):
             )
             access.require_role(membership, access.STAFF_ROLES)
             data = parse(ReturnSerializer, request.data)
-            decisions.do_return(
-                annotation, request.user, data["comment"], version=data["version"]
-            )
+            decisions.do_return(annotation, request.user, data["comment"], version=data["version"])
         return _answer(annotation.article)
 
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
+from labels.models.common import acting_user, created_by_index, unique_if_set, valid_choice
+
 
 class AnnotationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -79,13 +81,8 @@ class Annotation(models.Model):
     review_comment = models.TextField(
         blank=True, help_text="Set when a reviewer sends the annotation back."
     )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Set when a manager assigned the article; such drafts never expire.",
+    assigned_by = acting_user(
+        help_text="Set when a manager assigned the article; such drafts never expire."
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -110,10 +107,7 @@ class Annotation(models.Model):
                 | Q(is_gold=False, annotator__isnull=False),
                 name="labels_annotation_gold_xor_annotator",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=AnnotationStatus.values),
-                name="labels_annotation_status_valid",
-            ),
+            valid_choice("annotation", "status", AnnotationStatus),
         ]
         indexes = [
             models.Index(fields=["annotator", "status"], name="labels_annotation_by_user"),
@@ -170,14 +164,8 @@ class Span(models.Model):
     agreed_by = models.JSONField(
         default=list, blank=True, help_text="Gold layer: the annotators who marked this span."
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # labels_span_by_creator, partial: imported spans have none
-    )
+    # No index of its own: labels_span_by_creator, partial (imported spans have none).
+    created_by = acting_user(db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -194,24 +182,14 @@ class Span(models.Model):
                 fields=["annotation", "id"], name="labels_span_unique_annotation_id"
             ),
             # Partial: only spans saved by a client have a client_id (not imported ones).
-            models.UniqueConstraint(
-                fields=["annotation", "client_id"],
-                condition=Q(client_id__isnull=False),
-                name="labels_span_unique_client_id",
-            ),
+            unique_if_set("span", "annotation", "client_id"),
             # One span per label and place. Ordered by position so that the same index also
             # serves "an annotation's spans in text order" (no index of its own for that).
             models.UniqueConstraint(
                 fields=["annotation", "start", "end", "label"], name="labels_span_unique_position"
             ),
         ]
-        indexes = [
-            models.Index(
-                fields=["created_by"],
-                condition=Q(created_by__isnull=False),
-                name="labels_span_by_creator",
-            ),
-        ]
+        indexes = [created_by_index("span")]
 
     def __str__(self) -> str:
         return f"{self.label} [{self.start}, {self.end})"
@@ -242,14 +220,8 @@ class Relation(models.Model):
     )
     attrs = models.JSONField(default=dict, blank=True)
     client_id = models.UUIDField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # labels_relation_by_creator, partial: imported relations have none
-    )
+    # No index of its own: labels_relation_by_creator, partial (imported relations have none).
+    created_by = acting_user(db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -261,19 +233,9 @@ class Relation(models.Model):
             models.UniqueConstraint(
                 fields=["annotation", "label", "source", "target"], name="labels_relation_unique"
             ),
-            models.UniqueConstraint(
-                fields=["annotation", "client_id"],
-                condition=Q(client_id__isnull=False),
-                name="labels_relation_unique_client_id",
-            ),
+            unique_if_set("relation", "annotation", "client_id"),
         ]
-        indexes = [
-            models.Index(
-                fields=["created_by"],
-                condition=Q(created_by__isnull=False),
-                name="labels_relation_by_creator",
-            )
-        ]
+        indexes = [created_by_index("relation")]
 
     def __str__(self) -> str:
         return f"{self.label}: {self.source_id} → {self.target_id}"

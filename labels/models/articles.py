@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 
 from labels.models.annotations import FINISHED, Annotation, AnnotationStatus
+from labels.models.common import unique
 from labels.models.projects import Project
 
 
@@ -103,9 +104,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["project", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "external_id"], name="labels_article_unique_external_id"
-            ),
+            unique("article", "project", "external_id"),
             models.CheckConstraint(condition=~Q(text=""), name="labels_article_text_not_empty"),
         ]
         indexes = [

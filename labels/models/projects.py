@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from labels.models.common import unique, valid_choice
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -64,10 +66,7 @@ class Project(models.Model):
                 condition=Q(annotators_per_article__gte=1),
                 name="labels_project_annotators_per_article_gte_1",
             ),
-            models.CheckConstraint(
-                condition=Q(suggesters__in=Suggesters.values),
-                name="labels_project_suggesters_valid",
-            ),
+            valid_choice("project", "suggesters", Suggesters),
         ]
 
     def __str__(self) -> str:
@@ -84,11 +83,7 @@ class SchemaVersion(models.Model):
 
     class Meta:
         ordering = ["project", "version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "version"], name="labels_schemaversion_unique_version"
-            )
-        ]
+        constraints = [unique("schemaversion", "project", "version")]
 
     def __str__(self) -> str:
         return f"{self.project.slug} v{self.version}"
@@ -105,12 +100,8 @@ class Membership(models.Model):
     class Meta:
         ordering = ["project", "user__username"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "user"], name="labels_membership_unique_user"
-            ),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="labels_membership_role_valid"
-            ),
+            unique("membership", "project", "user"),
+            valid_choice("membership", "role", Role),
         ]
 
     def __str__(self) -> str:

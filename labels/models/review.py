@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from labels.models.annotations import Annotation, Relation, Span
+from labels.models.common import unique_if_set
 from labels.models.projects import Project
 
 
@@ -38,16 +39,8 @@ class ReviewRejection(models.Model):
                 | Q(span__isnull=True, relation__isnull=False),
                 name="labels_reviewrejection_span_xor_relation",
             ),
-            models.UniqueConstraint(
-                fields=["gold", "span"],
-                condition=Q(span__isnull=False),
-                name="labels_reviewrejection_unique_span",
-            ),
-            models.UniqueConstraint(
-                fields=["gold", "relation"],
-                condition=Q(relation__isnull=False),
-                name="labels_reviewrejection_unique_relation",
-            ),
+            unique_if_set("reviewrejection", "gold", "span"),
+            unique_if_set("reviewrejection", "gold", "relation"),
         ]
 
     def __str__(self) -> str:

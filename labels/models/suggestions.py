@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from labels.models.annotations import Annotation
 from labels.models.articles import Article
+from labels.models.common import acting_user, unique
 
 
 class RejectedSuggestion(models.Model):
@@ -48,18 +48,12 @@ class SuggestionSet(models.Model):
     spans = models.JSONField(default=list)
     relations = models.JSONField(default=list)
     detail = models.JSONField(default=dict, blank=True, help_text="e.g. the imported file name.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = acting_user()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["article", "source"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "source"], name="labels_suggestionset_unique_source"
-            )
-        ]
+        constraints = [unique("suggestionset", "article", "source")]
 
     def __str__(self) -> str:
         return f"{self.source} suggestions for {self.article}"

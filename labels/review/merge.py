@@ -26,10 +26,16 @@ OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
 
 
 @dataclass(frozen=True)
-class LayerSpan:
+class LayerItem:
+    """The fields that open both a span and a relation of an annotator's layer, in this order."""
+
     id: int
     annotator: str
     label: str
+
+
+@dataclass(frozen=True)
+class LayerSpan(LayerItem):
     start: int
     end: int
     text: str
@@ -37,10 +43,7 @@ class LayerSpan:
 
 
 @dataclass(frozen=True)
-class LayerRelation:
-    id: int
-    annotator: str
-    label: str
+class LayerRelation(LayerItem):
     source: int
     target: int
     attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)

@@ -7,7 +7,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from labels.errors import Invalid
+from labels.management.commands._invalid import invalid_as_command_error
 from labels.projects.members import do_add_member
 from labels.projects.projects import do_create_project
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{options['schema']}:{exc.lineno}: not valid JSON ({exc.msg})"
                 ) from None
-        try:
+        with invalid_as_command_error(separator="\n"):
             project = do_create_project(
                 slug=options["slug"],
                 name=options["name"],
@@ -45,8 +45,6 @@ class Command(BaseCommand):
                 annotators_per_article=options["annotators_per_article"],
                 blind=not options["open"],
             )
-        except Invalid as exc:
-            raise CommandError("\n".join(f"{p.field}: {p.message}" for p in exc.problems)) from None
         if options["manager"]:
             user = get_user_model().objects.filter(username=options["manager"]).first()
             if user is None:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from labels.errors import ExportError, Invalid
+from labels.errors import ExportError
 from labels.interop.exporting import prepare_export
 from labels.interop.formats.registry import WRITERS
 from labels.interop.records import LAYERS
+from labels.management.commands._invalid import invalid_as_command_error
 from labels.models import Project
 
 
@@ -71,10 +72,8 @@ class Command(BaseCommand):
             for name in ("format", "layer", "status", "labels", "since", "split", "lang")
             if options[name] is not None
         }
-        try:
+        with invalid_as_command_error():
             prepared = prepare_export(project, params)
-        except Invalid as exc:
-            raise CommandError(str(exc)) from None
         output = options["output"]
         try:
             if output:

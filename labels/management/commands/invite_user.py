@@ -11,7 +11,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from labels.errors import Invalid
+from labels.management.commands._invalid import invalid_as_command_error
 from labels.models import Project, Role
 from labels.projects.members import do_invite_user, password_set_link
 
@@ -37,15 +37,13 @@ class Command(BaseCommand):
             project = Project.objects.filter(slug=options["project"]).first()
             if project is None:
                 raise CommandError(f"No project with the slug {options['project']!r}.")
-        try:
+        with invalid_as_command_error():
             user = do_invite_user(
                 username=options["username"],
                 email=options["email"],
                 project=project,
                 role=options["role"],
             )
-        except Invalid as exc:
-            raise CommandError(str(exc)) from None
         days = settings.PASSWORD_RESET_TIMEOUT / 86400
         where = f" as {options['role']} in {project.slug}" if project else ""
         self.stderr.write(
