@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body (the CSRF check reads forms): 413 by Content-Length.
+    "annotator.limits.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -178,6 +180,8 @@ STORAGES = {
 }
 
 # Uploads are parsed in one pass; the import size limit is set by ANNOTATOR_MAX_IMPORT_MB.
+# DATA_UPLOAD_MAX_MEMORY_SIZE also caps every other request body, JSON included (413; see
+# annotator/limits.py and labels/api/parsers.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ANNOTATOR_MAX_IMPORT_BYTES = env_int("ANNOTATOR_MAX_IMPORT_MB", 200) * 1024 * 1024
@@ -197,7 +201,8 @@ REST_FRAMEWORK = {
     # (DRF answers 403 when the first class is SessionAuthentication, which has no challenge).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "labels.api.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, with a CSRF check that never parses a JSON body (labels/api/sessions.py).
+        "labels.api.sessions.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -205,8 +210,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "labels.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # A JSON API; the import endpoint adds multipart for its file upload.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # A JSON API; the import endpoint adds multipart for its file upload. The parser applies
+    # labels.jsonio's rules (nesting, numbers, lone surrogates) and a size cap to every body.
+    "DEFAULT_PARSER_CLASSES": ["labels.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -1,6 +1,6 @@
 """Every domain exception, in one module: ``Invalid`` (bad input, with its problems), and the
-refusals that are not about the input (``Stale``, ``Closed``, ``ArticleFull``, the import's and
-the export's). ``labels.api.errors`` and ``labels.pages.errors`` translate them.
+refusals that are not about the input (``Stale``, ``Closed``, ``ArticleFull``, ``TooLarge``, the
+import's and the export's). ``labels.api.errors`` and ``labels.pages.errors`` translate them.
 
 ``Invalid`` is the one error type that every check in the domain raises.
 
@@ -85,6 +85,37 @@ class ImportConflict(IntegrityError):
     """The database refused the import because of a change that came in while it ran (an
     article with one of its ids created, or one it adds a layer to deleted). Nothing was
     written; importing again sees the change."""
+
+
+class TooLarge(Exception):
+    """A request body or an upload over its size limit (HTTP 413 on the API and the pages),
+    refused by its ``Content-Length`` before it is read. ``problem`` names the part (``body``
+    or ``file``), with the code ``too_large``."""
+
+    def __init__(self, field: str, message: str):
+        self.problem = Problem(field, "too_large", message)
+        super().__init__(message)
+
+    @classmethod
+    def body(cls, size: int, limit: int) -> TooLarge:
+        return cls(
+            "body",
+            f"The request body is {_amount(size)}; request bodies are limited to {_amount(limit)}.",
+        )
+
+    @classmethod
+    def upload(cls, size: int, limit: int) -> TooLarge:
+        return cls(
+            "file",
+            f"The upload is {_amount(size)}; imports are limited to {_amount(limit)}. Split "
+            "the file into smaller ones.",
+        )
+
+
+def _amount(size: int) -> str:
+    if size >= 1_048_576:
+        return f"{size / 1_048_576:.1f} MB".replace(".0 MB", " MB")
+    return f"{size / 1024:.0f} KB"
 
 
 class ExportError(Exception):

@@ -374,6 +374,14 @@ def _shown(value: object) -> str:
         return repr(value)[:_SHOWN_CHARS]
 
 
+def check_name(value: str, *, field: str) -> str:
+    """A name to look something up by (a username from a URL or a form); Invalid (naming
+    ``field``) for a NUL character, which PostgreSQL text cannot hold and no name has."""
+    if "\x00" in value:
+        raise Invalid.one(field, "nul_character", f"The {field} contains a NUL character.")
+    return value
+
+
 def check_search(value: object, *, field: str) -> str:
     """Words to search articles for, stripped; Invalid (naming ``field``) for a NUL character,
     which PostgreSQL text cannot hold."""

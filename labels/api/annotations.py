@@ -3,7 +3,9 @@ skip, the next article, and a manager's assignment. Views parse, call one domain
 and answer.
 
 Writes to an annotation lock its row, so concurrent saves are serialised and versions advance
-one at a time; a stale version answers 409 (see labels.api.errors).
+one at a time; a stale version answers 409 (see labels.api.errors). The body is parsed inside
+``writing``, after the access check: a body sent to a layer the caller may not read or change is
+never parsed (404 or 403, whatever it holds).
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ _DELETE = extend_schema(request=VersionedSerializer, responses=WriteResultSerial
 
 def _delete(request, annotation_id: int, do_delete, object_id: int) -> Response:
     """DELETE of a span or a relation (``do_delete``): the body carries only the version."""
-    data = parse(VersionedSerializer, request.data)
     with writing(request.user, annotation_id) as annotation:
+        data = parse(VersionedSerializer, request.data)
         result = do_delete(annotation, request.user, object_id, version=data["version"])
     return written(result)
 
@@ -78,8 +80,8 @@ def _delete(request, annotation_id: int, do_delete, object_id: int) -> Response:
 class SpanListView(APIView):
     @extend_schema(request=SpanCreateSerializer, responses=WRITE_RESPONSES)
     def post(self, request, annotation_id: int):
-        data = parse(SpanCreateSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:
+            data = parse(SpanCreateSerializer, request.data)
             result = spans.do_add_span(annotation, request.user, data, version=data["version"])
         return written(result, span=span_data(result.obj))
 
@@ -87,9 +89,9 @@ class SpanListView(APIView):
 class SpanDetailView(APIView):
     @extend_schema(request=SpanUpdateSerializer, responses=WriteResultSerializer)
     def patch(self, request, annotation_id: int, span_id: int):
-        data = parse(SpanUpdateSerializer, request.data)
-        version = data.pop("version")
         with writing(request.user, annotation_id) as annotation:
+            data = parse(SpanUpdateSerializer, request.data)
+            version = data.pop("version")
             result = spans.do_update_span(annotation, request.user, span_id, data, version=version)
         return written(result, span=span_data(result.obj))
 
@@ -101,8 +103,8 @@ class SpanDetailView(APIView):
 class RelationListView(APIView):
     @extend_schema(request=RelationCreateSerializer, responses={201: WriteResultSerializer})
     def post(self, request, annotation_id: int):
-        data = parse(RelationCreateSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:
+            data = parse(RelationCreateSerializer, request.data)
             result = relations_mod.do_add_relation(
                 annotation, request.user, data, version=data["version"]
             )
@@ -112,8 +114,8 @@ class RelationListView(APIView):
 class RelationDetailView(APIView):
     @extend_schema(request=RelationUpdateSerializer, responses=WriteResultSerializer)
     def patch(self, request, annotation_id: int, relation_id: int):
-        data = parse(RelationUpdateSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:
+            data = parse(RelationUpdateSerializer, request.data)
             result = relations_mod.do_update_relation(
                 annotation, request.user, relation_id, data["attrs"], version=data["version"]
             )
@@ -129,8 +131,8 @@ class SubmitView(APIView):
         request=VersionedSerializer, responses=AnnotationSerializer, summary="Submit my annotation"
     )
     def post(self, request, annotation_id: int):
-        data = parse(VersionedSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:
+            data = parse(VersionedSerializer, request.data)
             versions_mod.do_set_status(
                 annotation, request.user, AnnotationStatus.SUBMITTED, version=data["version"]
             )
@@ -144,8 +146,8 @@ class SkipView(APIView):
         summary="Skip this article, saying why",
     )
     def post(self, request, annotation_id: int):
-        data = parse(SkipSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:
+            data = parse(SkipSerializer, request.data)
             versions_mod.do_set_status(
                 annotation,
                 request.user,

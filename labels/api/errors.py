@@ -2,20 +2,29 @@
 
 400 bad input (the field names the part of the request), 401 not logged in, 403 a member without
 the role, 404 not a member or no such object, 409 a stale version, a closed annotation, an article
-whose seats are taken, or an import that met a concurrent change. Views raise the domain
-exceptions of ``labels.errors`` and this handler answers them; ``labels.pages.errors`` is the
-same translation for the HTML pages.
+whose seats are taken, or an import that met a concurrent change, 413 a body over its size limit
+(``too_large_response`` is that answer for the middleware that refuses it before it is read).
+Views raise the domain exceptions of ``labels.errors`` and this handler answers them;
+``labels.pages.errors`` is the same translation for the HTML pages.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from labels.errors import ArticleFull, Closed, ImportConflict, ImportFailed, Invalid, Stale
+from labels.errors import (
+    ArticleFull,
+    Closed,
+    ImportConflict,
+    ImportFailed,
+    Invalid,
+    Stale,
+    TooLarge,
+)
 
 
 def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
@@ -48,7 +57,14 @@ def error_response(status_code: int, field: str, code: str, message: str, **extr
     )
 
 
+def too_large_response(exc: TooLarge) -> JsonResponse:
+    """The 413 for a body refused before any view runs (``annotator.limits``)."""
+    return JsonResponse({"errors": [exc.problem.as_dict()]}, status=413)
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, TooLarge):
+        return Response({"errors": [exc.problem.as_dict()]}, status=413)
     if isinstance(exc, ArticleFull):
         return Response({"errors": [p.as_dict() for p in exc.problems]}, status=409)
     if isinstance(exc, ImportFailed):

@@ -43,6 +43,9 @@ class HistoryRestoreView(APIView):
         responses={201: WriteResultSerializer},
     )
     def post(self, request, annotation_id: int, event_id: int):
+        # The access check before the body is parsed (a non-member's body never is); the
+        # restore checks it again, with the row locked.
+        access.access_history(request.user, annotation_id, restore=True)
         serializer = VersionedSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = history.do_restore_from_history(

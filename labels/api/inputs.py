@@ -15,6 +15,29 @@ from labels.suggestions.http import check_suggester_url
 # attribute, hence the `type: ignore[assignment]` on those fields.
 
 
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    default_error_messages = {"invalid": "Must be a string, not {kind}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", kind=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class ClientIdField(serializers.UUIDField):
+    """A client-made UUID, as text only: DRF's UUIDField would read ``true`` or ``12`` as the
+    UUIDs 1 and 12, and a client's typo would then name another change's id."""
+
+    default_error_messages = {"invalid": "Must be a UUID string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class VersionedSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The annotation version this change is based on."
@@ -29,7 +52,7 @@ class SpanCreateSerializer(VersionedSerializer):
     )
     label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
     attrs = serializers.DictField(required=False, default=dict)
-    client_id = serializers.UUIDField(
+    client_id = ClientIdField(
         required=False, allow_null=True, help_text="Makes a retried create idempotent."
     )
 
@@ -57,7 +80,7 @@ class RelationUpdateSerializer(VersionedSerializer):
 class RelationCreateSerializer(VersionedSerializer):
     label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
     attrs = serializers.DictField(required=False, default=dict)
-    client_id = serializers.UUIDField(required=False, allow_null=True)
+    client_id = ClientIdField(required=False, allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -69,21 +92,10 @@ class RelationCreateSerializer(VersionedSerializer):
 
 
 class SkipSerializer(VersionedSerializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the article is skipped.")
+    reason = StrictCharField(max_length=2000, help_text="Why the article is skipped.")
 
 
 # --- Projects, members, articles, imports, tokens ------------------------------------------
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
-
-    default_error_messages = {"invalid": "Must be a string, not {kind}."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", kind=type(data).__name__)
-        return super().to_internal_value(data)
 
 
 class ProjectCreateSerializer(serializers.Serializer):
@@ -246,14 +258,14 @@ class SuggestionAcceptSerializer(SuggestionRefSerializer, VersionedSerializer):
     attrs = serializers.DictField(
         required=False, default=dict, help_text="Merged over the suggested attributes."
     )
-    client_id = serializers.UUIDField(
+    client_id = ClientIdField(
         required=False, allow_null=True, help_text="Makes a retried accept idempotent."
     )
 
 
 class SuggestionAcceptRelationSerializer(VersionedSerializer):
     label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
-    client_id = serializers.UUIDField(required=False, allow_null=True)
+    client_id = ClientIdField(required=False, allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()

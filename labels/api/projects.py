@@ -43,6 +43,7 @@ from labels.errors import Invalid
 from labels.models import Membership, Role
 from labels.projects import members as members_mod
 from labels.projects import projects
+from labels.text import check_name
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input; each error names the field."),
@@ -140,6 +141,7 @@ class MemberDetailView(APIView):
     )
     def delete(self, request, slug: str, username: str):
         project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
+        username = check_name(username, field="username")
         membership = (
             Membership.objects.filter(project=project, user__username=username)
             .select_related("user")

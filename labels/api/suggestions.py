@@ -63,14 +63,16 @@ def _writable(user, annotation_id: int) -> Annotation:
 
 @contextmanager
 def _writing_with_suggestions(
-    user, annotation_id: int
-) -> Iterator[tuple[Annotation, dict[str, Any]]]:
-    """``writing`` the caller's own annotation, with the suggestions for it as they stood just
-    before: they are computed before the row is locked, as an HTTP suggester may take seconds."""
-    annotation = _writable(user, annotation_id)
+    request, annotation_id: int, body: Any
+) -> Iterator[tuple[Annotation, dict[str, Any], dict[str, Any]]]:
+    """``writing`` the caller's own annotation, with the request body checked by ``body`` (once
+    the caller may change the annotation) and the suggestions for it as they stood just before:
+    they are computed before the row is locked, as an HTTP suggester may take seconds."""
+    annotation = _writable(request.user, annotation_id)
+    data = parse(body, request.data)
     current = combine.suggestions_for(annotation.article, annotation)
-    with writing(user, annotation_id) as annotation:
-        yield annotation, current
+    with writing(request.user, annotation_id) as annotation:
+        yield annotation, current, data
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -99,8 +101,8 @@ class AcceptView(APIView):
         summary="Accept a suggestion: it becomes a span with origin “suggested”",
     )
     def post(self, request, annotation_id: int):
-        data = parse(SuggestionAcceptSerializer, request.data)
-        with _writing_with_suggestions(request.user, annotation_id) as (annotation, current):
+        body = SuggestionAcceptSerializer
+        with _writing_with_suggestions(request, annotation_id, body) as (annotation, current, data):
             result = actions.do_accept_suggestion(
                 annotation,
                 request.user,
@@ -120,8 +122,8 @@ class AcceptRelationView(APIView):
         summary="Accept a suggested relation whose two ends are spans already",
     )
     def post(self, request, annotation_id: int):
-        data = parse(SuggestionAcceptRelationSerializer, request.data)
-        with _writing_with_suggestions(request.user, annotation_id) as (annotation, current):
+        body = SuggestionAcceptRelationSerializer
+        with _writing_with_suggestions(request, annotation_id, body) as (annotation, current, data):
             result = actions.do_accept_relation(
                 annotation,
                 request.user,
@@ -142,8 +144,8 @@ class AcceptAllView(APIView):
         summary="Accept every current suggestion (and the relations between them)",
     )
     def post(self, request, annotation_id: int):
-        data = parse(SuggestionAcceptAllSerializer, request.data)
-        with _writing_with_suggestions(request.user, annotation_id) as (annotation, current):
+        body = SuggestionAcceptAllSerializer
+        with _writing_with_suggestions(request, annotation_id, body) as (annotation, current, data):
             done = actions.do_accept_all(
                 annotation,
                 request.user,
@@ -169,8 +171,8 @@ class RejectView(APIView):
         summary="Reject a suggestion: it is not suggested to me again on this article",
     )
     def post(self, request, annotation_id: int):
-        data = parse(SuggestionRefSerializer, request.data)
         _writable(request.user, annotation_id)
+        data = parse(SuggestionRefSerializer, request.data)
         with writing(request.user, annotation_id) as annotation:
             created = actions.do_reject_suggestion(
                 annotation, data["label"], data["start"], data["end"]

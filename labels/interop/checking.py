@@ -6,9 +6,11 @@ import reports as ``file:line: reason``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from labels import jsonio
 from labels import schema as schema_mod
 from labels.errors import Invalid, Problem
 from labels.interop.reading import Record
@@ -59,6 +61,8 @@ def _given_id(record: Record) -> str | None:
         raise Invalid.one("id", "too_long", f"the id is longer than {MAX_ID_LENGTH} characters")
     if "\x00" in external_id:
         raise Invalid.one("id", "nul_character", "the id contains a NUL character")
+    if _SURROGATE.search(external_id):
+        raise Invalid.one("id", "lone_surrogate", f"the id contains {_LONE}")
     return external_id
 
 
@@ -92,10 +96,16 @@ def _check_record(record: Record, schema: dict, *, require_attrs: bool = True) -
         raise Invalid.one(
             "title", "invalid", f'"title" must be text of at most {MAX_TITLE_LENGTH} characters'
         )
+    if _SURROGATE.search(title):
+        raise Invalid.one("title", "lone_surrogate", f'"title" contains {_LONE}')
     if not isinstance(record.meta, dict):
         raise Invalid.one("meta", "invalid_type", '"meta" must be a JSON object')
     if _has_nul(record.meta):
         raise Invalid.one("meta", "nul_character", '"meta" contains a NUL character')
+    try:  # what the readers refuse already, for the records made in code (seeds, commands)
+        jsonio.check(record.meta, jsonio.MAX_DEPTH - 1)
+    except Invalid as exc:
+        raise exc.prefixed("meta") from None
     canonical = canonicalize(record.raw_text)
     if external_id is None:
         external_id = _derived_id(canonical.sha256)
@@ -206,14 +216,25 @@ def _offset(span: dict, name: str) -> int:
 
 def _has_nul(value: Any) -> bool:
     """Whether a NUL character (which PostgreSQL cannot store in text or jsonb) hides anywhere in
-    a JSON value, keys included."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+    a JSON value, keys included. Iterative: a record's nesting is bounded by the readers
+    (``jsonio.MAX_DEPTH``), but not that of every caller's."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            if any(isinstance(k, str) and "\x00" in k for k in item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE = "a lone surrogate (a \\ud800-\\udfff escape without its pair), which cannot be stored"
 
 
 def _matches_as_utf16(text: str, start: int, end: int, given: str | None) -> bool:

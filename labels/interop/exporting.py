@@ -21,7 +21,8 @@ How the records are read (constant memory, a constant number of queries per chun
 Every span's text is compared with ``text[start:end]`` before its record is handed to a writer;
 a mismatch (a corrupted row) raises ``ExportError`` naming the article and the span, so an export
 never contains a wrong line. Writers that re-express offsets (tokens, brat fragments) check their
-own result again.
+own result again. A failure once streaming has started never looks like a complete export
+(``Export.__iter__``: an error line for the JSON-lines formats, then the transfer is aborted).
 
 The train/dev/test split is a pure function of the project slug and the article's id:
 ``sha256("slug:external-id")``, its first 8 bytes read as a big-endian integer and divided by
@@ -31,16 +32,18 @@ lands in the same part in every export, in every format and for every layer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from labels import jsonio
 from labels import schema as schema_mod
-from labels.errors import Invalid, Problem
+from labels.errors import ExportError, Invalid, Problem
 from labels.interop.records import (
     _LANG,
     CHUNK_SIZE,
@@ -55,6 +58,11 @@ from labels.interop.records import (
     iter_records,
 )
 from labels.models import AnnotationStatus, Project
+
+logger = logging.getLogger(__name__)
+
+#: The content type of the formats written as JSON lines (their failure ends with an error line).
+LINE_DELIMITED = "application/x-ndjson"
 
 # ---------------------------------------------------------------------------------------------
 # Parameters
@@ -103,8 +111,13 @@ def _some_of(
     return tuple(dict.fromkeys(values))
 
 
+# PostgreSQL stores offsets up to 15:59; real time zones run from -12:00 to +14:00.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
+
+
 def parse_since(value: str) -> datetime:
-    """An ISO 8601 date or date-time; without a time zone it is read as UTC."""
+    """An ISO 8601 date or date-time; without a time zone it is read as UTC. An offset beyond
+    what PostgreSQL stores (±15:59) is refused, as no time zone has one."""
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -119,6 +132,16 @@ def parse_since(value: str) -> datetime:
             ) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=UTC)
+    offset = parsed.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        minutes = int(abs(offset).total_seconds()) // 60
+        shown = f"{'-' if offset < timedelta(0) else '+'}{minutes // 60:02}:{minutes % 60:02}"
+        raise Invalid.one(
+            "since",
+            "invalid",
+            f"“{value[:40]}” has the time-zone offset {shown}, which no time zone has (they "
+            "run from -12:00 to +14:00); give the time in UTC (…Z) or with its zone's offset.",
+        )
     return parsed
 
 
@@ -259,14 +282,36 @@ class Export:
     chunk_size: int = CHUNK_SIZE
 
     def __iter__(self) -> Iterator[bytes]:
+        """The bytes of the export. A failure once bytes have gone out (the response is a 200
+        already) is logged and never looks like a complete export: a JSON-lines format ends
+        with a last line ``{"error": {"code": "export_failed", "message": …}}``, and then, in
+        every format, the exception goes on, so the server aborts the transfer (no last chunk
+        of a chunked response; a client reports an incomplete body)."""
         records = iter_records(
             self.context.project,
             self.context.options,
             chunk_size=self.chunk_size,
             schemas=self.context.schemas,
         )
-        with closing(records):
-            yield from self._writer(records, self.context)
+        try:
+            with closing(records):
+                yield from self._writer(records, self.context)
+        except Exception as exc:
+            options = self.context.options
+            logger.exception(
+                "The %s export of %s (layer %s) failed part-way; the client was told.",
+                options.format,
+                self.context.project.slug,
+                options.layer,
+            )
+            if self.content_type.startswith(LINE_DELIMITED):
+                reason = str(exc) if isinstance(exc, ExportError) else "an error on the server"
+                message = (
+                    f"The export stopped before its end ({reason}); the lines above are not "
+                    "all of it. The error is in the server's log."
+                )
+                yield jsonio.dumps_line({"error": {"code": "export_failed", "message": message}})
+            raise
 
 
 def prepare_export(project: Project, params: Mapping[str, Any]) -> Export:

@@ -1,4 +1,7 @@
-"""Input plumbing of the importers: decoding lines, JSON lines, the records readers yield."""
+"""Input plumbing of the importers: decoding lines, JSON lines, the records readers yield.
+
+Every JSON line is read by ``labels.jsonio.loads``, whose rules (nesting, numbers the export can
+carry, no lone surrogates) make a line a problem of the file (``file:line: meta.x: …``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from labels import jsonio
+from labels.errors import Invalid, Problem
 
 _DATE_LINE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*\n?[ \t]*")
 
@@ -53,6 +57,11 @@ class ReadOptions:
 DEFAULT_OPTIONS = ReadOptions()
 
 
+def described(problem: Problem) -> str:
+    """A problem as an import reports it after ``file:line: ``."""
+    return f"{problem.field}: {problem.message}" if problem.field else problem.message
+
+
 def _decode_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, str | None, str | None]]:
     """(where, line, problem) for each line of a UTF-8 file; a BOM on the first line is dropped."""
     for number, raw_line in enumerate(stream, start=1):
@@ -81,8 +90,8 @@ def _json_lines(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]
         except json.JSONDecodeError as exc:
             yield f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"
             continue
-        except RecursionError:
-            yield f"{where}: the JSON is nested too deeply"
+        except Invalid as exc:  # jsonio's rules: nesting, numbers, lone surrogates
+            yield f"{where}: {described(exc.problems[0])}"
             continue
         if not isinstance(obj, dict):
             yield f"{where}: each line must be a JSON object"

@@ -23,16 +23,23 @@ def _coalesce(chunks: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[byte
     pending: list[bytes] = []
     held = 0
     first = True
-    for chunk in chunks:
-        if first:
-            first = False
-            yield chunk
-            continue
-        pending.append(chunk)
-        held += len(chunk)
-        if held >= size:
+    try:
+        for chunk in chunks:
+            if first:
+                first = False
+                yield chunk
+                continue
+            pending.append(chunk)
+            held += len(chunk)
+            if held >= size:
+                yield b"".join(pending)
+                pending, held = [], 0
+    except Exception:
+        # What was written before a writer failed goes out, then the failure (see
+        # ``labels.interop.exporting.Export``).
+        if pending:
             yield b"".join(pending)
-            pending, held = [], 0
+        raise
     if pending:
         yield b"".join(pending)
 

@@ -2,12 +2,22 @@
 
 The same translation as ``labels.api.errors`` for the API, so a page and the API give the same
 status for the same refusal: 400 bad input, 409 a stale version, a closed annotation, an article
-whose seats are taken, or an import that met a concurrent change.
+whose seats are taken, or an import that met a concurrent change, 413 a body over its size limit.
 """
 
 from __future__ import annotations
 
-from labels.errors import ArticleFull, Closed, ImportConflict, ImportFailed, Invalid, Stale
+from django.http import HttpResponse
+
+from labels.errors import (
+    ArticleFull,
+    Closed,
+    ImportConflict,
+    ImportFailed,
+    Invalid,
+    Stale,
+    TooLarge,
+)
 
 #: What a page catches around a domain call; ``answer`` turns each into a status and messages.
 DOMAIN_ERRORS = (Invalid, Stale, Closed, ImportConflict, ImportFailed)
@@ -15,6 +25,8 @@ DOMAIN_ERRORS = (Invalid, Stale, Closed, ImportConflict, ImportFailed)
 
 def answer(exc: Exception) -> tuple[int, list[str]]:
     """The HTTP status and the messages a page shows for a domain exception."""
+    if isinstance(exc, TooLarge):
+        return 413, [exc.problem.message]
     if isinstance(exc, ArticleFull):
         return 409, [p.message for p in exc.problems]
     if isinstance(exc, Invalid):
@@ -24,3 +36,12 @@ def answer(exc: Exception) -> tuple[int, list[str]]:
     if isinstance(exc, (Stale, Closed, ImportConflict)):
         return 409, [str(exc)]
     raise TypeError(f"not a domain exception: {exc!r}")
+
+
+def plain_answer(exc: Exception) -> HttpResponse:
+    """``answer`` as a short plain-text response, for a request no page can be shown for (a
+    crafted form, a body refused before any view runs)."""
+    status, messages = answer(exc)
+    return HttpResponse(
+        "\n".join(messages) + "\n", status=status, content_type="text/plain; charset=utf-8"
+    )

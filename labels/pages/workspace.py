@@ -20,7 +20,7 @@ from labels.pages import errors as page_errors
 from labels.projects.guidelines import render_guidelines
 from labels.projects.progress import progress_bar, state_counts
 from labels.schema import RESERVED_HOTKEYS
-from labels.text import check_search
+from labels.text import check_name, check_search
 
 
 @login_required
@@ -115,13 +115,13 @@ def project_page(request, slug: str):
 def assign_article(request, slug: str):
     """A manager's form on the project page: give one article to one member."""
     project, _ = access.access_project(request.user, slug, roles=(Role.MANAGER,))
+    try:
+        username = check_name(request.POST.get("username", ""), field="username")
+    except Invalid as exc:  # no browser sends one: a short answer, not the project page
+        return page_errors.plain_answer(exc)
     article_id = _int_or_none(request.POST.get("article"))
     article = None if article_id is None else project.articles.filter(pk=article_id).first()
-    membership = (
-        project.memberships.filter(user__username=request.POST.get("username", ""))
-        .select_related("user")
-        .first()
-    )
+    membership = project.memberships.filter(user__username=username).select_related("user").first()
     if article is None or membership is None:
         messages.error(request, "Choose an article of this project and one of its members.")
         return redirect("project", slug=slug)

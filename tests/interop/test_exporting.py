@@ -311,3 +311,121 @@ def test_project_page_offers_the_export_form_to_staff_only(client, desk, manager
     client.force_login(annotator)
     page = client.get("/projects/desk/").content.decode()
     assert "/export/" not in page
+
+
+# --- numbers, and a failure half-way: never a clean, shorter export -------------------------
+
+
+BOUNDARY_META = {"big": 2**64 - 1, "small": -(2**63), "huge": 1.5e300, "tiny": 5e-324, "r": 0.1}
+
+
+def test_the_numbers_an_import_accepts_come_back_exactly_in_every_json_format(project):
+    from tests.support.exports import gold_record, load
+
+    load(project, "gold", gold_record() | {"meta": BOUNDARY_META})
+    (record,) = native(project)
+    assert record["meta"] == BOUNDARY_META | {"title": "Responses"}
+    (row,) = [json.loads(line) for line in export_bytes(project, format="doccano").splitlines()]
+    assert {k: row[k] for k in BOUNDARY_META} == BOUNDARY_META
+    (task,) = json.loads(export_bytes(project, format="labelstudio"))
+    assert {k: task["data"][k] for k in BOUNDARY_META} == BOUNDARY_META
+
+
+def test_a_long_integer_stored_before_the_import_rules_is_exported_exactly(desk):
+    """A meta holding a 400-digit integer (accepted by imports before they refused it) stopped
+    the native, doccano and brat exports at its article, without a word."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE labels_article SET meta = %s::jsonb WHERE external_id = 'afp-1'",
+            ['{"n": 1' + "0" * 399 + "}"],
+        )
+    records = native(desk)
+    assert [r["id"] for r in records] == ["afp-1", "reuters-2"]
+    assert records[0]["meta"]["n"] == 10**399
+    rows = [json.loads(line) for line in export_bytes(desk, format="doccano").splitlines()]
+    assert [r["id"] for r in rows] == ["afp-1", "reuters-2"] and rows[0]["n"] == 10**399
+    archive = zipfile.ZipFile(io.BytesIO(export_bytes(desk, format="brat")))
+    assert {"gold/afp-1.ann", "gold/reuters-2.ann"} <= set(archive.namelist())
+
+
+def failing_on_the_second_record(monkeypatch):
+    from labels.interop import exporting
+
+    real = exporting.iter_records
+
+    def records(*args, **kwargs):
+        source = real(*args, **kwargs)
+        yield next(source)
+        source.close()
+        raise RuntimeError("the replica went away")
+
+    monkeypatch.setattr(exporting, "iter_records", records)
+
+
+def drain(response) -> tuple[bytes, BaseException | None]:
+    """The streamed body as a client reads it: what arrived, and the failure that ended it."""
+    received = []
+    try:
+        for chunk in response.streaming_content:
+            received.append(chunk)
+    except Exception as exc:
+        return b"".join(received), exc
+    return b"".join(received), None
+
+
+@pytest.mark.parametrize("fmt", ["native", "doccano"])
+def test_an_exporter_failing_half_way_ends_the_stream_with_an_error_line_and_aborts(
+    api, desk, manager, monkeypatch, caplog, fmt
+):
+    failing_on_the_second_record(monkeypatch)
+    response = api(manager).get(url(format=fmt))
+    assert response.status_code == 200  # sent before the failure
+    body, failure = drain(response)
+    lines = [json.loads(line) for line in body.decode().splitlines()]
+    assert lines[0]["id"] == "afp-1"
+    assert set(lines[-1]) == {"error"} and lines[-1]["error"]["code"] == "export_failed"
+    assert "not all of it" in lines[-1]["error"]["message"]
+    assert "replica" not in lines[-1]["error"]["message"]  # details stay in the log
+    assert len(lines) == 2
+    assert isinstance(failure, RuntimeError)  # the transfer is aborted too
+    assert "export of desk" in caplog.text and "replica went away" in caplog.text
+
+
+@pytest.mark.parametrize("fmt", ["brat", "labelstudio"])
+def test_an_exporter_failing_half_way_in_other_formats_aborts_the_stream(
+    api, desk, manager, monkeypatch, fmt
+):
+    failing_on_the_second_record(monkeypatch)
+    body, failure = drain(api(manager).get(url(format=fmt)))
+    assert isinstance(failure, RuntimeError)
+    with pytest.raises((zipfile.BadZipFile, ValueError)):
+        zipfile.ZipFile(io.BytesIO(body)) if fmt == "brat" else json.loads(body)
+
+
+def test_an_export_error_names_the_span_in_the_last_line(desk):
+    Span.objects.filter(label="Cue", annotation__article__external_id="reuters-2").update(
+        text="said"
+    )
+    received = []
+    with pytest.raises(ExportError):
+        for chunk in prepare_export(desk, {"format": "native"}):
+            received.append(chunk)
+    lines = b"".join(received).decode().splitlines()
+    assert json.loads(lines[0])["id"] == "afp-1"
+    assert "'reuters-2'" in json.loads(lines[-1])["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "since", ["2026-01-01T00:00:00+16:00", "2026-01-01T00:00:00-16:00", "2026-01-01T00:00+23:59"]
+)
+def test_since_with_an_offset_postgresql_cannot_store_is_refused(project, since):
+    with pytest.raises(Invalid) as caught:
+        check_export_params(project, {"since": since})
+    assert [(p.field, p.code) for p in caught.value.problems] == [("since", "invalid")]
+    assert "offset" in caught.value.problems[0].message
+
+
+@pytest.mark.parametrize("since", ["2026-01-01T00:00:00+14:00", "2026-01-01T00:00:00-12:00"])
+def test_since_with_any_real_offset_is_read(desk, since):
+    assert check_export_params(desk, {"since": since}).since is not None
+    native(desk, since=since)  # PostgreSQL takes it

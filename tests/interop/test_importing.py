@@ -476,3 +476,156 @@ def test_the_command_reports_a_conflicting_import_in_a_line(project, monkeypatch
     with pytest.raises(CommandError, match="changed while this import ran, so nothing was written"):
         call_command("import_articles", str(path), project=project.slug, stdout=io.StringIO())
     assert Article.objects.count() == 1
+
+
+# --- What PostgreSQL or the export cannot carry: refused with its line, in every format --------
+#
+# json.dumps (ensure_ascii) writes a lone surrogate as its \udXXX escape, as a broken exporter
+# would; the numbers are written out as JSON text.
+
+
+def import_text(project, name: str, fmt: str, content: str | bytes, **kwargs):
+    data = content if isinstance(content, bytes) else content.encode()
+    return do_import(project, [(name, io.BytesIO(data))], fmt=fmt, **kwargs)
+
+
+def refused(project, name: str, fmt: str, content: str | bytes) -> list[str]:
+    before = counts()
+    with pytest.raises(ImportFailed) as failure:
+        import_text(project, name, fmt, content, layer="gold")
+    assert counts() == before
+    assert not failure.value.report.written
+    return failure.value.report.errors
+
+
+GOOD_LINE = json.dumps(record("ok"))
+
+SURROGATE_LINES = {
+    "native": [
+        (json.dumps(record("a\ud800")), "id"),
+        (json.dumps(record("t", title="\udfff")), "title"),
+        (json.dumps(record("m", meta={"source": ["AFP", "\ud83d"]})), "meta.source[1]"),
+        (json.dumps(record("k", meta={"\ud83d": 1})), "meta"),
+        (json.dumps(record("x", text="Fine \ud800 text.")), "text"),
+        (json.dumps(record("s", spans=[QUOTE | {"attrs": {"\udc00": "x"}}])), "spans[0].attrs"),
+    ],
+    "doccano": [
+        (json.dumps({"id": "a\ud800", "text": TEXT}), "id"),
+        (json.dumps({"id": "d", "text": TEXT, "source": "\ud800"}), "source"),
+        (json.dumps({"id": "e", "text": TEXT, "label": [[0, 3, "\ud800"]]}), "label[0][2]"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line", "field"),
+    [(fmt, line, field) for fmt, lines in SURROGATE_LINES.items() for line, field in lines],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 20 else None,
+)
+def test_a_lone_surrogate_in_a_jsonl_record_is_refused_naming_the_line_and_field(
+    project, fmt, line, field
+):
+    errors = refused(project, "in.jsonl", fmt, f"{GOOD_LINE}\n{line}\n")
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"in.jsonl:2: {field}: ")
+    assert "lone surrogate" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("task", "field"),
+    [
+        ({"id": 1, "data": {"text": TEXT, "id": "a\ud800"}}, "data.id"),
+        ({"id": 2, "data": {"text": TEXT, "title": "\udfff"}}, "data.title"),
+        ({"id": 3, "data": {"text": TEXT, "source": {"\ud800": 1}}}, "data.source"),
+    ],
+)
+def test_a_lone_surrogate_in_a_label_studio_task_is_refused_naming_its_line(project, task, field):
+    good = {"id": 9, "data": {"text": "Another text."}}
+    content = "[\n" + json.dumps(good) + ",\n" + json.dumps(task) + "\n]\n"
+    errors = refused(project, "tasks.json", "labelstudio", content)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"tasks.json:3: {field}: ") and "lone surrogate" in errors[0]
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("text", "one.txt"), ("csv", "rows.csv")])
+def test_an_encoded_surrogate_in_a_text_or_csv_file_is_not_utf8_and_refused(project, fmt, name):
+    """Text and CSV are decoded from UTF-8, which has no surrogates: CESU-8's ED A0 80 is not
+    valid UTF-8 (these formats were refused cleanly already; kept so they stay so)."""
+    body = b"Fine text.\xed\xa0\x80"
+    content = body if fmt == "text" else b"id,text\nr1," + body + b"\n"
+    errors = refused(project, name, fmt, content)
+    assert len(errors) == 1 and "not valid UTF-8" in errors[0], errors
+
+
+NUMBER_AND_DEPTH_META = [
+    ('{"x": NaN}', "meta.x: NaN is not a finite number"),
+    ('{"x": -Infinity}', "meta.x: -Infinity is not a finite number"),
+    ('{"x": 1e999}', "meta.x: 1e999 is not a finite number"),
+    ('{"x": ' + "7" * 4301 + "}", "meta.x: An integer of 4301 digits is beyond 64 bits"),
+    ('{"x": 1' + "0" * 399 + "}", "meta.x: An integer of 400 digits is beyond 64 bits"),
+    ('{"x": 1' + "0" * 29 + "}", "meta.x: An integer of 30 digits is beyond 64 bits"),
+    ('{"a": ' * 600 + "1" + "}" * 600, "The JSON is nested deeper than 64 levels"),
+]
+
+
+@pytest.mark.parametrize(("meta", "reason"), NUMBER_AND_DEPTH_META)
+def test_meta_the_export_could_not_carry_is_refused_in_native(project, meta, reason):
+    line = '{"id": "bad", "text": "Fine.", "meta": ' + meta + "}"
+    (error,) = refused(project, "in.jsonl", "native", f"{GOOD_LINE}\n{line}\n")
+    assert error.startswith(f"in.jsonl:2: {reason}"), error
+
+
+@pytest.mark.parametrize(("meta", "reason"), NUMBER_AND_DEPTH_META)
+def test_meta_the_export_could_not_carry_is_refused_in_doccano(project, meta, reason):
+    # doccano keeps other fields as the example's metadata: the same value one level up.
+    line = '{"id": "bad", "text": "Fine.", "meta": ' + meta + "}"
+    (error,) = refused(project, "in.jsonl", "doccano", f"{GOOD_LINE}\n{line}\n")
+    assert error.startswith(f"in.jsonl:2: {reason}"), error
+
+
+@pytest.mark.parametrize(("meta", "reason"), NUMBER_AND_DEPTH_META)
+def test_meta_the_export_could_not_carry_is_refused_in_label_studio(project, meta, reason):
+    good = json.dumps({"id": 9, "data": {"text": "Another text."}})
+    task = '{"id": 1, "data": {"text": "Fine.", "meta": ' + meta + "}}"
+    content = f"[\n{good},\n{task}\n]\n"
+    (error,) = refused(project, "tasks.json", "labelstudio", content)
+    assert error.startswith(f"tasks.json:3: {reason.replace('meta.x', 'data.meta.x')}"), error
+
+
+def test_a_partial_import_leaves_out_only_the_records_the_export_could_not_carry(project):
+    lines = [
+        GOOD_LINE,
+        *('{"id": "b", "text": "Fine.", "meta": ' + m + "}" for m, _ in NUMBER_AND_DEPTH_META),
+    ]
+    lines.append(json.dumps(record("ok2", meta={"n": 2**64 - 1, "m": -(2**63)})))
+    report = import_text(project, "in.jsonl", "native", "\n".join(lines) + "\n", partial=True)
+    assert report.written and report.created == 2
+    assert [e.split(":")[1] for e in report.errors] == [str(n) for n in range(2, 9)]
+    assert Article.objects.get(external_id="ok2").meta == {"n": 2**64 - 1, "m": -(2**63)}
+
+
+def test_a_label_studio_task_nested_too_deep_stops_the_file_at_its_line(project):
+    good = json.dumps({"id": 9, "data": {"text": "Another text."}})
+    deep = '{"id": 1, "data": {"text": "Fine.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    errors = refused(project, "tasks.json", "labelstudio", f"[\n{good},\n{deep}\n]\n")
+    assert errors == [
+        "tasks.json:3: The JSON is nested deeper than 64 levels of arrays and objects."
+    ]
+
+
+def test_records_made_in_code_are_held_to_the_same_rules(project):
+    from labels.errors import Invalid
+    from labels.interop.importing import do_create_article
+
+    for meta, code in (
+        ({"x": float("nan")}, "not_finite"),
+        ({"x": 10**30}, "number_too_large"),
+        ({"x": "\ud800"}, "lone_surrogate"),
+    ):
+        with pytest.raises(Invalid) as refusal:
+            do_create_article(project, external_id="a", raw_text="Fine.", meta=meta)
+        assert [(p.field, p.code) for p in refusal.value.problems] == [("meta.x", code)]
+    with pytest.raises(Invalid) as refusal:
+        do_create_article(project, external_id="b\ud800", raw_text="Fine.")
+    assert [(p.field, p.code) for p in refusal.value.problems] == [("id", "lone_surrogate")]
+    assert Article.objects.count() == 0

@@ -91,3 +91,63 @@ def test_article_text_is_shown_as_text_not_markup(client, project, manager):
     assert response.status_code == 400
     page = response.content.decode()
     assert "<script>" not in page and "&lt;b&gt;" in page
+
+
+# --- what PostgreSQL or the export cannot carry, and uploads over the limit ----------------------
+
+BAD_LINES = [
+    ('{"id": "nan", "text": "One.", "meta": {"x": NaN}}', "meta.x: NaN is not a finite number"),
+    ('{"id": "big", "text": "Two.", "meta": {"x": ' + "7" * 4301 + "}}", "4301 digits"),
+    (
+        '{"id": "deep", "text": "Three.", "meta": ' + '{"a": ' * 600 + "1" + "}" * 600 + "}",
+        "nested",
+    ),
+    ('{"id": "s\\ud800", "text": "Four."}', "id: The text contains a lone surrogate"),
+]
+
+
+def upload_lines(client, *lines: str, **fields):
+    content = ("\n".join(lines) + "\n").encode()
+    upload = SimpleUploadedFile("bad.jsonl", content)
+    return client.post("/projects/desk/import/", {"file": upload, "format": "native", **fields})
+
+
+def test_records_the_export_could_not_carry_are_shown_with_their_lines(client, project, manager):
+    client.force_login(manager)
+    response = upload_lines(
+        client, '{"id": "ok", "text": "Fine."}', *(line for line, _ in BAD_LINES)
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was imported" in page
+    for number, (_, reason) in enumerate(BAD_LINES, start=2):
+        assert f"bad.jsonl:{number}:" in page and reason in page
+    assert Article.objects.count() == 0
+
+
+def test_partial_leaves_out_only_what_the_export_could_not_carry(client, project, manager):
+    client.force_login(manager)
+    response = upload_lines(
+        client, '{"id": "ok", "text": "Fine."}', *(line for line, _ in BAD_LINES), partial="on"
+    )
+    assert response.status_code == 200
+    assert "Records left out" in response.content.decode()
+    assert list(Article.objects.values_list("external_id", flat=True)) == ["ok"]
+
+
+def test_an_upload_over_the_limit_is_a_413_before_it_is_read(
+    client, project, manager, settings, monkeypatch
+):
+    from django.http import multipartparser
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the oversized upload was read")
+
+    monkeypatch.setattr(multipartparser.MultiPartParser, "parse", no_reading)
+    settings.ANNOTATOR_MAX_IMPORT_BYTES = 1000
+    client.force_login(manager)
+    upload = SimpleUploadedFile("big.csv", b"id,text\n" + b"a,long text\n" * 20_000)
+    response = client.post("/projects/desk/import/", {"file": upload, "format": "csv"})
+    assert response.status_code == 413
+    assert "imports are limited to" in response.content.decode()
+    assert Article.objects.count() == 0

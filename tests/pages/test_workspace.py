@@ -168,6 +168,21 @@ def test_assign_form_is_for_managers_only(client, project, annotator, outsider, 
     assert not Annotation.objects.filter(article=article).exists()
 
 
+def test_a_nul_character_in_the_assign_forms_username_is_a_400(
+    client, project, manager, make_article
+):
+    article = make_article(project)
+    client.force_login(manager)
+    url = reverse("assign_article", args=[project.slug])
+    response = client.post(url, {"article": article.pk, "username": "a\x00na"})
+    assert response.status_code == 400
+    assert "username contains a NUL character" in response.content.decode()
+    assert not Annotation.objects.filter(article=article).exists()
+    assert (
+        client.post(url, {"article": article.pk, "username": "ana"}).status_code == 302
+    )  # still works
+
+
 # --- what the analyst did ----------------------------------------------------------------------
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from labels import jsonio
-from labels.interop.reading import DEFAULT_OPTIONS, Note, ReadOptions, Record
+from labels.errors import Invalid
+from labels.interop.reading import DEFAULT_OPTIONS, Note, ReadOptions, Record, described
 from labels.interop.records import Context
 from labels.interop.streams import ExportRecord, _coalesce, attribute_kinds
 
@@ -106,7 +107,7 @@ def _json_array(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]
         line = data[: exc.start].count(b"\n") + 1
         yield f"{name}:{line}: not valid UTF-8 ({exc.reason} at byte {exc.start})"
         return
-    decoder = json.JSONDecoder()
+    decoder = jsonio.raw_decoder()
     ws = " \t\n\r"
 
     def skip(pos: int) -> int:
@@ -129,20 +130,31 @@ def _json_array(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]
     else:
         yield f"{at(pos)}: expected a JSON array of tasks"
         return
+    # Nesting is counted on the whole text before anything is parsed; the task that is too
+    # deep, if one is, stops the file where it starts.
+    level = 1 if elements_end else 0
+    deep_at = None
+    if jsonio.depth_exceeds(text, jsonio.MAX_DEPTH + level):
+        deep_at = jsonio.too_deep_at(text, jsonio.MAX_DEPTH, level)
     index = 0
     while pos < len(text):
         if elements_end and text[pos] == elements_end and index == 0:
             pos += 1
             break
+        if deep_at is not None and pos >= deep_at:
+            yield f"{at(pos)}: {jsonio.too_deep().problems[0].message}"
+            return
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             yield f"{at(exc.pos)}: not valid JSON ({exc.msg})"
             return
-        except RecursionError:
-            yield f"{at(pos)}: the JSON is nested too deeply"
-            return
-        yield at(pos), value
+        try:
+            jsonio.check(value, jsonio.MAX_DEPTH)
+        except Invalid as exc:
+            yield f"{at(pos)}: {described(exc.problems[0])}"
+        else:
+            yield at(pos), value
         index += 1
         pos = skip(end)
         if elements_end is None:
