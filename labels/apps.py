@@ -8,3 +8,4 @@ class LabelsConfig(AppConfig):
 
     def ready(self) -> None:
         from labels import checks  # noqa: F401  (registers the system checks)
+        from labels.api import openapi  # noqa: F401  (registers the OpenAPI extensions)
