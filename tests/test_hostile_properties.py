@@ -274,7 +274,6 @@ WRITES = [
             "id": "string",
             "text": "string",
             "title": "string",
-            "meta": "object",
             "meta.source": "any",
         },
     ),
