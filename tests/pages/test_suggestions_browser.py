@@ -10,7 +10,14 @@ import pytest
 
 from labels.interop.importing import do_import
 from labels.models import Article, Origin, RejectedSuggestion
-from tests.pages.test_workspace_browser import SEED, mark, my_annotation, open_workspace, wait_saved
+from tests.pages.test_workspace_browser import (
+    SEED,
+    mark,
+    my_annotation,
+    open_workspace,
+    saving,
+    wait_saved,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,8 +80,10 @@ def test_annotator_accepts_two_suggestions_and_rejects_one_from_the_keyboard(
     page.locator(f'[data-suggestion-list] li.selected [data-suggestion="s:{keys[1]}"]').wait_for()
     page.keyboard.press("a")
     page.locator(f'[data-suggestion-list] li.selected [data-suggestion="s:{keys[2]}"]').wait_for()
-    page.keyboard.press("x")
-    wait_saved(page)
+    with page.expect_response(lambda r: r.url.endswith("/suggestions/reject/")) as rejected:
+        page.keyboard.press("x")
+    assert rejected.value.status == 201
+    wait_saved(page, version=version + 2)  # one per accept; a rejection is not an edit
     page.locator(f'.bar.ghost[data-key="s:{keys[2]}"]').wait_for(state="detached")
     page.locator(f'.bar.ghost[data-key="s:{keys[1]}"]').wait_for(state="detached")
     assert page.locator("[data-span-count]").inner_text() == "2"
@@ -126,8 +135,8 @@ def test_clicking_a_ghost_selects_it_and_mouse_selections_still_mark_spans(
 
     # Shift+A accepts everything left: the spans and the suggested links between them.
     page.focus("[data-doc]")
-    page.keyboard.press("Shift+A")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("Shift+A")
     page.locator("[data-suggestion-count]", has_text="0").wait_for()
     annotation.refresh_from_db()
     suggested = {s for s in spans_of(annotation) if s[3] == Origin.SUGGESTED}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client
@@ -92,13 +94,28 @@ def char_box(page, text: str, at: int) -> dict:
 
 def mark(page, text: str, start: int, end: int, hotkey: str) -> None:
     drag_select(page, text, start, end)
-    page.keyboard.press(hotkey)
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press(hotkey)
 
 
-def wait_saved(page) -> None:
+@contextmanager
+def saving(page) -> Iterator[None]:
+    """After the block, wait until the server has confirmed what it changed: the indicator says
+    saved, at another version than before. "Saved" alone is not enough: it still shows the last
+    save while a dialog's close event or a selection change has yet to queue the new one."""
+    indicator = page.locator("[data-save-state]")
+    before = indicator.get_attribute("data-version")
+    assert before is not None, "the workspace is not ready"
+    yield
     # A locator wait: wait_for_function would evaluate a string, which the page's CSP forbids.
-    page.locator("[data-save-state][data-state=saved]").wait_for()
+    page.locator(f'[data-save-state][data-state=saved]:not([data-version="{before}"])').wait_for()
+
+
+def wait_saved(page, version: int | None = None) -> None:
+    """Wait until what the page queued while it loaded (a replay) has been saved, or until the
+    server has confirmed `version`. Single changes made afterwards are waited for with `saving`."""
+    at = "" if version is None else f'[data-version="{version}"]'
+    page.locator(f"[data-save-state][data-state=saved]{at}").wait_for()
 
 
 def my_annotation(article, user) -> Annotation:
@@ -154,14 +171,15 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     page.keyboard.press("ArrowDown")
     assert "said" in dialog.locator("select[data-relation-attr=cue] option:checked").inner_text()
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("Enter")
     assert page.locator("[data-relation-list] .relation").count() == 1
 
     page.keyboard.press("a")
-    page.keyboard.press("ArrowRight")  # direct → indirect
-    page.keyboard.press("ArrowRight")  # indirect → mixed
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("ArrowRight")  # direct → indirect
+    with saving(page):
+        page.keyboard.press("ArrowRight")  # indirect → mixed
     assert page.locator("[data-editor] input[value=mixed]").is_checked()
 
     page.reload()
@@ -215,8 +233,8 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     cue_select = dialog.locator("select[data-relation-attr=cue]")
     assert "said" in cue_select.locator("option:checked").inner_text()
     cue_select.select_option("")
-    dialog.get_by_role("button", name="Save").click()
-    wait_saved(page)
+    with saving(page):
+        dialog.get_by_role("button", name="Save").click()
     relation = annotation.relations.get()
     assert relation.attrs == {}
     assert "cue:" not in row.inner_text()
@@ -224,8 +242,8 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     dialog.wait_for(state="visible")
     cue_select.select_option(label="Cue “said”")
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("Enter")
     relation.refresh_from_db()
     assert relation.attrs == {"cue": by_label["Cue"]["id"]}
     assert list(
@@ -238,12 +256,12 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     # Hovering a relation highlights both ends; its × deletes it, Delete removes a span.
     row.hover()
     assert page.locator("[data-overlay] .tint").count() >= 2
-    row.get_by_role("button", name="Delete relation attributed_to").click()
-    wait_saved(page)
+    with saving(page):
+        row.get_by_role("button", name="Delete relation attributed_to").click()
     assert not annotation.relations.exists()
     page.locator("[data-span-list] .span-item", has_text="said").click()
-    page.keyboard.press("Delete")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("Delete")
     assert sorted(annotation.spans.values_list("label", flat=True)) == ["Quote", "Source"]
 
 
@@ -424,8 +442,8 @@ def test_submit_asks_for_missing_attributes_then_shows_next(
     mark(page, text, text.index("no"), text.index("no") + 2, "1")
     # From the selected span, Shift+→ extends a selection by one character, here the quote mark.
     page.keyboard.press("Shift+ArrowRight")
-    page.keyboard.press("4")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("4")
     claim = Span.objects.get(annotation__article=article, label="Claim")
     assert claim.text == "no”" == text[claim.start : claim.end]
     page.locator(".span-item", has_text="Quote").click()
@@ -434,8 +452,8 @@ def test_submit_asks_for_missing_attributes_then_shows_next(
     assert my_annotation(article, annotator).status == "draft"
 
     page.keyboard.press("a")
-    page.keyboard.press("Space")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("Space")
     page.get_by_role("button", name="Submit").click()
     page.locator("[data-alert]").get_by_role("button", name="Next article (n)").wait_for()
     assert my_annotation(article, annotator).status == "submitted"
@@ -491,8 +509,8 @@ def test_failed_saves_are_retried_and_a_reload_replays_what_never_arrived(
     page.route(spans_url, flaky)
     start = text.index("Macron")
     drag_select(page, text, start, start + len("Macron"))
-    page.keyboard.press("2")
-    wait_saved(page)
+    with saving(page):
+        page.keyboard.press("2")
     assert answers == [503]
     stored = sorted(s.text for s in Span.objects.filter(annotation__article=article))
     assert stored == ["Macron", "Putin"]

@@ -74,6 +74,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
   queue.addEventListener("state", () => {
     const saveState = root.querySelector("[data-save-state]");
     saveState.dataset.state = queue.state;
+    saveState.dataset.version = queue.version; // the version the server last confirmed
     saveState.textContent = stateText(queue.state, queue.size, queue.message);
   });
   queue.addEventListener("rejected", (event) => {
