@@ -1,6 +1,8 @@
 """Every domain exception, in one module: ``Invalid`` (bad input, with its problems), and the
 refusals that are not about the input (``Stale``, ``Closed``, ``ArticleFull``, ``TooLarge``, the
-import's and the export's). ``labels.api.errors`` and ``labels.pages.errors`` translate them.
+import's and the export's), and ``refusal``: the one table of the HTTP status and the problems
+each of them is answered with. ``labels.api.errors`` (JSON) and ``labels.pages.errors`` (messages
+for people) both answer from it, so a page and the API never disagree on a status.
 
 ``Invalid`` is the one error type that every check in the domain raises.
 
@@ -121,3 +123,28 @@ def _amount(size: int) -> str:
 class ExportError(Exception):
     """The stored data breaks an invariant the export guarantees (a span whose text is not the
     article's text at its offsets). Raised instead of writing a wrong line."""
+
+
+#: The domain exceptions ``refusal`` answers (what a view catches around a domain call).
+REFUSALS = (Invalid, Stale, Closed, ImportConflict, ImportFailed, TooLarge)
+
+
+def refusal(exc: Exception) -> tuple[int, list[Problem]]:
+    """The HTTP status and the problems a domain exception is answered with: 400 bad input,
+    409 a stale version, a closed annotation, an article whose seats are taken, or an import that
+    met a concurrent change, 413 a body over its size limit."""
+    if isinstance(exc, TooLarge):
+        return 413, [exc.problem]
+    if isinstance(exc, ArticleFull):
+        return 409, exc.problems
+    if isinstance(exc, Invalid):
+        return 400, exc.problems
+    if isinstance(exc, ImportFailed):
+        return 400, [Problem("file", "invalid_record", line) for line in exc.report.errors]
+    if isinstance(exc, ImportConflict):
+        return 409, [Problem("file", "conflict", str(exc))]
+    if isinstance(exc, Stale):
+        return 409, [Problem("version", "stale_version", str(exc))]
+    if isinstance(exc, Closed):
+        return 409, [Problem("status", "closed", str(exc))]
+    raise TypeError(f"not a domain exception: {exc!r}")

@@ -12,19 +12,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from labels.errors import (
-    ArticleFull,
-    Closed,
-    ImportConflict,
-    ImportFailed,
-    Invalid,
-    Stale,
-    TooLarge,
-)
+from labels.errors import REFUSALS, ImportFailed, Stale, TooLarge, refusal
 
 
 def _flatten(detail, prefix: str = "") -> list[dict[str, str]]:
@@ -63,33 +55,14 @@ def too_large_response(exc: TooLarge) -> JsonResponse:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, TooLarge):
-        return Response({"errors": [exc.problem.as_dict()]}, status=413)
-    if isinstance(exc, ArticleFull):
-        return Response({"errors": [p.as_dict() for p in exc.problems]}, status=409)
-    if isinstance(exc, ImportFailed):
-        return Response(
-            {
-                "errors": [
-                    {"field": "file", "code": "invalid_record", "message": line}
-                    for line in exc.report.errors
-                ],
-                "report": exc.report.as_dict(),
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, ImportConflict):
-        return error_response(409, "file", "conflict", str(exc))
-    if isinstance(exc, Invalid):
-        return Response(
-            {"errors": [p.as_dict() for p in exc.problems]}, status=status.HTTP_400_BAD_REQUEST
-        )
-    if isinstance(exc, Stale):
-        return error_response(
-            409, "version", "stale_version", str(exc), current_version=exc.current
-        )
-    if isinstance(exc, Closed):
-        return error_response(409, "status", "closed", str(exc))
+    if isinstance(exc, REFUSALS):
+        status_code, problems = refusal(exc)
+        body: dict = {"errors": [p.as_dict() for p in problems]}
+        if isinstance(exc, ImportFailed):
+            body["report"] = exc.report.as_dict()
+        if isinstance(exc, Stale):
+            body["current_version"] = exc.current
+        return Response(body, status=status_code)
     if isinstance(exc, Http404):
         return error_response(404, "", "not_found", str(exc) or "Not found.")
     if isinstance(exc, PermissionDenied):
