@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.servers import AppServer, Cluster, manage, private_directory, seed, start_cluster
+from tests.support.servers import AppServer, Cluster, manage, private_cluster, seed
 
 pytestmark = pytest.mark.server
 
@@ -23,10 +23,8 @@ TEXT = " ".join(f"w{n:03d}" for n in range(WORDS))
 
 @pytest.fixture(scope="module")
 def cluster() -> Cluster:
-    with private_directory("deploy") as var_dir:
-        cluster = start_cluster(var_dir)
+    with private_cluster("deploy") as cluster:
         yield cluster
-        cluster.stop()
 
 
 @pytest.fixture(scope="module")

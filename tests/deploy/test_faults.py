@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from tests.support.servers import ROOT, AppServer, Cluster, private_directory, seed, start_cluster
+from tests.support.servers import ROOT, AppServer, Cluster, private_cluster, seed
 
 pytestmark = pytest.mark.server
 
@@ -26,10 +26,8 @@ TEXT = " ".join(f"w{n:03d}" for n in range(WORDS))  # every word is 4 characters
 
 @pytest.fixture(scope="module")
 def cluster() -> Cluster:
-    with private_directory("faults") as var_dir:
-        cluster = start_cluster(var_dir)
+    with private_cluster("faults") as cluster:
         yield cluster
-        cluster.stop()
 
 
 @pytest.fixture(scope="module")

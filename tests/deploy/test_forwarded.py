@@ -11,7 +11,7 @@ from django.test import RequestFactory
 
 from annotator.forwarded import client_address
 from labels.checks import check_client_address_behind_proxies
-from tests.support.servers import AppServer, private_directory, seed, start_cluster
+from tests.support.servers import AppServer, private_cluster, seed
 
 ATTACKER, VICTIM, PROXY = "203.0.113.66", "198.51.100.7", "127.0.0.1"
 
@@ -66,23 +66,19 @@ def test_an_attacker_behind_the_proxy_cannot_lock_a_user_out_of_their_own_addres
     """Through a real gunicorn with production settings, DEBUG=0 and AXES_PROXY_COUNT=1: five
     wrong passwords from the attacker's address (one of them forging the victim's) lock the
     attacker out, and the user still logs in from theirs."""
-    with private_directory("forwarded") as var_dir:
-        cluster = start_cluster(var_dir)
-        try:
-            seeded = seed(cluster.env(), {"slug": "gate", "users": {"ana": "annotator"}})
-            username = next(iter(seeded["gate"]["tokens"])) + ".gate"
-            env = cluster.env(AXES_ENABLED="1", AXES_PROXY_COUNT="1", AXES_FAILURE_LIMIT="5")
-            with AppServer(env) as server:
-                with httpx.Client(timeout=30) as attacker:
-                    for n in range(5):
-                        forwarded = f"{VICTIM}, {ATTACKER}" if n == 0 else ATTACKER
-                        answer = _login(attacker, server.url, username, "wrong", forwarded)
-                        assert answer.status_code in (200, 429), answer.status_code
-                    locked = _login(attacker, server.url, username, "pw-anaanaana", ATTACKER)
-                    assert locked.status_code == 429
-                with httpx.Client(timeout=30) as victim:
-                    answer = _login(victim, server.url, username, "pw-anaanaana", VICTIM)
-                    assert answer.status_code == 302, answer.status_code
-                    assert answer.headers["location"] == "/"
-        finally:
-            cluster.stop()
+    with private_cluster("forwarded") as cluster:
+        seeded = seed(cluster.env(), {"slug": "gate", "users": {"ana": "annotator"}})
+        username = next(iter(seeded["gate"]["tokens"])) + ".gate"
+        env = cluster.env(AXES_ENABLED="1", AXES_PROXY_COUNT="1", AXES_FAILURE_LIMIT="5")
+        with AppServer(env) as server:
+            with httpx.Client(timeout=30) as attacker:
+                for n in range(5):
+                    forwarded = f"{VICTIM}, {ATTACKER}" if n == 0 else ATTACKER
+                    answer = _login(attacker, server.url, username, "wrong", forwarded)
+                    assert answer.status_code in (200, 429), answer.status_code
+                locked = _login(attacker, server.url, username, "pw-anaanaana", ATTACKER)
+                assert locked.status_code == 429
+            with httpx.Client(timeout=30) as victim:
+                answer = _login(victim, server.url, username, "pw-anaanaana", VICTIM)
+                assert answer.status_code == 302, answer.status_code
+                assert answer.headers["location"] == "/"

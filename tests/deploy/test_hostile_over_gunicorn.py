@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from tests.support.servers import AppServer, private_directory, seed, start_cluster
+from tests.support.servers import AppServer, private_cluster, seed
 
 pytestmark = pytest.mark.server
 
@@ -18,22 +18,18 @@ TEXT = "The minister said we are ready on Monday."
 
 @pytest.fixture(scope="module")
 def server():
-    with private_directory("hostile") as var_dir:
-        cluster = start_cluster(var_dir)
-        try:
-            seeded = seed(
-                cluster.env(),
-                {
-                    "slug": "desk",
-                    "users": {"mara": "manager", "ana": "annotator"},
-                    "articles": [TEXT],
-                },
-            )["desk"]
-            env = cluster.env(AXES_ENABLED="1", AXES_PROXY_COUNT="1")
-            with AppServer(env, workers=1, threads=2) as app:
-                yield app, seeded, cluster
-        finally:
-            cluster.stop()
+    with private_cluster("hostile") as cluster:
+        seeded = seed(
+            cluster.env(),
+            {
+                "slug": "desk",
+                "users": {"mara": "manager", "ana": "annotator"},
+                "articles": [TEXT],
+            },
+        )["desk"]
+        env = cluster.env(AXES_ENABLED="1", AXES_PROXY_COUNT="1")
+        with AppServer(env, workers=1, threads=2) as app:
+            yield app, seeded, cluster
 
 
 def _client(app, seeded, who: str) -> httpx.Client:

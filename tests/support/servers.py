@@ -104,6 +104,17 @@ def start_cluster(var_dir: Path) -> Cluster:
     return cluster
 
 
+@contextmanager
+def private_cluster(name: str):
+    """A migrated private cluster on a private directory, stopped and removed afterwards."""
+    with private_directory(name) as var_dir:
+        cluster = start_cluster(var_dir)
+        try:
+            yield cluster
+        finally:
+            cluster.stop()
+
+
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
