@@ -75,6 +75,11 @@ def _writing_with_suggestions(
         yield annotation, current, data
 
 
+def _as_write(data: dict[str, Any]) -> dict[str, Any]:
+    """The version the write is based on and the client's id for it, as every write takes them."""
+    return {"version": data["version"], "client_id": data.get("client_id")}
+
+
 # --- Views ---------------------------------------------------------------------------------------
 
 
@@ -103,15 +108,8 @@ class AcceptView(APIView):
     def post(self, request, annotation_id: int):
         body = SuggestionAcceptSerializer
         with _writing_with_suggestions(request, annotation_id, body) as (annotation, current, data):
-            result = actions.do_accept_suggestion(
-                annotation,
-                request.user,
-                current,
-                data["key"],
-                version=data["version"],
-                attrs=data["attrs"],
-                client_id=data.get("client_id"),
-            )
+            chosen = {"key": data["key"], "attrs": data["attrs"], **_as_write(data)}
+            result = actions.do_accept_suggestion(annotation, request.user, current, **chosen)
         return written(result, span=SpanSerializer(result.obj).data)
 
 
@@ -124,15 +122,9 @@ class AcceptRelationView(APIView):
     def post(self, request, annotation_id: int):
         body = SuggestionAcceptRelationSerializer
         with _writing_with_suggestions(request, annotation_id, body) as (annotation, current, data):
+            ends = (data["label"], data["from"], data["to"])
             result = actions.do_accept_relation(
-                annotation,
-                request.user,
-                current,
-                data["label"],
-                data["from"],
-                data["to"],
-                version=data["version"],
-                client_id=data.get("client_id"),
+                annotation, request.user, current, *ends, **_as_write(data)
             )
         return written(result, relation=RelationSerializer(result.obj).data)
 
