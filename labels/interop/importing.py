@@ -32,7 +32,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from labels.errors import ImportConflict, ImportFailed, Invalid
+from labels.errors import ImportConflict, ImportFailed, Invalid, TooLarge
 from labels.interop.bulk import (
     _check_and_write_articles,
     _defer_search_index_merge,
@@ -79,16 +79,18 @@ def _resolve_layer(project: Project, layer: str | None, report: ImportReport):
     return (False, user)
 
 
-def check_upload_size(size: int | None, field: str = "file") -> None:
-    """Refuse an upload larger than ``settings.ANNOTATOR_MAX_IMPORT_BYTES``."""
+def check_import_layer(project: Project, layer: str | None) -> None:
+    """``Invalid`` naming ``layer`` when it is no layer of ``project`` (what ``do_import`` would
+    refuse), for a background import that checks before it queues."""
+    _resolve_layer(project, layer, ImportReport())
+
+
+def check_upload_size(size: int | None) -> None:
+    """Refuse an upload larger than ``settings.ANNOTATOR_MAX_IMPORT_BYTES`` with ``TooLarge``
+    (413), as ``annotator.limits`` does when ``Content-Length`` already says so."""
     limit = settings.ANNOTATOR_MAX_IMPORT_BYTES
     if size is not None and size > limit:
-        raise Invalid.one(
-            field,
-            "too_large",
-            f"The file is {size / 1_048_576:.1f} MB; imports are limited to "
-            f"{limit / 1_048_576:.0f} MB. Split it into smaller files.",
-        )
+        raise TooLarge.upload(size, limit)
 
 
 def do_import(

@@ -136,13 +136,17 @@ def test_json_body_is_refused_with_a_clear_400(api, project, manager):
     assert response.json()["errors"][0]["code"] == "unsupported_media_type"
 
 
-def test_file_over_the_size_limit_is_a_clear_400(api, project, manager, settings):
+def test_file_over_the_size_limit_is_a_413_like_a_body_refused_by_its_length(
+    api, project, manager, settings
+):
+    """Within the body limit (the multipart allowance) but over the import limit: the same 413
+    and message as an upload whose Content-Length is refused before it is read."""
     settings.ANNOTATOR_MAX_IMPORT_BYTES = 100
     content = (json.dumps({"id": "a", "text": "x" * 200}) + "\n").encode()
     response = api(manager).post(
         IMPORTS, {"file": upload("big.jsonl", content)}, format="multipart"
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
     (error,) = response.json()["errors"]
     assert (error["field"], error["code"]) == ("file", "too_large")
     assert "limited to" in error["message"]

@@ -79,7 +79,7 @@ def test_too_large_a_file_is_refused_clearly(client, project, manager, settings)
     settings.ANNOTATOR_MAX_IMPORT_BYTES = 10
     client.force_login(manager)
     response = post(client, "articles.csv", format="csv")
-    assert response.status_code == 400
+    assert response.status_code == 413  # as when Content-Length alone says so
     assert "imports are limited to" in response.content.decode()
     assert Article.objects.count() == 0
 
