@@ -157,13 +157,18 @@ def do_get_or_create_own(article: Article, user) -> Annotation:
     """The user's annotation of ``article`` when they open it directly (e.g. from their queue).
 
     Opening an article does not take a seat beyond the limit: without an existing annotation the
-    user gets a leased draft only while the article has room.
+    user gets a leased draft only while the article has room. The same user opening it in several
+    tabs at once gets one draft: after the article's lock the check runs again, in a statement
+    that sees what the request before committed.
     """
+    existing = access.own_annotation(article, user)
+    if existing is not None:
+        return existing
     with transaction.atomic():
+        Article.objects.select_for_update().get(pk=article.pk)
         existing = access.own_annotation(article, user)
         if existing is not None:
             return existing
-        Article.objects.select_for_update().get(pk=article.pk)
         if not _has_room(article.project, article.pk):
             raise ArticleFull.one(
                 "article", "article_full", "Enough analysts are already working on this article."

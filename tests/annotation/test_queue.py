@@ -7,6 +7,8 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from labels.annotation import queue
 from labels.models import Annotation, Role
@@ -56,3 +58,38 @@ def test_twenty_analysts_asking_at_once_never_seat_more_than_two_per_article(
     assert set(Annotation.objects.values_list("annotator__username", flat=True)) == {
         name for name, article in results.items() if article is not None
     }
+
+
+def test_one_analyst_opening_a_new_article_in_six_tabs_at_once_gets_one_draft(
+    make_project, make_user, make_article
+):
+    """Six concurrent opens of the workspace page by one analyst: every one is the page (no
+    500 from the unique (article, annotator) constraint) and they all show the same draft."""
+    ana = make_user("ana")
+    project = make_project("tabs", annotators_per_article=2, members={ana: Role.ANNOTATOR})
+    article = make_article(project, "The minister said “no”.")
+    url = reverse("annotate", args=[article.pk])
+    start = threading.Barrier(6)
+    answers: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_tab():
+        try:
+            client = Client()
+            client.force_login(ana)
+            start.wait(timeout=30)
+            answers.append(client.get(url).status_code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_tab) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert answers == [200] * 6
+    assert Annotation.objects.filter(article=article, annotator=ana).count() == 1
