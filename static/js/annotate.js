@@ -48,6 +48,7 @@ const view = new DocView({
 });
 const panel = new Panel({
   store,
+  index, // line numbers in the span list
   styleOf,
   list: root.querySelector("[data-span-list]"),
   count: root.querySelector("[data-span-count]"),

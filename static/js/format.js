@@ -37,6 +37,29 @@ export function excerpt(text, max = 80) {
   }
 }
 
+/** The last `n` grapheme clusters of `flat` (all of it when it has no more). */
+function lastClusters(flat, n) {
+  if (!JOINING.test(flat.slice(-(n + 1)))) return flat.slice(-n);
+  // Segment a suffix only; its first cluster may be the end of a longer one, so it is used only
+  // when the suffix is the whole text.
+  for (let size = 4 * n + 16; ; size *= 2) {
+    const whole = size >= flat.length;
+    const parts = Array.from(graphemes.segment(whole ? flat : flat.slice(-size)), (s) => s.segment);
+    if (whole || parts.length > n) return parts.slice(-n).join("");
+  }
+}
+
+/**
+ * `excerpt`, but a text too long for `max` clusters keeps its last `tail` ones too ("He said
+ * that the …on Monday."): two spans that start alike still read differently in a list. Never
+ * cuts a grapheme cluster.
+ */
+export function excerptEnds(text, max = 70, tail = 24) {
+  const flat = text.replace(/\s+/g, " ");
+  if (excerpt(flat, max) === flat) return flat;
+  return `${excerpt(flat, max - tail)}${lastClusters(flat, tail)}`;
+}
+
 /** A span named for messages and lists: its label and an excerpt of its text. */
 export function quoted(span, max = 50) {
   return `${span.label} “${excerpt(span.text, max)}”`;

@@ -64,6 +64,7 @@ export class OffsetIndex {
   #text;
   #cpToU16;
   #u16ToCp;
+  #lineStarts = null; // UTF-16 index where each line begins, made on first use
 
   constructor(text) {
     checkText(text);
@@ -111,6 +112,24 @@ export class OffsetIndex {
   toUtf16(codePointIndex) {
     checkPosition("codePointIndex", codePointIndex, this.length);
     return this.#cpToU16[codePointIndex];
+  }
+
+  /** The 1-based line (of the text's LF-separated lines) that code point `codePointIndex` is on. */
+  lineOf(codePointIndex) {
+    const u = this.toUtf16(codePointIndex);
+    if (!this.#lineStarts) {
+      const starts = [0];
+      for (let i = this.#text.indexOf("\n"); i !== -1; i = this.#text.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.#lineStarts = starts;
+    }
+    let lo = 0;
+    let hi = this.#lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#lineStarts[mid] <= u) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
   }
 
   #isInsidePair(u) {

@@ -307,6 +307,37 @@ def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start + len(part) - len(part.lstrip()), end - len(part) + len(part.rstrip())
 
 
+def test_span_rows_that_start_alike_read_differently_and_say_their_line(
+    new_page, live_server, project, annotator
+):
+    """Two long spans with the same first 80 characters: each row shows its end too (without
+    cutting the flag in half), and the line it is on."""
+    first = (
+        "The minister of foreign affairs said on Monday that the talks with all of the "
+        "neighbouring countries would resume soon 🇺🇦."
+    )
+    article = do_create_article(
+        project, external_id="alike", raw_text=first + "\nHe added: “no more delays”."
+    )
+    text = article.text
+    page = new_page(annotator)
+    open_workspace(page, live_server, article)
+    mark(page, text, 0, len(first), "4")  # the whole sentence as a Claim
+    mark(page, text, 0, text.index(" soon"), "1")  # up to "resume" as a Quote
+    quote = text.index("no more")
+    mark(page, text, quote, quote + len("no more delays"), "1")
+
+    rows = page.locator("[data-span-list] .span-item")
+    by_text = {rows.nth(i).locator(".excerpt").inner_text(): i for i in range(rows.count())}
+    assert len(by_text) == 3  # no two rows read alike
+    assert any(t.endswith("resume soon 🇺🇦.”") for t in by_text)
+    assert any(t.endswith("would resume”") for t in by_text)
+    assert "…" in next(t for t in by_text if t.endswith("would resume”"))
+    wheres = rows.locator(".where").all_inner_texts()
+    assert sorted(wheres) == ["line 1", "line 1", "line 2"]
+    assert page.problems == []
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s["id"] for s in SAMPLES])
 def test_marking_by_mouse_stores_the_exact_text_in_every_script(
     new_page, live_server, project, annotator, sample

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { attributesText, confidenceText, excerpt, plural, quoted } from "../format.js";
+import { attributesText, confidenceText, excerpt, excerptEnds, plural, quoted } from "../format.js";
 
 const SAMPLES_URL = new URL("../../../tests/data/unicode-samples.jsonl", import.meta.url);
 const samples = readFileSync(SAMPLES_URL, "utf8")
@@ -116,4 +116,35 @@ test("attributesText lists the values set, in order", () => {
 test("confidence is shown as a percentage, a missing one as a dash", () => {
   assert.equal(confidenceText(0.856), "86%");
   assert.equal(confidenceText(null), "—");
+});
+
+describe("excerptEnds", () => {
+  test("keeps a short text whole and a long one's start and end", () => {
+    assert.equal(excerptEnds("He said “no”.", 70), "He said “no”.");
+    const long = `The minister said that ${"x".repeat(100)} on Monday.`;
+    const shown = excerptEnds(long, 40, 12);
+    assert.equal(shown, `The minister said that xxxx…${"x".repeat(1)} on Monday.`);
+    assert.equal(clusters(shown).length, 40); // max, the ellipsis included, as excerpt
+  });
+
+  test("two spans that start alike read differently", () => {
+    const start = "The minister said that the talks ".repeat(3);
+    assert.notEqual(excerptEnds(`${start}would resume.`, 50), excerptEnds(`${start}had failed.`, 50));
+  });
+
+  test("never cuts a grapheme cluster at either end", () => {
+    const family = "👨‍👩‍👧‍👦"; // 11 UTF-16 units, one cluster
+    const flag = "🇺🇦";
+    const text = `${family.repeat(30)} and ${flag.repeat(30)}`;
+    const shown = excerptEnds(text, 20, 8);
+    for (const part of clusters(shown)) {
+      assert.ok(clusters(text).includes(part) || part === "…", `cut cluster ${JSON.stringify(part)}`);
+    }
+    assert.ok(shown.endsWith(flag.repeat(8)));
+    for (const sample of samples) {
+      const out = excerptEnds(sample.text, 12, 5);
+      const whole = new Set(clusters(sample.text.replace(/\s+/g, " ")));
+      for (const part of clusters(out)) assert.ok(whole.has(part) || part === "…", sample.id ?? sample.text);
+    }
+  });
 });

@@ -397,3 +397,17 @@ test("a 50,000-character text with emoji converts 10,000 positions correctly", (
     }
   }
 });
+
+describe("lineOf", () => {
+  test("numbers the LF-separated lines from 1, by code point", () => {
+    const text = "😀 one\ntwo\n\nfour";
+    const index = new OffsetIndex(text);
+    assert.equal(index.lineOf(0), 1);
+    assert.equal(index.lineOf(5), 1); // the LF ends line 1
+    assert.equal(index.lineOf(6), 2); // "two" starts after 😀 + " one" + LF: 6 code points
+    assert.equal(index.lineOf(10), 3);
+    assert.equal(index.lineOf(11), 4);
+    assert.equal(index.lineOf(index.length), 4);
+    assert.throws(() => index.lineOf(index.length + 1), RangeError);
+  });
+});

@@ -5,7 +5,7 @@
 
 import { attributeField } from "../attributes.js";
 import { el } from "../dom.js";
-import { excerpt } from "../format.js";
+import { excerpt, excerptEnds } from "../format.js";
 import { attributeSummary, missingAttributes, relationType, spanLabel } from "../schema.js";
 
 /** A label name with its swatch (colour and pattern), as in the palette. */
@@ -17,6 +17,7 @@ export function labelTag(label, style) {
 
 export class Panel {
   #store;
+  #index;
   #styleOf;
   #list;
   #count;
@@ -33,8 +34,9 @@ export class Panel {
    * buttons; hover(relationKey or null) points at a relation, editRelation(key) and
    * deleteRelation(key) pressed a relation's buttons.
    */
-  constructor({ store, styleOf, list, count, editor, relationList, relationCount, on }) {
+  constructor({ store, index, styleOf, list, count, editor, relationList, relationCount, on }) {
     this.#store = store;
+    this.#index = index;
     this.#styleOf = styleOf;
     this.#list = list;
     this.#count = count;
@@ -96,7 +98,8 @@ export class Panel {
       "button",
       { type: "button", className: "span-item", dataset: { key: span.key } },
       labelTag(span.label, this.#styleOf(span.label)),
-      el("span", { className: "excerpt", text: `“${excerpt(span.text, 70)}”` }),
+      el("span", { className: "excerpt", text: `“${excerptEnds(span.text, 70)}”` }),
+      el("span", { className: "where", text: `line ${this.#index.lineOf(span.start)}` }),
       summary ? el("span", { className: "attrs", text: summary }) : null,
       missing.length
         ? el("span", { className: "missing", text: `needs ${missing.map((a) => a.name).join(", ")}` })
