@@ -338,6 +338,39 @@ def test_span_rows_that_start_alike_read_differently_and_say_their_line(
     assert page.problems == []
 
 
+def test_guidelines_open_at_their_top_and_escape_deselects_from_a_text_field(
+    new_page, live_server, project, annotator
+):
+    project.guidelines = "\n\n".join(
+        f"## Rule {n}\n\n" + "Mark the whole quote. " * 30 for n in range(30)
+    )
+    project.save(update_fields=["guidelines"])
+    article = do_create_article(project, external_id="esc", raw_text="The EU said it would act.")
+    text = article.text
+    page = new_page(annotator)
+    open_workspace(page, live_server, article)
+
+    # g opens the guidelines at their first rule, however long they are.
+    page.focus("[data-doc]")
+    page.keyboard.press("g")
+    dialog = page.locator("dialog[data-dialog=guidelines]")
+    dialog.wait_for(state="visible")
+    assert dialog.evaluate("d => d.scrollHeight > d.clientHeight")  # long enough to scroll
+    assert dialog.evaluate("d => d.scrollTop") == 0
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+    # A Stance has a free-text target: Escape in that field leaves it and deselects the span.
+    mark(page, text, 0, len(text) - 1, "5")
+    target = page.locator("[data-editor] input[type=text]")
+    target.focus()
+    assert page.locator("[data-span-list] li.selected").count() == 1
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-span-list] li.selected")).to_have_count(0)
+    assert page.evaluate("document.activeElement.tagName") != "INPUT"
+    assert page.problems == []
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s["id"] for s in SAMPLES])
 def test_marking_by_mouse_stores_the_exact_text_in_every_script(
     new_page, live_server, project, annotator, sample

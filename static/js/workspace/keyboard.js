@@ -1,5 +1,6 @@
 // The workspace's keys (annotate.html's shortcuts dialog lists them). Single keys act outside
-// text fields and without Ctrl, Alt or Meta; while a link target is being chosen the linker
+// text fields (where only Escape acts: it leaves the field and deselects) and without Ctrl, Alt
+// or Meta; while a link target is being chosen the linker
 // has the keyboard; Shift+arrows in the text extend the selection (from the selected span
 // when nothing is selected) to mark a span.
 
@@ -40,7 +41,15 @@ export function keydownListener({ doc, view, index, store, panel, linker, sugges
       return;
     }
     const target = event.target;
-    if (isTextEntry(target)) return;
+    if (isTextEntry(target)) {
+      // Escape leaves the field and deselects, as it does everywhere else; other keys type.
+      if (event.key === "Escape" && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        target.blur();
+        page.clear();
+        event.preventDefault();
+      }
+      return;
+    }
     const inText = target === doc || doc.contains(target) || target === document.body;
     if (event.shiftKey && ARROWS.includes(event.key) && inText && !event.altKey && !event.metaKey) {
       if (extendSelection(event, { view, store, index })) event.preventDefault();
