@@ -120,10 +120,10 @@ def test_annotate_page_query_count(
             version=1,
         )
     client.force_login(annotator)
-    # session, user, article + project, membership, SAVEPOINT, my annotation, RELEASE (the
-    # get-or-create runs atomically), then annotation_payload: the annotation with annotator
-    # and reviewer, its spans, its relations.
-    with django_assert_num_queries(10):
+    # session, user, article + project, membership, my annotation (found: no lock, no
+    # savepoint), then annotation_payload: the annotation with annotator and reviewer, its
+    # spans, its relations.
+    with django_assert_num_queries(8):
         response = client.get(reverse("annotate", args=[article.pk]))
     assert response.status_code == 200
     assert len(workspace_data(response)["annotation"]["spans"]) == 1
