@@ -29,8 +29,14 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The server and one job worker (exports, imports, agreement in the background) together;
+# Ctrl+C stops both: the worker gets SIGINT with the server, and the trap stops it whichever
+# of the two ends first.
 run: migrate
 	$(PY) manage.py seed_demo --show-logins http://$(HOST):$(PORT)/
+	@$(PY) manage.py worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 chromium:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Literal, overload
 
@@ -55,3 +56,17 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_json(name: str, default: dict) -> dict:
+    """A JSON object (the options of a storage backend, say); ``default`` when unset."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return dict(default)
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object; {exc}.") from None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object; got {value!r}.")
+    return parsed

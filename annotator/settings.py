@@ -12,7 +12,7 @@ from typing import Any
 
 import dj_database_url
 
-from annotator.env import env_bool, env_int, env_list, env_str
+from annotator.env import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANNOTATOR_VAR_DIR", str(BASE_DIR / "var")))
@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # The job queue (labels/jobs/): its tables come with its Django migrations.
+    "procrastinate.contrib.django",
     "labels",
 ]
 
@@ -170,8 +172,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Job results and uploads of background imports (labels/jobs/files.py): a folder under var/ by
+# default; any Django storage backend (django-storages' S3Storage for S3-compatible object
+# storage, which several app servers and workers share) through ANNOTATOR_JOB_STORAGE_BACKEND
+# and its options as JSON in ANNOTATOR_JOB_STORAGE_OPTIONS (docs/deploy.md).
+_job_storage_backend = env_str(
+    "ANNOTATOR_JOB_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
+_job_storage_options = env_json("ANNOTATOR_JOB_STORAGE_OPTIONS", {})
+if _job_storage_backend == "django.core.files.storage.FileSystemStorage":
+    _job_storage_options.setdefault("location", str(VAR_DIR / "jobs"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "jobs": {"BACKEND": _job_storage_backend, "OPTIONS": _job_storage_options},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", not DEBUG)
@@ -195,6 +208,22 @@ ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = env_list("ANNOTATOR_SUGGESTER_ALLOWED_NET
 # The dashboard recomputes agreement inline (about 0.4 ms per submitted layer) only for projects
 # with at most this many submitted layers; larger ones show the last snapshot (docs/review.md).
 ANNOTATOR_AGREEMENT_INLINE_LAYERS = env_int("ANNOTATOR_AGREEMENT_INLINE_LAYERS", 1000)
+
+# Background jobs (labels/jobs/, docs/deploy.md). An import above this size, or asked for with
+# "background", runs as a job; a job's result file is removed this many days after it ended;
+# a job whose worker died is retried until it has run this many times.
+ANNOTATOR_IMPORT_JOB_BYTES = env_int("ANNOTATOR_IMPORT_JOB_MB", 20) * 1024 * 1024
+ANNOTATOR_JOB_RETENTION_DAYS = env_int("ANNOTATOR_JOB_RETENTION_DAYS", 7)
+ANNOTATOR_JOB_MAX_ATTEMPTS = env_int("ANNOTATOR_JOB_MAX_ATTEMPTS", 3)
+# A worker writes a heartbeat every ANNOTATOR_WORKER_HEARTBEAT_SECONDS; one silent for
+# ANNOTATOR_WORKER_STALLED_SECONDS is taken for dead (killed, its machine gone) and the other
+# workers requeue its jobs.
+ANNOTATOR_WORKER_HEARTBEAT_SECONDS = env_int("ANNOTATOR_WORKER_HEARTBEAT_SECONDS", 5)
+ANNOTATOR_WORKER_STALLED_SECONDS = env_int("ANNOTATOR_WORKER_STALLED_SECONDS", 30)
+
+# procrastinate: the tasks are in one module, not discovered in every app.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""
+PROCRASTINATE_IMPORT_PATHS = ["labels.jobs.tasks"]
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated request then gets 401 with "WWW-Authenticate: Token"

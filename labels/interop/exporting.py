@@ -33,7 +33,7 @@ lands in the same part in every export, in every format and for every layer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -55,9 +55,10 @@ from labels.interop.records import (
     Context,
     ExportOptions,
     _project_schemas,
+    annotation_filter,
     iter_records,
 )
-from labels.models import AnnotationStatus, Project
+from labels.models import Annotation, AnnotationStatus, Project
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +281,18 @@ class Export:
     filename: str
     _writer: Any
     chunk_size: int = CHUNK_SIZE
+    #: Called with each record as it is handed to the writer (a background export's progress;
+    #: it may raise to stop the export).
+    observe: Callable[[dict[str, Any]], None] | None = None
+
+    def count_records(self) -> int:
+        """How many records the export will have: one per annotation it selects. One query."""
+        options = self.context.options
+        return (
+            Annotation.objects.filter(article__project=self.context.project)
+            .filter(annotation_filter(options))
+            .count()
+        )
 
     def __iter__(self) -> Iterator[bytes]:
         """The bytes of the export. A failure once bytes have gone out (the response is a 200
@@ -295,7 +308,8 @@ class Export:
         )
         try:
             with closing(records):
-                yield from self._writer(records, self.context)
+                observed = records if self.observe is None else _observed(records, self.observe)
+                yield from self._writer(observed, self.context)
         except Exception as exc:
             options = self.context.options
             logger.exception(
@@ -312,6 +326,14 @@ class Export:
                 )
                 yield jsonio.dumps_line({"error": {"code": "export_failed", "message": message}})
             raise
+
+
+def _observed(
+    records: Iterable[dict[str, Any]], observe: Callable[[dict[str, Any]], None]
+) -> Iterator[dict[str, Any]]:
+    for record in records:
+        observe(record)
+        yield record
 
 
 def prepare_export(project: Project, params: Mapping[str, Any]) -> Export:

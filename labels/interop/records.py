@@ -74,7 +74,7 @@ class Context:
 # Records
 
 
-def _annotation_filter(options: ExportOptions, prefix: str = "") -> Q:
+def annotation_filter(options: ExportOptions, prefix: str = "") -> Q:
     """The annotations ``options`` ask for; ``prefix`` reaches them from another model."""
     q = Q(**{f"{prefix}status__in": options.statuses})
     if options.layer == "gold":
@@ -145,7 +145,7 @@ def iter_records(
         Article.objects.using(alias)
         .filter(project=project)
         .filter(
-            Exists(Annotation.objects.filter(_annotation_filter(options), article=OuterRef("pk")))
+            Exists(Annotation.objects.filter(annotation_filter(options), article=OuterRef("pk")))
         )
         .order_by("id")
         .annotate(meta_json=_as_text("meta"))
@@ -178,10 +178,10 @@ def _chunk_records(
     via = Q(
         annotation__article__project_id=project.pk,
         annotation__article__id__range=(low, high),
-    ) & _annotation_filter(options, "annotation__")
+    ) & annotation_filter(options, "annotation__")
     annotations = list(
         Annotation.objects.using(alias)
-        .filter(chunk, _annotation_filter(options))
+        .filter(chunk, annotation_filter(options))
         .order_by("article_id", "-is_gold", "annotator__username", "id")
         .values_list(
             "id",

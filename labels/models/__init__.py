@@ -17,11 +17,14 @@ from labels.models.annotations import (
 )
 from labels.models.articles import Article, ArticleQuerySet, ArticleState, article_state
 from labels.models.history import HistoryAction, HistoryEvent
+from labels.models.jobs import ACTIVE_STATES, FINAL_STATES, Job, JobKind, JobState
 from labels.models.projects import Membership, Project, Role, SchemaVersion, Suggesters
 from labels.models.review import AgreementSnapshot, ReviewRejection
 from labels.models.suggestions import RejectedSuggestion, SuggestionSet
 
 __all__ = [
+    "ACTIVE_STATES",
+    "FINAL_STATES",
     "FINISHED",
     "AgreementSnapshot",
     "Annotation",
@@ -32,6 +35,9 @@ __all__ = [
     "ArticleState",
     "HistoryAction",
     "HistoryEvent",
+    "Job",
+    "JobKind",
+    "JobState",
     "Membership",
     "Origin",
     "Project",
