@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from labels import rawsql
-from labels.models import Annotation, AnnotationStatus, Article, Membership, Project, Role
+from labels.models import Annotation, AnnotationStatus, Article, Job, Membership, Project, Role
 
 # --- Access ------------------------------------------------------------------------------------
 
@@ -239,3 +239,20 @@ def access_history(
         if restore:
             raise PermissionDenied("Only managers and reviewers restore spans.")
     return annotation, membership
+
+
+def access_job(user, job_id: int | str) -> tuple[Job, Membership]:
+    """A background job (with its project and creator) that ``user`` may see, and may cancel:
+    a project's manager sees all its jobs, any other member only their own. 404 for anyone
+    else — a non-member, or a member asking for someone else's job — so that a job's existence
+    is not revealed. Two queries."""
+    job_id = _requested_id(user, job_id, "job")
+    if not 0 < job_id < 2**63:
+        raise Http404("No such job.")
+    job = Job.objects.select_related("project", "created_by").filter(pk=job_id).first()
+    if job is None:
+        raise Http404("No such job.")
+    membership = membership_of(user, job.project)
+    if membership is None or (membership.role != Role.MANAGER and job.created_by_id != user.pk):
+        raise Http404("No such job.")
+    return job, membership

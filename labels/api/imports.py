@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,9 +16,11 @@ from labels.api.inputs import (
 from labels.api.outputs import (
     ImportErrorSerializer,
     ImportReportSerializer,
+    JobSerializer,
 )
 from labels.api.projects import ERRORS
 from labels.interop import importing, reading
+from labels.jobs import runs
 
 # --- Imports -----------------------------------------------------------------------------------
 
@@ -26,9 +30,13 @@ class ImportView(APIView):
 
     @extend_schema(
         summary="Import a file (managers): all or nothing unless partial",
+        description="A file over ANNOTATOR_IMPORT_JOB_MB (20 MB by default), or any file with "
+        "background=true, is imported by a background job: the answer is 202 with the job, "
+        "whose result is the import report.",
         request={"multipart/form-data": ImportSerializer},
         responses={
             200: ImportReportSerializer,
+            202: JobSerializer,
             400: OpenApiResponse(
                 ImportErrorSerializer,
                 description="Bad parameters, or records with errors (`file:line: reason`); "
@@ -42,6 +50,24 @@ class ImportView(APIView):
         project, _, data = managing(request, slug, ImportSerializer)
         upload = data["file"]
         importing.check_upload_size(upload.size)
+        if data["background"] or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES:
+            job = runs.do_start_import(
+                project,
+                request.user,
+                upload,
+                {
+                    "format": data["format"],
+                    "layer": data["layer"] or None,
+                    "partial": data["partial"],
+                    "text_column": data.get("text_column") or None,
+                    "id_column": data.get("id_column") or None,
+                    "title_column": data.get("title_column") or None,
+                },
+            )
+            return Response(
+                JobSerializer(job, context={"request": request}).data,
+                status=status.HTTP_202_ACCEPTED,
+            )
         options = reading.ReadOptions(
             text_column=data.get("text_column") or None,
             id_column=data.get("id_column") or None,

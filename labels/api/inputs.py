@@ -176,6 +176,31 @@ class ImportSerializer(serializers.Serializer):
     text_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
     id_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
     title_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
+    background = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Run the import as a background job (202 with the job). Files over "
+        "ANNOTATOR_IMPORT_JOB_MB (20 MB by default) always do.",
+    )
+
+
+class ExportJobSerializer(serializers.Serializer):
+    """The streamed export's query parameters, as a JSON body; each is a string or a list of
+    strings, checked by the same function (``interop.exporting.check_export_params``)."""
+
+    format = serializers.CharField(required=False, help_text="Dataset format (default native).")
+    layer = serializers.CharField(required=False, help_text="gold (default), annotators or all.")
+    status = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Annotation statuses (default submitted and reviewed).",
+    )
+    labels = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Keep only these span labels."
+    )
+    since = serializers.CharField(required=False, help_text="ISO 8601 date or date-time.")
+    split = serializers.CharField(required=False, help_text="train,dev,test ratios, e.g. 80,10,10.")
+    lang = serializers.CharField(required=False, help_text="spaCy language of token formats.")
 
 
 # --- Assignments -----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from labels.models import Annotation, Article, Relation, Span
@@ -339,3 +341,57 @@ class HistoryEventSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
     restorable = serializers.BooleanField()
     restored_by = serializers.IntegerField(allow_null=True)
+
+
+class JobResultSerializer(serializers.Serializer):
+    """What a job produced: an export's file (``download`` once it succeeded), an import's
+    report (the fields of ImportReport), an agreement recompute's time."""
+
+    download = serializers.URLField(required=False, help_text="The result file (exports).")
+    filename = serializers.CharField(required=False)
+    bytes = serializers.IntegerField(required=False)
+    records = serializers.IntegerField(required=False)
+    created = serializers.IntegerField(required=False, help_text="Import: articles created.")
+    errors = serializers.ListField(  # type: ignore[assignment]  # a declared field (see top)
+        child=serializers.CharField(), required=False, help_text="Import: `file:line: reason`."
+    )
+    computed_at = serializers.DateTimeField(required=False, help_text="Agreement.")
+
+
+class JobSerializer(serializers.Serializer):
+    """A background job (labels/jobs/). Read with ``select_related("project", "created_by")``."""
+
+    id = serializers.IntegerField()
+    project = serializers.CharField(source="project.slug")
+    kind = serializers.CharField()
+    state = serializers.CharField(
+        help_text="queued, running, succeeded, failed or cancelled (final: the last three)."
+    )
+    progress = serializers.FloatField(help_text="0–1.")
+    message = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
+    params = serializers.DictField()
+    result = serializers.SerializerMethodField()
+    error = serializers.CharField()
+    attempts = serializers.IntegerField()
+    worker = serializers.CharField(help_text="host:pid of the worker of the latest attempt.")
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @extend_schema_field(JobResultSerializer(allow_null=True))
+    def get_result(self, job) -> dict | None:
+        if job.result is None:
+            return None
+        result = dict(job.result)
+        if job.state == "succeeded" and job.file:
+            result["download"] = self._absolute(reverse("api-job-download", args=[job.pk]))
+        return result
+
+    def get_url(self, job) -> str:
+        return self._absolute(reverse("api-job", args=[job.pk]))
