@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from labels import access
-from labels.agreement import snapshots
+from labels.jobs import runs
 from labels.projects import dashboard
 
 
@@ -20,15 +20,23 @@ def dashboard_page(request, slug: str):
     return render(
         request,
         "labels/dashboard.html",
-        {"project": project, "membership": membership, **context},
+        {
+            "project": project,
+            "membership": membership,
+            "recompute_job": runs.active_agreement_job(project),
+            **context,
+        },
     )
 
 
 @login_required
 @require_POST
 def refresh_agreement(request, slug: str):
-    """Recompute the project's agreement now (it may take a while on a large project)."""
+    """Start a background recompute of the project's agreement (one at a time: while one is
+    queued or running, the dashboard follows that one); the dashboard shows its progress and
+    its figures once it ends."""
     project, _ = access.access_project(request.user, slug, roles=access.STAFF_ROLES)
-    snapshot = snapshots.refresh(project)
-    messages.success(request, f"Agreement recomputed in {snapshot.duration_ms / 1000:.1f} s.")
+    if runs.active_agreement_job(project) is None:
+        runs.do_start_agreement(project, request.user)
+        messages.success(request, "Agreement is being recomputed; the figures follow when done.")
     return redirect("dashboard", slug=slug)

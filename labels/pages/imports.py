@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from labels import access
 from labels.errors import ImportFailed
 from labels.interop import importing, reading
 from labels.interop.formats import registry
+from labels.jobs import runs
 from labels.models import Role
 from labels.pages import errors as page_errors
 
@@ -23,13 +25,16 @@ class ImportForm(forms.Form):
     text_column = forms.CharField(required=False, max_length=200)
     id_column = forms.CharField(required=False, max_length=200)
     title_column = forms.CharField(required=False, max_length=200)
+    background = forms.BooleanField(required=False)
 
 
 @login_required
 @require_POST
 def import_upload(request, slug: str):
     """Import the uploaded file with ``importing.do_import`` and show the report (200) or the
-    problems (400, nothing written unless "import the good records only" was ticked)."""
+    problems (400, nothing written unless "import the good records only" was ticked). With
+    "run in the background", or a file over ANNOTATOR_IMPORT_JOB_MB, start a job instead and
+    show its page, where the report appears when it ends."""
     project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
     form = ImportForm(request.POST, request.FILES)
     report = None
@@ -42,6 +47,21 @@ def import_upload(request, slug: str):
         upload = data["file"]
         try:
             importing.check_upload_size(upload.size)
+            if data["background"] or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES:
+                job = runs.do_start_import(
+                    project,
+                    request.user,
+                    upload,
+                    {
+                        "format": data["format"],
+                        "layer": data["layer"].strip() or None,
+                        "partial": data["partial"],
+                        "text_column": data["text_column"].strip() or None,
+                        "id_column": data["id_column"].strip() or None,
+                        "title_column": data["title_column"].strip() or None,
+                    },
+                )
+                return redirect("job", job_id=job.pk)
             report = importing.do_import(
                 project,
                 [(upload.name or "upload", upload.file)],

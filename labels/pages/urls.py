@@ -10,6 +10,7 @@ from django.urls import URLPattern, path
 from labels.pages import dashboard as dashboard_mod
 from labels.pages import history as history_views
 from labels.pages import imports as import_views
+from labels.pages import jobs as job_views
 from labels.pages import review as review_mod
 from labels.pages import workspace as views
 
@@ -56,4 +57,6 @@ urlpatterns = [
     *_under("projects/<slug:slug>/", _PROJECT_PAGES),
     *_under("articles/<int:article_id>/", _ARTICLE_PAGES),
     *_under("annotations/<int:annotation_id>/", _ANNOTATION_PAGES),
+    path("jobs/<int:job_id>/", job_views.job_page, name="job"),
+    path("jobs/<int:job_id>/cancel/", job_views.cancel_job, name="cancel_job"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +16,7 @@ from labels import access
 from labels.annotation import queue
 from labels.annotation.reads import annotation_payload
 from labels.errors import Invalid
+from labels.jobs import runs
 from labels.models import Annotation, ArticleState, Role
 from labels.pages import errors as page_errors
 from labels.projects.guidelines import render_guidelines
@@ -47,6 +49,7 @@ def home(request):
 
 
 DONE_SHOWN = 20  # the analyst's finished articles listed on the project page, newest first
+JOBS_SHOWN = 10  # the latest background jobs on the project page (staff)
 
 
 @login_required
@@ -87,6 +90,12 @@ def project_page(request, slug: str):
         if membership.role == Role.MANAGER
         else []
     )
+    # Staff start jobs (exports, imports, recomputes); a manager sees everyone's.
+    jobs = (
+        list(runs.visible_jobs(project, request.user, membership)[:JOBS_SHOWN])
+        if membership.role in access.STAFF_ROLES
+        else []
+    )
     return render(
         request,
         "labels/project.html",
@@ -106,6 +115,8 @@ def project_page(request, slug: str):
             "done": done_page,
             "done_total": done_total,
             "members": members,
+            "jobs": jobs,
+            "import_job_mb": settings.ANNOTATOR_IMPORT_JOB_BYTES // 1_048_576,
         },
     )
 
