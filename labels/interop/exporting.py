@@ -282,7 +282,7 @@ class Export:
     _writer: Any
     chunk_size: int = CHUNK_SIZE
     #: Called with each record as it is handed to the writer (a background export's progress;
-    #: it may raise to stop the export).
+    #: it raises ``StopExport`` to stop the export).
     observe: Callable[[dict[str, Any]], None] | None = None
 
     def count_records(self) -> int:
@@ -310,6 +310,8 @@ class Export:
             with closing(records):
                 observed = records if self.observe is None else _observed(records, self.observe)
                 yield from self._writer(observed, self.context)
+        except StopExport:
+            raise  # asked for by whoever reads it: not a failure, and nobody is left to tell
         except Exception as exc:
             options = self.context.options
             logger.exception(
@@ -326,6 +328,11 @@ class Export:
                 )
                 yield jsonio.dumps_line({"error": {"code": "export_failed", "message": message}})
             raise
+
+
+class StopExport(Exception):
+    """Raised by an export's ``observe`` to end it on purpose (a cancelled background job):
+    passed on as it is, without the failure's log line and error record."""
 
 
 def _observed(

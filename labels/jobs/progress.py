@@ -15,14 +15,16 @@ import time
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from labels.interop.exporting import StopExport
 from labels.models import Job, JobState
 
 #: Seconds between two writes of a job's progress (the pages poll about once a second).
 INTERVAL = 0.5
 
 
-class Cancelled(Exception):
-    """The job was cancelled while it ran."""
+class Cancelled(StopExport):
+    """The job was cancelled while it ran (a ``StopExport``, so that an export it stops is not
+    logged as failed)."""
 
 
 class Reporter:
@@ -30,6 +32,8 @@ class Reporter:
         self.job_id = job.pk
         self._last = 0.0
         self._connection: BaseDatabaseWrapper | None = None
+        #: The last progress and message written (what the user saw before a cancellation).
+        self.written: tuple[float, str] = (0.0, "")
 
     def __enter__(self) -> Reporter:
         return self
@@ -57,3 +61,4 @@ class Reporter:
             )
             if cursor.rowcount == 0:
                 raise Cancelled(self.job_id)
+        self.written = (min(1.0, max(0.0, progress)), message[:200])

@@ -44,11 +44,16 @@ def run(job_id: int) -> None:
     if job is None:
         return  # cancelled, finished, or gone
     runner = {JobKind.EXPORT: _export, JobKind.IMPORT: _import, JobKind.AGREEMENT: _agreement}
+    reporter = Reporter(job)
     try:
-        with Reporter(job) as reporter:
+        with reporter:
             runner[JobKind(job.kind)](job, reporter)
     except Cancelled:
         logger.info("Job %s was cancelled while it ran.", job_id)
+        progress, message = reporter.written
+        Job.objects.filter(pk=job_id, state=JobState.CANCELLED).update(
+            progress=progress, message=f"Cancelled while running ({message[:150]})"
+        )
     except ImportFailed as exc:
         _fail(job, str(exc), result=exc.report.as_dict())
     except Invalid as exc:

@@ -19,6 +19,42 @@ from tests.support.workers import wait_for
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 
+def test_a_running_export_cancelled_stops_and_leaves_no_file(
+    api, project, manager, worker, tmp_path, job_storage
+):
+    """A long export (80,000 spans) is cancelled once its progress shows it running: the worker
+    stops at its next progress update, stores no file, and takes the next job."""
+    from bench.export_bench import write_jsonl
+    from labels.interop.importing import do_import
+
+    data = tmp_path / "many.jsonl"
+    write_jsonl(data, 0, 8000)
+    with data.open("rb") as upload:
+        do_import(project, [(data.name, upload)], layer="gold")
+    client = api(manager)
+    started = client.post("/api/v1/projects/desk/exports/", {"layer": "gold"}, format="json")
+    job_id = started.json()["id"]
+    running = wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
+        lambda job: job["state"] != "queued" and job["message"].startswith("Exported"),
+        workers=[worker],
+    )
+    assert running["state"] == "running" and 0 < running["progress"] < 1, running
+    cancelled = client.delete(f"/api/v1/jobs/{job_id}/")
+    assert cancelled.status_code == 200, cancelled.content
+
+    after = client.post(
+        "/api/v1/projects/desk/exports/", {"layer": "gold", "labels": ["Cue"]}, format="json"
+    )
+    assert _finished(client, after.json()["id"], workers=[worker])["state"] == "succeeded"
+    job = Job.objects.get(pk=job_id)
+    assert job.state == JobState.CANCELLED and job.file == "" and job.attempts == 1
+    assert not [p for p in (job_storage / "jobs" / str(job_id)).rglob("*") if p.is_file()]
+    assert client.get(f"/api/v1/jobs/{job_id}/download/").status_code == 409
+    # It stopped part-way, at a progress update, rather than running to its end.
+    assert job.message.startswith("Cancelled while running (Exported ") and job.progress < 1
+
+
 @pytest.fixture
 def annotated(project, make_article, annotator, annotator2):
     for n in range(6):

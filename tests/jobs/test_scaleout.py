@@ -7,10 +7,10 @@ processes on one private PostgreSQL cluster, sharing a jobs folder.
 - A worker SIGKILLed in the middle of an export: the other worker retries the job and its file
   is complete.
 
-The project here has ``ARTICLES`` articles of 10 spans each: 40,000 spans by default, to keep
-the suite short on a 2-core machine (the module takes about 40 s); ``JOBS_TEST_ARTICLES=10000``
-runs it at the issue's 100,000 spans (about 70 s). bench/jobs_bench.py measures 100,000 and
-1,000,000 spans (docs/performance.md).
+The project here has ``ARTICLES`` articles of 10 spans each: 100,000 spans by default, the
+figure operators asked about (the module takes about 75 s on a 2-core machine);
+``JOBS_TEST_ARTICLES=1000`` makes it quick for the inner loop. bench/jobs_bench.py measures
+100,000 and 1,000,000 spans (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import httpx
 import pytest
 
 from bench.export_bench import write_jsonl
-from tests.support.servers import AppServer, manage, private_directory, seed, start_cluster
+from tests.support.servers import AppServer, manage, private_cluster, seed
 from tests.support.workers import FAST_RECOVERY, Worker, job_env, wait_for
 
 pytestmark = pytest.mark.server
 
-ARTICLES = int(os.environ.get("JOBS_TEST_ARTICLES", "4000"))
+ARTICLES = int(os.environ.get("JOBS_TEST_ARTICLES", "10000"))
 SLUG = "scale"
 #: Two parameter sets, alternated over the ten jobs.
 PARAMS = [
@@ -44,9 +44,8 @@ MAX_RSS = 300 * 1024 * 1024
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
-    with private_directory("jobs") as var_dir:
-        cluster = start_cluster(var_dir)
-        storage = var_dir / "jobs"
+    with private_cluster("jobs") as cluster:
+        storage = cluster.var_dir / "jobs"
         storage.mkdir()
         env = job_env(cluster.url(), storage, **FAST_RECOVERY)
         seeded = seed(env, {"slug": SLUG, "users": {"mara": "manager"}})
@@ -66,7 +65,6 @@ def deployment(tmp_path_factory):
                 "logs": logs,
                 "cluster": cluster,
             }
-        cluster.stop()
 
 
 def _streamed(deployment, query: str) -> list[bytes]:
