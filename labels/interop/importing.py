@@ -23,7 +23,7 @@ label and the line, never dropped.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import IO
 
@@ -102,8 +102,13 @@ def do_import(
     partial: bool = False,
     actor=None,
     options: ReadOptions | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportReport:
     """Import ``files`` (name, binary stream) into ``project``. See the module docstring.
+
+    ``progress(fraction, message)``, when given, is told as each stage ends (read, checked and
+    written, layer written, indexed): a background import's progress bar. It may raise to stop
+    the import, which then writes nothing.
 
     ``layer``: where the files' spans go — ``gold``, ``suggestions`` (a SuggestionSet per
     article, attributes may be incomplete) or an annotator's username; None imports the articles
@@ -113,7 +118,7 @@ def do_import(
     """
     with _no_cyclic_gc():
         try:
-            return _import(project, files, fmt, layer, partial, actor, options)
+            return _import(project, files, fmt, layer, partial, actor, options, progress)
         except IntegrityError as exc:
             raise ImportConflict(
                 "Something in the project changed while this import ran, so nothing was "
@@ -135,8 +140,9 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport:
+def _import(project, files, fmt, layer, partial, actor, options, progress) -> ImportReport:
     report = ImportReport()
+    tell = progress or (lambda fraction, message: None)
     if fmt not in READERS:
         raise Invalid.one(
             "format", "invalid_choice", f"format must be one of {', '.join(IMPORT_FORMATS)}"
@@ -159,6 +165,7 @@ def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport
                 report.notes.append(item.message)
             else:
                 raw.append(item)
+    tell(0.3, f"Read {_plural(len(raw), 'record')}")
     wanted = {i for r in raw if isinstance(r, Record) and (i := _article_id_of(r)) is not None}
     existing = _existing_articles(project, list(wanted))
     with transaction.atomic():
@@ -180,13 +187,23 @@ def _import(project, files, fmt, layer, partial, actor, options) -> ImportReport
                 # A partial import of nothing but bad records: not even the layer's membership.
                 transaction.set_rollback(True)
                 return report
+            tell(0.6, f"Checked; {_plural(len(good), 'article')} written")
             if layer is not None:
                 layer.write(report)
+                tell(
+                    0.85,
+                    f"{_plural(report.spans, 'span')} and {_plural(report.relations, 'relation')} written",
+                )
         if resolved == SUGGESTIONS:
             _write_suggestions(good, {r.external_id: r.article_id for r in good}, report, actor)
         _merge_search_index()
+        tell(0.95, "Search index updated")
     report.written = True
     return report
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _write_suggestions(records, articles, report: ImportReport, actor) -> None:

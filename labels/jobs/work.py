@@ -154,6 +154,9 @@ def _import(job: Job, reporter: Reporter) -> None:
             layer=params.get("layer") or None,
             partial=bool(params.get("partial")),
             actor=job.created_by,
+            progress=lambda fraction, message: reporter.update(
+                0.05 + 0.9 * fraction, message, force=True
+            ),
             options=reading.ReadOptions(
                 text_column=params.get("text_column") or None,
                 id_column=params.get("id_column") or None,

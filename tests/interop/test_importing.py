@@ -79,6 +79,36 @@ def test_imports_articles_spans_and_relations_into_gold(project):
     assert relation.attrs == {"cue": gold.spans.get(label="Cue").pk}
 
 
+def test_progress_is_told_after_each_stage_and_can_stop_the_import(project):
+    told: list[tuple[float, str]] = []
+    data = [
+        (
+            "in.jsonl",
+            jsonl(record(spans=[QUOTE, SOURCE, CUE], relations=[ATTRIBUTION]), record("a2")),
+        )
+    ]
+    do_import(project, data, layer="gold", progress=lambda f, m: told.append((f, m)))
+    assert told == [
+        (0.3, "Read 2 records"),
+        (0.6, "Checked; 2 articles written"),
+        (0.85, "3 spans and 1 relation written"),
+        (0.95, "Search index updated"),
+    ]
+
+    class Stop(Exception):
+        pass
+
+    def stop(fraction, message):
+        if fraction > 0.5:
+            raise Stop  # e.g. a background job cancelled half way
+
+    more = [("more.jsonl", jsonl(record("b1", spans=[QUOTE])))]
+    before = counts()
+    with pytest.raises(Stop):
+        do_import(project, more, layer="gold", progress=stop)
+    assert counts() == before  # the articles written before it stopped were rolled back
+
+
 def test_one_bad_line_among_good_ones_imports_nothing_and_names_the_line(project):
     good = [json.dumps(record(f"a{i}")) for i in range(5)]
     bad = json.dumps(record("bad", spans=[QUOTE | {"end": 999}]))
