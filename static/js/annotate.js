@@ -144,6 +144,7 @@ store.addEventListener("change", (event) => {
       refreshEmphasis();
       break;
     case "status":
+      if (!store.editable) suggestions.close();
       act.showStatus();
       panel.renderEditor();
       panel.renderRelations();

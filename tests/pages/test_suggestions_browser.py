@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from labels.interop.importing import do_import
 from labels.models import Article, Origin, RejectedSuggestion
@@ -144,4 +145,26 @@ def test_clicking_a_ghost_selects_it_and_mouse_selections_still_mark_spans(
     assert annotation.relations.count() >= 1
     assert page.locator("[data-relation-count]").inner_text() == str(annotation.relations.count())
     assert page.locator(".bar.ghost").count() == 0
+    assert page.problems == []
+
+
+def test_after_submit_the_page_is_read_only_without_ghosts_and_next_is_focused(
+    new_page, live_server, seed_article, annotator
+):
+    page = new_page(annotator)
+    keys = open_with_suggestions(page, live_server, seed_article)
+    assert keys and page.locator(".bar.ghost").count() >= 1
+    page.get_by_role("button", name="Submit").click()
+    next_button = page.locator("[data-alert]").get_by_role("button", name="Next article (n)")
+    next_button.wait_for()
+    assert my_annotation(seed_article, annotator).status == "submitted"
+
+    expect(page.locator(".bar.ghost")).to_have_count(0)
+    assert page.locator("[data-suggestion-list] [data-suggestion]").count() == 0
+    assert page.locator("[data-suggestions]").get_attribute("data-state") == "off"
+    message = page.locator("[data-message]")
+    assert "Submitted" in message.inner_text()
+    assert "success" in message.get_attribute("class").split()
+    expect(next_button).to_be_focused()
+    assert page.locator(".label-btn").first.is_disabled()
     assert page.problems == []

@@ -26,9 +26,10 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
 
   // --- messages ------------------------------------------------------------------------------
 
-  function say(message, { error = false } = {}) {
+  function say(message, { error = false, success = false } = {}) {
     messageEl.textContent = message;
     messageEl.classList.toggle("error", error);
+    messageEl.classList.toggle("success", success);
   }
 
   function showAlert(message, actions = []) {
@@ -195,7 +196,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
       const payload = await call("POST", `annotations/${data.annotation.id}/${path}`, { version: queue.version, ...body });
       data.annotation.skip_reason = payload.skip_reason;
       store.setStatus(payload.status);
-      say(done);
+      say(done, { success: true });
     } catch (error) {
       for (const b of finishButtons()) b.disabled = !store.editable;
       if (error instanceof ApiError && error.status === 409) {

@@ -346,6 +346,15 @@ export class SuggestionsUI {
     this.#say(`Not rejected: ${why}`, { error: true });
   }
 
+  /** The annotation was submitted or skipped: its ghosts leave the page, and the section says
+   * why, as when a finished annotation is opened. */
+  close() {
+    for (const ghost of [...this.set.sorted]) this.#drop(ghost.key);
+    this.set.relations = [];
+    this.#renderRelations();
+    this.#finish("off", "Suggestions are offered while the annotation is a draft.");
+  }
+
   /** Take a ghost off the page. */
   #drop(key) {
     if (this.selected === key) this.select(null);
