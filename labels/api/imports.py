@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -50,20 +49,8 @@ class ImportView(APIView):
         project, _, data = managing(request, slug, ImportSerializer)
         upload = data["file"]
         importing.check_upload_size(upload.size)
-        if data["background"] or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES:
-            job = runs.do_start_import(
-                project,
-                request.user,
-                upload,
-                {
-                    "format": data["format"],
-                    "layer": data["layer"] or None,
-                    "partial": data["partial"],
-                    "text_column": data.get("text_column") or None,
-                    "id_column": data.get("id_column") or None,
-                    "title_column": data.get("title_column") or None,
-                },
-            )
+        if runs.runs_in_background(upload, data["background"]):
+            job = runs.do_start_import(project, request.user, upload, runs.import_params(data))
             return Response(
                 JobSerializer(job, context={"request": request}).data,
                 status=status.HTTP_202_ACCEPTED,

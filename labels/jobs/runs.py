@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -43,6 +44,27 @@ def do_start_export(project: Project, user, params: Mapping[str, Any]) -> Job:
     one, as ``GET …/export/`` does."""
     exporting.check_export_params(project, params)
     return _start(project, user, JobKind.EXPORT, dict(params))
+
+
+def runs_in_background(upload, asked: bool) -> bool:
+    """An import runs as a job when asked to, or when its file is over ANNOTATOR_IMPORT_JOB_MB."""
+    return asked or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES
+
+
+def import_params(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An import form's or request's options as a job keeps them (a blank text is None)."""
+
+    def text(name: str) -> str | None:
+        return (data.get(name) or "").strip() or None
+
+    return {
+        "format": data["format"],
+        "layer": text("layer"),
+        "partial": bool(data["partial"]),
+        "text_column": text("text_column"),
+        "id_column": text("id_column"),
+        "title_column": text("title_column"),
+    }
 
 
 def do_start_import(project: Project, user, upload, params: dict[str, Any]) -> Job:

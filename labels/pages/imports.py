@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -47,20 +46,8 @@ def import_upload(request, slug: str):
         upload = data["file"]
         try:
             importing.check_upload_size(upload.size)
-            if data["background"] or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES:
-                job = runs.do_start_import(
-                    project,
-                    request.user,
-                    upload,
-                    {
-                        "format": data["format"],
-                        "layer": data["layer"].strip() or None,
-                        "partial": data["partial"],
-                        "text_column": data["text_column"].strip() or None,
-                        "id_column": data["id_column"].strip() or None,
-                        "title_column": data["title_column"].strip() or None,
-                    },
-                )
+            if runs.runs_in_background(upload, data["background"]):
+                job = runs.do_start_import(project, request.user, upload, runs.import_params(data))
                 return redirect("job", job_id=job.pk)
             report = importing.do_import(
                 project,
