@@ -9,6 +9,7 @@ else only their own (``access.access_job``; someone else's job is a 404).
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -22,7 +23,7 @@ from labels.api.outputs import ErrorSerializer, JobSerializer
 from labels.api.projects import ERRORS
 from labels.errors import Closed, Invalid
 from labels.jobs import files, runs
-from labels.models import JobState
+from labels.models import JobKind, JobState
 
 _CONFLICT = OpenApiResponse(ErrorSerializer, description="The job has already ended.")
 
@@ -104,7 +105,11 @@ class JobDownloadView(APIView):
         },
     )
     def get(self, request, job_id: int):
-        job, _ = access.access_job(request.user, job_id)
+        job, membership = access.access_job(request.user, job_id)
+        if job.kind == JobKind.EXPORT and membership.role not in access.STAFF_ROLES:
+            # As for the streamed export: someone who is no longer staff keeps the job's record
+            # but not the data.
+            raise PermissionDenied("Only managers and reviewers download exports.")
         if job.state != JobState.SUCCEEDED:
             raise Closed(f"The job is {job.state}; it has no file to download.")
         if not job.file:

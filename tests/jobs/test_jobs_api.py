@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from labels.jobs import files, runs, work
-from labels.models import AgreementSnapshot, Article, Job, JobState
+from labels.models import AgreementSnapshot, Article, Job, JobState, Membership, Role
 from tests.support.review_helpers import TEXT, span_data, submit_layer
 from tests.support.workers import wait_for
 
@@ -252,6 +252,14 @@ def test_who_sees_a_job(api, project, other_project, manager, reviewer, annotato
             assert client.delete(f"/api/v1/jobs/{job.pk}/").status_code == 404
     assert api(outsider).get("/api/v1/projects/desk/jobs/").status_code == 404
     assert api().get(f"/api/v1/jobs/{job.pk}/").status_code in (401, 403)
+
+
+def test_an_export_starter_who_is_no_longer_staff_cannot_download_it(api, project, reviewer):
+    job = runs.do_start_export(project, reviewer, {})
+    Membership.objects.filter(project=project, user=reviewer).update(role=Role.ANNOTATOR)
+    client = api(reviewer)
+    assert client.get(f"/api/v1/jobs/{job.pk}/").status_code == 200  # their own job's record
+    assert client.get(f"/api/v1/jobs/{job.pk}/download/").status_code == 403
 
 
 def test_old_results_are_removed(project, manager, job_storage):
