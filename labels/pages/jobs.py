@@ -1,4 +1,4 @@
-"""A background job's page: its state and progress (live, static/js/job.js), then its file, its
+"""A background job's page: its state and progress (live, static/js/jobs.js), then its file, its
 import report or its error. Who may see it: ``access.access_job``."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from labels import access
 from labels.jobs import runs
+from labels.models import JobKind
 from labels.pages import errors as page_errors
 
 
@@ -17,7 +18,7 @@ from labels.pages import errors as page_errors
 @require_safe
 def job_page(request, job_id: int):
     job, membership = access.access_job(request.user, job_id)
-    report = job.result if job.kind == "import" else None
+    report = job.result if job.kind == JobKind.IMPORT else None
     return render(
         request,
         "labels/job.html",
