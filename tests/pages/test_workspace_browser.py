@@ -362,7 +362,9 @@ def test_guidelines_open_at_their_top_and_escape_deselects_from_a_text_field(
 
     # A Stance has a free-text target: Escape in that field leaves it and deselects the span.
     mark(page, text, 0, len(text) - 1, "5")
+    page.locator("[data-span-list] .span-item", has_text="Stance").click()  # its editor
     target = page.locator("[data-editor] input[type=text]")
+    target.wait_for()
     target.focus()
     assert page.locator("[data-span-list] li.selected").count() == 1
     page.keyboard.press("Escape")
