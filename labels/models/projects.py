@@ -47,6 +47,21 @@ class Project(models.Model):
         blank=True,
         help_text="Optional HTTP model server that proposes spans (see docs/suggestions.md).",
     )
+    lease_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How long an analyst's unsubmitted draft keeps its seat; empty: the server's "
+        "default (ANNOTATOR_LEASE_MINUTES).",
+    )
+    max_open_drafts = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="How many leased drafts one analyst may hold at once, so that nobody starves "
+        "the queue for the others (manager assignments do not count).",
+    )
+    guidelines_version = models.PositiveIntegerField(
+        default=0, help_text="Goes up by one each time the guidelines are saved."
+    )
+    guidelines_updated_at = models.DateTimeField(null=True, blank=True)
     suggesters = models.CharField(
         max_length=10,
         choices=Suggesters.choices,
@@ -65,6 +80,13 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(annotators_per_article__gte=1),
                 name="labels_project_annotators_per_article_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(lease_minutes__isnull=True) | Q(lease_minutes__gte=1),
+                name="labels_project_lease_minutes_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_open_drafts__gte=1), name="labels_project_max_open_drafts_gte_1"
             ),
             valid_choice("project", "suggesters", Suggesters),
         ]
@@ -95,6 +117,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    guidelines_seen_version = models.PositiveIntegerField(
+        default=0, help_text="The guidelines version this member last opened."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
