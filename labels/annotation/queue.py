@@ -22,8 +22,10 @@ from labels.errors import ArticleFull
 from labels.models import Annotation, AnnotationStatus, Article, Project
 
 
-def lease_deadline() -> datetime:
-    return timezone.now() + timedelta(minutes=settings.ANNOTATOR_LEASE_MINUTES)
+def lease_deadline(project: Project) -> datetime:
+    """When a draft leased now loses its seat: the project's lease minutes, else the server's."""
+    minutes = project.lease_minutes or settings.ANNOTATOR_LEASE_MINUTES
+    return timezone.now() + timedelta(minutes=minutes)
 
 
 def open_drafts(project: Project, user):
@@ -60,7 +62,7 @@ def do_next_article(project: Project, user) -> Annotation | None:
         ):
             return draft
         if draft.review_comment or _has_room(project, draft.article_id, excluding=draft.pk):
-            draft.lease_expires_at = lease_deadline()
+            draft.lease_expires_at = lease_deadline(project)
             draft.save(update_fields=["lease_expires_at", "updated_at"])
             return draft
     exclude: list[int] = []
@@ -92,7 +94,7 @@ def do_next_article(project: Project, user) -> Annotation | None:
             annotator=user,
             status=AnnotationStatus.DRAFT,
             schema_version=project.schema_version,
-            lease_expires_at=lease_deadline(),
+            lease_expires_at=lease_deadline(project),
         )
 
 
@@ -178,5 +180,5 @@ def do_get_or_create_own(article: Article, user) -> Annotation:
             annotator=user,
             status=AnnotationStatus.DRAFT,
             schema_version=article.project.schema_version,
-            lease_expires_at=lease_deadline(),
+            lease_expires_at=lease_deadline(article.project),
         )

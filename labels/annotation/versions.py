@@ -77,7 +77,7 @@ def _bumped(annotation: Annotation) -> list[str]:
     if not annotation.is_gold and annotation.assigned_by_id is None and annotation.lease_expires_at:
         from labels.annotation.queue import lease_deadline
 
-        annotation.lease_expires_at = lease_deadline()
+        annotation.lease_expires_at = lease_deadline(annotation.article.project)
         fields.append("lease_expires_at")
     return fields
 
