@@ -239,6 +239,7 @@ def test_every_route_is_classified():
             "api-job-download",
             "job",
             "cancel_job",
+            "settings_general",
         }
     )
     assert names - known == set(), "classify the new routes in this matrix"

@@ -8,12 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from labels.pages import dashboard as dashboard_mod
-from labels.pages import guidelines_editor, schema_editor
-from labels.pages import settings as settings_views
 from labels.pages import history as history_views
 from labels.pages import imports as import_views
 from labels.pages import jobs as job_views
 from labels.pages import review as review_mod
+from labels.pages import settings as settings_views
 from labels.pages import workspace as views
 
 # Each table: (route under its prefix, view, URL name).
@@ -25,10 +24,6 @@ _PROJECT_PAGES = [
     ("dashboard/", dashboard_mod.dashboard_page, "dashboard"),
     ("dashboard/agreement/", dashboard_mod.refresh_agreement, "refresh_agreement"),
     ("settings/", settings_views.general, "settings_general"),
-    ("settings/schema/", schema_editor.schema, "settings_schema"),
-    ("settings/members/", settings_views.members, "settings_members"),
-    ("settings/guidelines/", guidelines_editor.guidelines, "settings_guidelines"),
-    ("settings/suggestions/", settings_views.suggestions, "settings_suggestions"),
 ]
 
 _ARTICLE_PAGES = [

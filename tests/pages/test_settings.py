@@ -1,0 +1,93 @@
+"""Settings → General: a manager changes the project in the browser's form; nobody else may."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from labels.annotation import queue
+from labels.models import Project
+
+
+@pytest.fixture
+def desk(make_project, manager, reviewer, annotator):
+    return make_project(members={manager: "manager", reviewer: "reviewer", annotator: "annotator"})
+
+
+def _form(**changes):
+    data = {
+        "name": "Desk",
+        "description": "",
+        "annotators_per_article": "2",
+        "blind": "on",
+        "lease_minutes": "",
+        "max_open_drafts": "3",
+    }
+    data.update(changes)
+    return data
+
+
+def test_manager_finds_settings_on_the_project_page_and_saves_general(client, desk, manager):
+    client.force_login(manager)
+    page = client.get(f"/projects/{desk.slug}/").content.decode()
+    assert f'href="/projects/{desk.slug}/settings/"' in page
+
+    response = client.post(
+        f"/projects/{desk.slug}/settings/",
+        _form(name="Election desk", annotators_per_article="3", lease_minutes="15", blind=""),
+    )
+
+    assert response.status_code == 302
+    desk.refresh_from_db()
+    assert (desk.name, desk.annotators_per_article, desk.lease_minutes, desk.blind) == (
+        "Election desk",
+        3,
+        15,
+        False,
+    )
+    assert "Settings saved." in client.get(response["Location"]).content.decode()
+
+
+def test_a_bad_value_is_shown_next_to_its_field_and_nothing_is_written(client, desk, manager):
+    client.force_login(manager)
+
+    response = client.post(
+        f"/projects/{desk.slug}/settings/",
+        _form(name="Renamed", annotators_per_article="0", lease_minutes="0", max_open_drafts="0"),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose between 1 and 100 analysts per article." in html
+    assert "A lease lasts at least 1 minute" in html
+    assert "An analyst may hold at least 1 open draft." in html
+    assert Project.objects.get(pk=desk.pk).name == desk.name
+
+
+def test_the_project_lease_minutes_set_how_long_a_new_draft_keeps_its_seat(
+    desk, make_article, annotator
+):
+    make_article(desk)
+    desk.lease_minutes = 10
+    desk.save(update_fields=["lease_minutes"])
+
+    draft = queue.do_next_article(desk, annotator)
+
+    left = draft.lease_expires_at - timezone.now()
+    assert timedelta(minutes=9) < left <= timedelta(minutes=10)
+
+
+@pytest.mark.parametrize("who", ["reviewer", "annotator"])
+def test_other_roles_get_403_and_outsiders_404(client, desk, who, request, outsider):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(f"/projects/{desk.slug}/settings/").status_code == 403
+    assert client.post(f"/projects/{desk.slug}/settings/", _form(name="x")).status_code == 403
+    assert (
+        f"/projects/{desk.slug}/settings/"
+        not in client.get(f"/projects/{desk.slug}/").content.decode()
+    )
+    client.force_login(outsider)
+    assert client.get(f"/projects/{desk.slug}/settings/").status_code == 404
+    assert Project.objects.get(pk=desk.pk).name == desk.name
