@@ -1,4 +1,7 @@
-"""The project settings pages (managers only). Today: General."""
+"""The project settings pages (managers only). Today: General.
+
+The project's cap on open drafts per analyst (``max_open_drafts``) joins this form when the
+queue enforces it (issue 13, point 4); until then it would be a setting that does nothing."""
 
 from __future__ import annotations
 
@@ -24,13 +27,11 @@ class GeneralForm(forms.ModelForm):
             "annotators_per_article",
             "blind",
             "lease_minutes",
-            "max_open_drafts",
         ]
         labels = {
             "annotators_per_article": "Annotators per article",
             "blind": "Blind annotation",
             "lease_minutes": "Lease minutes",
-            "max_open_drafts": "Open drafts per analyst",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -46,12 +47,6 @@ class GeneralForm(forms.ModelForm):
             raise forms.ValidationError(
                 "A lease lasts at least 1 minute; leave it empty for the server's default."
             )
-        return value
-
-    def clean_max_open_drafts(self):
-        value = self.cleaned_data["max_open_drafts"]
-        if value < 1:
-            raise forms.ValidationError("An analyst may hold at least 1 open draft.")
         return value
 
 

@@ -23,7 +23,6 @@ def _form(**changes):
         "annotators_per_article": "2",
         "blind": "on",
         "lease_minutes": "",
-        "max_open_drafts": "3",
     }
     data.update(changes)
     return data
@@ -55,14 +54,13 @@ def test_a_bad_value_is_shown_next_to_its_field_and_nothing_is_written(client, d
 
     response = client.post(
         f"/projects/{desk.slug}/settings/",
-        _form(name="Renamed", annotators_per_article="0", lease_minutes="0", max_open_drafts="0"),
+        _form(name="Renamed", annotators_per_article="0", lease_minutes="0"),
     )
 
     assert response.status_code == 400
     html = response.content.decode()
     assert "Choose between 1 and 100 analysts per article." in html
     assert "A lease lasts at least 1 minute" in html
-    assert "An analyst may hold at least 1 open draft." in html
     assert Project.objects.get(pk=desk.pk).name == desk.name
 
 
