@@ -6,6 +6,7 @@ The package is the schema's public face: callers import from ``labels.schema``.
 from labels.schema.lookups import (
     Schema,
     label_names,
+    missing_attributes,
     relation_attributes,
     relation_names,
     relation_type,
@@ -45,6 +46,7 @@ __all__ = [
     "check_span",
     "default_schema",
     "label_names",
+    "missing_attributes",
     "relation_attributes",
     "relation_names",
     "relation_type",

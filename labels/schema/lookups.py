@@ -40,6 +40,23 @@ def relation_attributes(schema: Schema, name: str) -> list[dict[str, Any]]:
     return list(definition.get("attributes", [])) if definition else []
 
 
+def missing_attributes(schema: Schema, label: str, attrs: dict[str, Any] | None) -> list[str]:
+    """The required attributes of ``label`` that ``attrs`` gives no value (absent, null or
+    blank text), in schema order: what makes a span *incomplete*. Such a span may be stored (an
+    import from a tool without the attribute, a draft, a schema that made an attribute required
+    later) but a layer holding one cannot be submitted or marked reviewed. Empty for an unknown
+    label. The one definition of "incomplete", for the import, the export, submit and review."""
+    attrs = attrs or {}
+    missing = []
+    for attribute in span_attributes(schema, label):
+        if not attribute.get("required", False):
+            continue
+        value = attrs.get(attribute["name"])
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append(attribute["name"])
+    return missing
+
+
 def span_ref_attributes(schema: Schema, relation: str) -> list[dict[str, Any]]:
     """The span-valued attributes of a relation type (attributed_to's ``cue``): their values
     are span ids of the same annotation. The one place that knows what makes one."""
