@@ -14,7 +14,7 @@ CHROMIUM ?= /usr/bin/chromium
 export DEBUG ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test test-fast check lint format migrate seed db-stop chromium clean bench loadtest
+.PHONY: run manage test test-fast check lint format migrate seed db-stop chromium clean bench loadtest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Annotator needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -38,6 +38,12 @@ run: migrate
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Any management command with the development settings (DEBUG=1, as `make run`), e.g.
+#   make manage ARGS="import_articles --project belarus-desk --format text seeds/articles/chirp-outage-2024-03-05.txt"
+# Plain `.venv/bin/python manage.py …` runs with production's settings and asks for SECRET_KEY.
+manage: $(STAMP)
+	$(PY) manage.py $(ARGS)
 
 chromium:
 	@test -x $(CHROMIUM) || (echo "Installing Debian's chromium for the browser tests…" && apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
