@@ -41,6 +41,9 @@ NOT_OBJECT_SCOPED = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "help",
+    "help_page",
+    "help_screenshot",
 }
 
 # What an annotator may do in a project they belong to. Everything else must be 403 or 404.

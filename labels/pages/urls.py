@@ -8,11 +8,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from labels.pages import dashboard as dashboard_mod
+from labels.pages import help as help_views
 from labels.pages import history as history_views
 from labels.pages import imports as import_views
 from labels.pages import jobs as job_views
+from labels.pages import project_new as project_new_views
 from labels.pages import review as review_mod
 from labels.pages import settings as settings_views
+from labels.pages import settings_members as members_views
+from labels.pages import settings_suggestions as suggestions_views
 from labels.pages import workspace as views
 
 # Each table: (route under its prefix, view, URL name).
@@ -24,6 +28,12 @@ _PROJECT_PAGES = [
     ("dashboard/", dashboard_mod.dashboard_page, "dashboard"),
     ("dashboard/agreement/", dashboard_mod.refresh_agreement, "refresh_agreement"),
     ("settings/", settings_views.general, "settings_general"),
+    ("settings/members/", members_views.members, "settings_members"),
+    ("settings/members/invite/", members_views.invite, "settings_members_invite"),
+    ("settings/members/<str:username>/role/", members_views.change_role, "settings_member_role"),
+    ("settings/members/<str:username>/remove/", members_views.remove, "settings_member_remove"),
+    ("settings/suggestions/", suggestions_views.suggestions, "settings_suggestions"),
+    ("settings/suggestions/check/", suggestions_views.check, "settings_suggestions_check"),
 ]
 
 _ARTICLE_PAGES = [
@@ -56,9 +66,14 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="labels/password_set_done.html"),
         name="password_reset_complete",
     ),
+    # Before the project pages: "new" is a slug no project may take (RESERVED_SLUGS).
+    path("projects/new/", project_new_views.project_new, name="project_new"),
     *_under("projects/<slug:slug>/", _PROJECT_PAGES),
     *_under("articles/<int:article_id>/", _ARTICLE_PAGES),
     *_under("annotations/<int:annotation_id>/", _ANNOTATION_PAGES),
+    path("help/", help_views.help_index, name="help"),
+    path("help/screenshots/<str:filename>", help_views.help_screenshot, name="help_screenshot"),
+    path("help/<slug:name>/", help_views.help_page, name="help_page"),
     path("jobs/<int:job_id>/", job_views.job_page, name="job"),
     path("jobs/<int:job_id>/cancel/", job_views.cancel_job, name="cancel_job"),
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 # CommonMark with raw HTML off: any HTML in the source is shown as text. markdown-it's link
 # validation refuses javascript:, vbscript:, file: and (non-image) data: targets, so such a link
@@ -28,3 +31,13 @@ _MARKDOWN.add_render_rule("td_open", _cell_open)
 def render_guidelines(text: str) -> SafeString:
     """HTML for ``text`` (Markdown); safe to insert unescaped into a template."""
     return mark_safe(_MARKDOWN.render(text or ""))
+
+
+def render_markdown(text: str, rewrite: Callable[[list[Token]], None]) -> SafeString:
+    """``render_guidelines`` with ``rewrite`` applied to the parsed tokens before rendering.
+
+    The help pages use it to point links at other pages; ``rewrite`` may change a link's target
+    only to a URL of this site, since markdown-it checked the targets while parsing."""
+    tokens = _MARKDOWN.parse(text or "")
+    rewrite(tokens)
+    return mark_safe(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
