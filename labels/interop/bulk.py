@@ -20,7 +20,7 @@ from psycopg import sql
 from labels import jsonio
 from labels import schema as schema_mod
 from labels.errors import Invalid
-from labels.interop.checking import GOLD, SUGGESTIONS, Checked, ImportReport, _check_record
+from labels.interop.checking import GOLD, Checked, ImportReport, _check_record
 from labels.interop.reading import Record
 from labels.models import (
     Annotation,
@@ -136,6 +136,7 @@ def _check_and_write_articles(
     report: ImportReport,
     layer: _LayerWriter | None,
     now,
+    infer_attrs: bool = False,
 ) -> list[Checked]:
     """Check every record, and COPY each new article as soon as it passes, so that PostgreSQL
     stores it (and indexes its text for search, most of an import's time) while the next ones
@@ -165,7 +166,12 @@ def _check_and_write_articles(
                     report.errors.append(item)
                     continue
                 try:
-                    record = _check_record(item, schema, require_attrs=resolved != SUGGESTIONS)
+                    # Spans may lack required attributes: moving in from a tool that has
+                    # none is never blocked. They are incomplete (counted in the report), and
+                    # Submit and Mark reviewed ask for the values.
+                    record = _check_record(
+                        item, schema, require_attrs=False, infer_attrs=infer_attrs
+                    )
                 except Invalid as exc:
                     report.errors.extend(
                         f"{item.source}: {p.field + ': ' if p.field else ''}{p.message}"
@@ -273,6 +279,7 @@ class _LayerWriter:
             )
             return
         assert record.article_id is not None  # the caller stored or found the article first
+        report.count_spans(record.spans)
         draft = self.drafts.get(record.article_id)
         status = AnnotationStatus.REVIEWED if self.is_gold else AnnotationStatus.SUBMITTED
         if draft is None:

@@ -13,6 +13,7 @@ from typing import Any
 from labels import jsonio
 from labels import schema as schema_mod
 from labels.errors import Invalid, Problem
+from labels.interop.quotations import infer_quote_type
 from labels.interop.reading import Record
 from labels.text import (
     Canonical,
@@ -83,9 +84,17 @@ def _article_id_of(record: Record) -> str | None:
         return None
 
 
-def _check_record(record: Record, schema: dict, *, require_attrs: bool = True) -> Checked:
+def _check_record(
+    record: Record, schema: dict, *, require_attrs: bool = True, infer_attrs: bool = False
+) -> Checked:
     """Check one record against the text rules and the schema (no database). With
-    ``require_attrs`` false, spans may lack required attributes (the suggestions layer)."""
+    ``require_attrs`` false, spans may lack required attributes (an import: such a span is
+    *incomplete*, and each cleaned span says which it lacks in ``missing``). With
+    ``infer_attrs``, a span without a ``quote_type`` gets the one its quotation marks say
+    (``labels.interop.quotations``), and ``inferred`` true.
+
+    A problem is reported once: a relation (or a span-valued attribute) that names a span
+    which has a problem of its own is not reported again."""
     problems: list[Problem] = []
     external_id = _given_id(record)
     if not isinstance(record.raw_text, str):
@@ -115,13 +124,16 @@ def _check_record(record: Record, schema: dict, *, require_attrs: bool = True) -
         raise Invalid.one("relations", "invalid_type", '"relations" must be a list')
     spans: list[dict[str, Any]] = []
     ids: dict[str, dict[str, Any]] = {}
+    failed: set[str] = set()  # ids of the spans that have a problem
     positions: dict[tuple[str, int, int], str] = {}
     for index, span in enumerate(record.spans):
         where = record.span_where[index] if record.span_where else f"spans[{index}]"
         try:
-            cleaned = _check_span(span, index, canonical, schema, ids, require_attrs)
+            cleaned = _check_span(span, index, canonical, schema, ids, require_attrs, infer_attrs)
         except Invalid as exc:
             problems.extend(exc.prefixed(where).problems)
+            if isinstance(span, dict) and isinstance(span.get("id"), str | int):
+                failed.add(str(span["id"]))
             continue
         key = (cleaned["label"], cleaned["start"], cleaned["end"])
         if key in positions:
@@ -139,7 +151,9 @@ def _check_record(record: Record, schema: dict, *, require_attrs: bool = True) -
     for index, rel in enumerate(record.relations):
         where = record.relation_where[index] if record.relation_where else f"relations[{index}]"
         try:
-            relations.append(_check_relation(rel, schema, ids))
+            relations.append(_check_relation(rel, schema, ids, failed))
+        except _RefersToFailedSpan:
+            continue  # the span's own problem is reported; the record fails with it
         except Invalid as exc:
             problems.extend(exc.prefixed(where).problems)
     if problems:
@@ -156,6 +170,7 @@ def _check_span(
     schema: dict,
     ids: dict,
     require_attrs: bool = True,
+    infer_attrs: bool = False,
 ) -> dict[str, Any]:
     if not isinstance(span, dict):
         raise Invalid.one("", "invalid_type", "each span must be a JSON object")
@@ -186,7 +201,11 @@ def _check_span(
     label = span.get("label")
     if not isinstance(label, str):
         raise Invalid.one("label", "required", 'each span needs a "label"')
-    attrs = schema_mod.check_span(schema, label, span.get("attrs") or {}, require=require_attrs)
+    attrs = span.get("attrs") or {}
+    inferred = False
+    if infer_attrs and isinstance(attrs, dict):
+        attrs, inferred = _inferred_quote_type(schema, label, attrs, canonical.text, cstart, cend)
+    attrs = schema_mod.check_span(schema, label, attrs, require=require_attrs)
     span_id = span.get("id", f"#{index}")
     if isinstance(span_id, int) and not isinstance(span_id, bool):
         span_id = str(span_id)
@@ -202,9 +221,32 @@ def _check_span(
         "text": canonical.text[cstart:cend],
         "attrs": attrs,
         "provenance": span.get("provenance") if span.get("provenance") in _PROVENANCES else "",
+        "missing": schema_mod.missing_attributes(schema, label, attrs),
+        "inferred": inferred,
     }
     ids[span_id] = cleaned
     return cleaned
+
+
+QUOTE_TYPE = "quote_type"
+
+
+def _inferred_quote_type(
+    schema: dict, label: str, attrs: dict, text: str, start: int, end: int
+) -> tuple[dict, bool]:
+    """``attrs`` with the ``quote_type`` the span's quotation marks say, when its label has a
+    ``quote_type`` choice that offers it and the span gives none; and whether it was added."""
+    if attrs.get(QUOTE_TYPE) not in (None, ""):
+        return attrs, False
+    definition = next(
+        (a for a in schema_mod.span_attributes(schema, label) if a["name"] == QUOTE_TYPE), None
+    )
+    if definition is None or definition.get("type") != "choice":
+        return attrs, False
+    value = infer_quote_type(text, start, end)
+    if value not in definition.get("choices", []):
+        return attrs, False
+    return {**attrs, QUOTE_TYPE: value}, True
 
 
 def _offset(span: dict, name: str) -> int:
@@ -253,7 +295,11 @@ def _provenances() -> set[str]:
 _PROVENANCES = _provenances()
 
 
-def _check_relation(rel: Any, schema: dict, ids: dict) -> dict[str, Any]:
+class _RefersToFailedSpan(Exception):
+    """A relation names a span whose own problem is already reported."""
+
+
+def _check_relation(rel: Any, schema: dict, ids: dict, failed: set[str]) -> dict[str, Any]:
     if not isinstance(rel, dict):
         raise Invalid.one("", "invalid_type", "each relation must be a JSON object")
     ends = {}
@@ -261,6 +307,8 @@ def _check_relation(rel: Any, schema: dict, ids: dict) -> dict[str, Any]:
         value = rel.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
+        if value in failed:
+            raise _RefersToFailedSpan
         if value not in ids:
             raise Invalid.one(
                 key, "unknown_span", f"{key!r} names no span of this record ({value!r})"
@@ -275,6 +323,8 @@ def _check_relation(rel: Any, schema: dict, ids: dict) -> dict[str, Any]:
     for attribute in schema_mod.span_ref_attributes(schema, label):
         if attrs.get(attribute["name"]) not in (None, ""):
             ref = str(attrs[attribute["name"]])
+            if ref in failed:
+                raise _RefersToFailedSpan
             if ref not in ids:
                 raise Invalid.one(
                     f"attrs.{attribute['name']}",
@@ -297,6 +347,26 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     written: bool = False
+    # (label, attribute) -> how many of the written spans lack that required attribute.
+    incomplete: dict[tuple[str, str], int] = field(default_factory=dict)
+    inferred: int = 0  # quote_type values filled in from the quotation marks
+
+    def count_spans(self, spans: list[dict[str, Any]]) -> None:
+        """Count the incomplete and the inferred among spans that are being written."""
+        for span in spans:
+            for name in span.get("missing", ()):
+                key = (span["label"], name)
+                self.incomplete[key] = self.incomplete.get(key, 0) + 1
+            if span.get("inferred"):
+                self.inferred += 1
+
+    def incomplete_lines(self) -> list[str]:
+        """“312 Quote spans need quote_type”, one line per label and attribute, in the order
+        they were met."""
+        return [
+            f"{n:,} {label} span{'' if n == 1 else 's'} need{'s' if n == 1 else ''} {name}"
+            for (label, name), n in self.incomplete.items()
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -309,4 +379,11 @@ class ImportReport:
             "notes": self.notes,
             "errors": self.errors,
             "written": self.written,
+            "incomplete": [
+                {"label": label, "attribute": name, "spans": n, "message": line}
+                for ((label, name), n), line in zip(
+                    self.incomplete.items(), self.incomplete_lines(), strict=True
+                )
+            ],
+            "inferred": self.inferred,
         }

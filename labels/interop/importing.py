@@ -22,6 +22,7 @@ label and the line, never dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -150,12 +151,7 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
     options = options or ReadOptions()
     resolved = _resolve_layer(project, layer, report)
     if resolved == SUGGESTIONS and not options.prefer_predictions:
-        options = ReadOptions(
-            text_column=options.text_column,
-            id_column=options.id_column,
-            title_column=options.title_column,
-            prefer_predictions=True,
-        )
+        options = dataclasses.replace(options, prefer_predictions=True)
     # Records, and the readers' problems (strings) in their place so that errors keep the
     # order of the file.
     raw: list[Record | str | None] = []
@@ -179,7 +175,7 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
                 )
         with _references_locked_in_bulk(project, existing, layer):
             good = _check_and_write_articles(
-                project, raw, existing, resolved, partial, report, layer, now
+                project, raw, existing, resolved, partial, report, layer, now, options.infer_attrs
             )
             if report.errors and not partial:
                 raise ImportFailed(report)  # rolls back the articles written meanwhile
@@ -198,8 +194,24 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
             _write_suggestions(good, {r.external_id: r.article_id for r in good}, report, actor)
         _merge_search_index()
         tell(0.95, "Search index updated")
+    _note_incomplete(report)
     report.written = True
     return report
+
+
+def _note_incomplete(report: ImportReport) -> None:
+    """The report's notes say how many spans lack what (“312 Quote spans need quote_type”) and
+    how many quote types were inferred: the command, the page and the API all show notes."""
+    if report.inferred:
+        report.notes.append(
+            f"quote_type inferred from the quotation marks for {_plural(report.inferred, 'span')}."
+        )
+    if report.incomplete:
+        report.notes.extend(report.incomplete_lines())
+        report.notes.append(
+            "Incomplete spans are imported as they are: the workspace and the review page show "
+            "what each needs, Submit and Mark reviewed ask for it, and the export lists them."
+        )
 
 
 def _plural(n: int, word: str) -> str:
@@ -239,6 +251,7 @@ def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
         )
         report.spans += len(record.spans)
         report.relations += len(record.relations)
+        report.count_spans(record.spans)
     SuggestionSet.objects.bulk_create(rows, batch_size=2000)
     report.layers_added = len(rows)
 

@@ -46,12 +46,14 @@ class ReadOptions:
     """Per-format options. CSV columns left as None default to ``text``, ``id`` (or ids from
     the text when there is no such column) and ``title`` (when there is one).
     ``prefer_predictions``: Label Studio predictions rather than annotations (the suggestions
-    layer)."""
+    layer). ``infer_attrs``: fill a span's missing ``quote_type`` from its quotation marks
+    (``labels.interop.quotations``)."""
 
     text_column: str | None = None
     id_column: str | None = None
     title_column: str | None = None
     prefer_predictions: bool = False
+    infer_attrs: bool = False
 
 
 DEFAULT_OPTIONS = ReadOptions()

@@ -130,7 +130,7 @@ def test_reports_every_kind_of_bad_record_with_its_line(project):
         json.dumps(record("nul", text="bad\x00text")),
         json.dumps(record("lbl", spans=[QUOTE | {"label": "Rumour"}])),
         json.dumps(record("mismatch", spans=[QUOTE | {"text": "we are READY"}])),
-        json.dumps(record("attr", spans=[QUOTE | {"attrs": {}}])),
+        json.dumps(record("attr", spans=[QUOTE | {"attrs": {"quote_type": "sarcastic"}}])),
         json.dumps(
             record(
                 "rel",
@@ -149,7 +149,7 @@ def test_reports_every_kind_of_bad_record_with_its_line(project):
     assert "NUL" in errors[3]
     assert "Rumour" in errors[4]
     assert "we are ready" in errors[5]
-    assert "quote_type" in errors[6]
+    assert "“sarcastic” is not a choice for quote_type" in errors[6]
     assert "Quote or Claim" in errors[7]
     assert "already appears at f.jsonl:9" in errors[8]
     assert Article.objects.count() == 0

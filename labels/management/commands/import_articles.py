@@ -1,6 +1,6 @@
 """python manage.py import_articles --project SLUG [--format native|text|csv|doccano|labelstudio]
-[--layer gold|USERNAME|suggestions] [--partial] [--text-column C --id-column C --title-column C]
-PATH..."""
+[--layer gold|USERNAME|suggestions] [--partial] [--infer-attrs]
+[--text-column C --id-column C --title-column C] PATH..."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Import the good records and report the bad ones.",
         )
+        parser.add_argument(
+            "--infer-attrs",
+            action="store_true",
+            help="Fill a span's missing quote_type from its quotation marks: direct when the "
+            "span is one quotation, mixed when it contains one, indirect otherwise. Spans that "
+            "still lack a required attribute are imported as incomplete and counted.",
+        )
         csv_options = parser.add_argument_group("CSV")
         csv_options.add_argument("--text-column", help="Column holding the text (default: text).")
         csv_options.add_argument(
@@ -74,6 +81,7 @@ class Command(BaseCommand):
                     text_column=options["text_column"],
                     id_column=options["id_column"],
                     title_column=options["title_column"],
+                    infer_attrs=options["infer_attrs"],
                 ),
             )
         except ImportFailed as exc:

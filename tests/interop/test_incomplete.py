@@ -1,0 +1,152 @@
+"""Moving in from other tools is never blocked by attributes they do not have: spans without a
+required attribute import as *incomplete*, the report counts them, ``infer_attrs`` fills
+``quote_type`` from the quotation marks; and one bad span is reported once, not again by the
+relations that name it."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from labels.errors import ImportFailed
+from labels.interop.importing import do_import
+from labels.interop.reading import ReadOptions
+from labels.models import Annotation, Article, Span
+from tests.support.imports import jsonl
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The minister said “we are ready” on Monday. He called it “a turning point” for all."
+
+
+def quote(start, end, **extra):
+    return {"label": "Quote", "start": start, "end": end, "text": TEXT[start:end], **extra}
+
+
+def record(external_id="a1", spans=(), relations=()):
+    return {"id": external_id, "text": TEXT, "spans": list(spans), "relations": list(relations)}
+
+
+DIRECT = quote(TEXT.index("we are"), TEXT.index("” on"), id="q1")  # inside its marks
+MIXED = quote(TEXT.index("He called"), TEXT.index(" for all"), id="q2")
+SOURCE = {"id": "s1", "label": "Source", "start": 0, "end": 12, "text": "The minister"}
+STANCE = {"id": "t1", "label": "Stance", "start": 44, "end": 74, "text": TEXT[44:74]}
+
+
+def test_spans_without_a_required_attribute_import_into_gold_as_incomplete(project):
+    report = do_import(
+        project,
+        [("in.jsonl", jsonl(record(spans=[DIRECT, MIXED, SOURCE, STANCE]), record("a2")))],
+        layer="gold",
+    )
+    gold = Annotation.objects.get(article__external_id="a1", is_gold=True)
+    assert {(s.label, s.start, s.end, s.text): s.attrs for s in gold.spans.all()} == {
+        ("Quote", DIRECT["start"], DIRECT["end"], "we are ready"): {},
+        ("Quote", MIXED["start"], MIXED["end"], MIXED["text"]): {},
+        ("Source", 0, 12, "The minister"): {},
+        ("Stance", 44, 74, TEXT[44:74]): {},
+    }
+    assert report.as_dict()["incomplete"] == [
+        {
+            "label": "Quote",
+            "attribute": "quote_type",
+            "spans": 2,
+            "message": "2 Quote spans need quote_type",
+        },
+        {
+            "label": "Stance",
+            "attribute": "polarity",
+            "spans": 1,
+            "message": "1 Stance span needs polarity",
+        },
+    ]
+    assert "2 Quote spans need quote_type" in report.notes
+    assert "1 Stance span needs polarity" in report.notes
+
+
+def test_the_report_counts_hundreds_of_incomplete_spans_and_only_the_written_ones(project):
+    records = [record(f"a{i}", spans=[DIRECT, MIXED]) for i in range(156)]
+    report = do_import(project, [("in.jsonl", jsonl(*records))], layer="gold")
+    assert report.incomplete_lines() == ["312 Quote spans need quote_type"]
+    # Imported again: the gold layers are there, the spans are skipped and not counted.
+    again = do_import(project, [("in.jsonl", jsonl(*records))], layer="gold")
+    assert again.incomplete == {} and len(again.skipped) == 156
+    assert not any("need" in note for note in again.notes)
+
+
+def test_infer_attrs_fills_quote_type_from_the_quotation_marks(project):
+    plain = quote(0, 42, id="q3")  # "The minister said …" holds a quotation: mixed
+    given = quote(TEXT.index("a turning"), TEXT.index("” for"), attrs={"quote_type": "indirect"})
+    report = do_import(
+        project,
+        [("in.jsonl", jsonl(record(spans=[DIRECT, plain, given, STANCE])))],
+        layer="gold",
+        options=ReadOptions(infer_attrs=True),
+    )
+    by_start = {s.start: s.attrs for s in Span.objects.filter(label="Quote")}
+    assert by_start == {
+        DIRECT["start"]: {"quote_type": "direct"},
+        0: {"quote_type": "mixed"},
+        given["start"]: {"quote_type": "indirect"},  # a value in the file is kept
+    }
+    assert report.inferred == 2
+    assert report.incomplete == {("Stance", "polarity"): 1}  # only quote_type is inferred
+    assert "quote_type inferred from the quotation marks for 2 spans." in report.notes
+
+
+def test_a_bad_span_is_reported_once_not_again_by_the_relations_naming_it(project):
+    """The relation names ``s1``, which is in the file but whose text does not match: the
+    import used to add "relations[0].from: 'from' names no span ('s1')"."""
+    bad_source = SOURCE | {"text": "The ministry"}
+    relation = {"label": "attributed_to", "from": "q1", "to": "s1"}
+    held_by = {"label": "held_by", "from": "t1", "to": "s1"}
+    with pytest.raises(ImportFailed) as failure:
+        do_import(
+            project,
+            [
+                (
+                    "in.jsonl",
+                    jsonl(
+                        record(spans=[DIRECT, bad_source, STANCE], relations=[relation, held_by])
+                    ),
+                )
+            ],
+            layer="gold",
+        )
+    errors = failure.value.report.errors
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("in.jsonl:1: spans[1].text: ")
+    assert "names no span" not in errors[0]
+    assert Article.objects.count() == 0
+
+
+def test_a_relation_naming_a_span_that_is_not_in_the_file_is_still_reported(project):
+    relation = {"label": "attributed_to", "from": "q1", "to": "nowhere"}
+    with pytest.raises(ImportFailed) as failure:
+        do_import(
+            project,
+            [("in.jsonl", jsonl(record(spans=[DIRECT], relations=[relation])))],
+            layer="gold",
+        )
+    assert failure.value.report.errors == [
+        "in.jsonl:1: relations[0].to: 'to' names no span of this record ('nowhere')"
+    ]
+
+
+def test_the_command_prints_the_counts_and_infers_with_infer_attrs(project, tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(record(spans=[DIRECT, STANCE])) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command(
+        "import_articles",
+        str(path),
+        project=project.slug,
+        layer="gold",
+        infer_attrs=True,
+        stdout=out,
+    )
+    printed = out.getvalue()
+    assert "1 Stance span needs polarity" in printed
+    assert "quote_type inferred from the quotation marks for 1 span." in printed
+    assert Span.objects.get(label="Quote").attrs == {"quote_type": "direct"}
