@@ -299,7 +299,37 @@ class SuggestionAcceptRelationSerializer(VersionedSerializer):
         return fields
 
 
+class SuggestedRelationRefSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=50)  # type: ignore[assignment]  # a declared field (see top)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField(max_length=200, help_text="Key of the from span.")
+        fields["to"] = serializers.CharField(max_length=200, help_text="Key of the to span.")
+        return fields
+
+
 class SuggestionAcceptAllSerializer(VersionedSerializer):
     min_confidence = serializers.FloatField(
         required=False, allow_null=True, min_value=0, max_value=1
     )
+    keys = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=5000,
+        help_text="Only these suggestions (keys); all of them when left out.",
+    )
+    relations = SuggestedRelationRefSerializer(
+        many=True,
+        required=False,
+        max_length=5000,
+        help_text="Only these suggested relations (label, from, to); all when left out.",
+    )
+
+    def validate_keys(self, value):
+        for key in value:
+            try:
+                proposals.parse_key(key)
+            except Invalid as exc:
+                raise serializers.ValidationError(exc.problems[0].message, code="invalid") from None
+        return value

@@ -244,6 +244,14 @@ class SuggestedSpanSerializer(serializers.Serializer):
     confidence = serializers.FloatField(allow_null=True)
     rule = serializers.CharField(help_text="What proposed it, e.g. quote:curly or http.")
     source = serializers.ChoiceField(choices=[proposals.BUILTIN, proposals.HTTP, proposals.IMPORT])  # type: ignore[assignment]  # a declared field (see top)
+    sources = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every suggester that proposed it (near-duplicates are shown as one).",
+    )
+    sources = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every suggester that proposed it (near-duplicates are shown as one).",
+    )
 
 
 class SuggestedRelationSerializer(serializers.Serializer):

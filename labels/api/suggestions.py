@@ -6,7 +6,9 @@
   client_id?}`` → a span with origin "suggested" (same version/409 rules as any span).
 - ``POST annotations/{id}/suggestions/accept-relation/`` ``{label, from, to, version,
   client_id?}`` (ends as keys, both already spans) → the suggested relation.
-- ``POST annotations/{id}/suggestions/accept-all/`` ``{version, min_confidence?}``.
+- ``POST annotations/{id}/suggestions/accept-all/`` ``{version, min_confidence?, keys?,
+  relations?}``: every suggestion, or only the ``keys`` and ``relations`` named (one
+  attribution: its quote, source and cue and the link between them), in one request.
 - ``POST annotations/{id}/suggestions/reject/`` ``{key | label+start+end}``: idempotent, does not
   change the annotation's version.
 - ``GET  projects/{slug}/suggester/check/`` — managers: call the HTTP suggester on a tiny text.
@@ -144,6 +146,12 @@ class AcceptAllView(APIView):
                 current,
                 version=data["version"],
                 min_confidence=data.get("min_confidence"),
+                keys=data.get("keys"),
+                relations=(
+                    None
+                    if "relations" not in data
+                    else [(r["label"], r["from"], r["to"]) for r in data["relations"]]
+                ),
             )
         return Response(
             {

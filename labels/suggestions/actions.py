@@ -17,14 +17,20 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-
 from labels import schema as schema_mod
 from labels.annotation import relations as relations_mod
 from labels.annotation import spans as spans_mod
 from labels.annotation import versions
 from labels.errors import Invalid
-from labels.models import Annotation, Origin, RejectedSuggestion, Relation, Span
+from labels.models import (
+    Annotation,
+    HistoryAction,
+    HistoryEvent,
+    Origin,
+    RejectedSuggestion,
+    Relation,
+    Span,
+)
 from labels.schema.lookups import span_ref_names
 from labels.suggestions.proposals import suggestion_key
 from labels.text import check_span_offsets
@@ -161,45 +167,93 @@ def do_accept_all(
     *,
     version: object,
     min_confidence: float | None = None,
+    keys: list[str] | None = None,
+    relations: list[tuple[str, str, str]] | None = None,
 ) -> AcceptAll:
     """Accept every suggested span (with ``min_confidence``: every one at least that confident;
     one without a confidence then counts as below it), then every suggested relation whose two
-    ends are spans afterwards. An item the checks refuse is skipped and reported; the rest
-    stand. One transaction, one savepoint per item."""
+    ends are spans afterwards. With ``keys``, only those suggestions; with ``relations``
+    (``(label, from key, to key)``), only those relations — one attribution at once, say. An
+    item the checks refuse (or no longer suggested) is skipped and reported; the rest stand.
+
+    Every item is checked first, then written in bulk: one INSERT of the spans, one of the
+    relations, one of their history events (one per item, each at its own version, as if
+    accepted one by one) and one UPDATE of the annotation, whatever their number — a thousand
+    suggestions take one request of a few statements. Expects ``annotation`` locked."""
     versions.check_version(annotation, version)
     versions.check_open(annotation)
+    schema = annotation.article.project.schema
+    out = AcceptAll(annotation, [], [], [], [])
 
     def confident(item: dict) -> bool:
         if min_confidence is None:
             return True
         return item["confidence"] is not None and item["confidence"] >= min_confidence
 
-    out = AcceptAll(annotation, [], [], [], [])
+    labels: dict[int, str] = {}
+    span_ids: dict[str, int] = {}
+    for pk, label, start, end in Span.objects.filter(annotation=annotation).values_list(
+        "pk", "label", "start", "end"
+    ):
+        span_ids[suggestion_key(label, start, end)] = pk
+        labels[pk] = label
+    wanted = None if keys is None else set(keys)
+    if wanted is not None:
+        offered = {item["key"] for item in current["spans"]}
+        for key in keys or []:
+            if key not in offered and key not in span_ids:
+                problem = Invalid.one(
+                    "key", "not_suggested", f"{key} is not among the current suggestions."
+                )
+                out.skipped.append({"key": key, "errors": _errors(problem)})
+    new_spans: list[Span] = []
+    taken: set[str] = set()
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
     for item in current["spans"]:
-        if not confident(item):
+        if (wanted is not None and item["key"] not in wanted) or not confident(item):
             continue
         try:
-            with transaction.atomic():
-                result = do_accept_suggestion(
-                    annotation, actor, current, item["key"], version=annotation.version
-                )
+            if item["key"] in span_ids or item["key"] in taken:
+                spans_mod._refuse_duplicate(item)
+            cleaned = spans_mod.check_span(
+                annotation,
+                {k: item[k] for k in ("label", "start", "end", "text")}
+                | {"attrs": dict(item["attrs"])},
+            )
         except Invalid as exc:
             out.skipped.append({"key": item["key"], "errors": _errors(exc)})
             continue
-        out.spans.append(result.obj)
-    span_ids = _span_ids(annotation)
-    schema = annotation.article.project.schema
+        taken.add(item["key"])
+        new_spans.append(
+            Span(
+                annotation=annotation,
+                origin=Origin.SUGGESTED,
+                origin_detail=_origin_detail(item),
+                created_by=actor_user,
+                **cleaned,
+            )
+        )
+    Span.objects.bulk_create(new_spans)
+    for new in new_spans:
+        span_ids[suggestion_key(new.label, new.start, new.end)] = new.pk
+        labels[new.pk] = new.label
+    out.spans = new_spans
+
+    chosen = None if relations is None else set(relations)
+    linked = set(
+        Relation.objects.filter(annotation=annotation).values_list(
+            "label", "source_id", "target_id"
+        )
+    )
+    new_relations: list[Relation] = []
     for rel in current["relations"]:
+        if chosen is not None and (rel["label"], rel["from"], rel["to"]) not in chosen:
+            continue
         if not confident(rel) or rel["from"] not in span_ids or rel["to"] not in span_ids:
             continue
+        data = _relation_data(rel, span_ids, schema)
         try:
-            with transaction.atomic():
-                result = relations_mod.do_add_relation(
-                    annotation,
-                    actor,
-                    _relation_data(rel, span_ids, schema),
-                    version=annotation.version,
-                )
+            attrs = _check_relation(schema, data, labels, linked)
         except Invalid as exc:
             out.skipped_relations.append(
                 {
@@ -210,8 +264,70 @@ def do_accept_all(
                 }
             )
             continue
-        out.relations.append(result.obj)
+        linked.add((data["label"], data["from"], data["to"]))
+        new_relations.append(
+            Relation(
+                annotation=annotation,
+                label=data["label"],
+                source_id=data["from"],
+                target_id=data["to"],
+                attrs=attrs,
+                created_by=actor_user,
+            )
+        )
+    Relation.objects.bulk_create(new_relations)
+    out.relations = new_relations
+    _record_accepted(annotation, actor, new_spans, new_relations)
     return out
+
+
+def _check_relation(
+    schema: dict, data: dict[str, Any], labels: dict[int, str], linked: set[tuple]
+) -> dict[str, Any]:
+    """``relations_mod.do_add_relation``'s checks on spans known by id → label (no query per
+    relation); the cleaned attributes."""
+    label, source, target = data["label"], data["from"], data["to"]
+    if source == target:
+        raise Invalid.one("to", "self_relation", "A relation needs two different spans.")
+    attrs = schema_mod.check_relation(schema, label, labels[source], labels[target], data["attrs"])
+    for attribute in schema_mod.span_ref_attributes(schema, label):
+        ref = attrs.get(attribute["name"])
+        if ref in (None, ""):
+            continue
+        allowed = attribute.get("labels") or []
+        if ref not in labels or (allowed and labels[ref] not in allowed):
+            raise Invalid.one(
+                f"attrs.{attribute['name']}",
+                "invalid_label",
+                f"{attribute['name']} must point at a {' or '.join(allowed)} span.",
+            )
+    if (label, source, target) in linked:
+        raise Invalid.one("to", "duplicate", f"These two spans are already linked by {label}.")
+    return attrs
+
+
+def _record_accepted(
+    annotation: Annotation, actor, new_spans: list[Span], new_relations: list[Relation]
+) -> None:
+    """The history of a bulk accept: one event per span and relation, each raising the version
+    by one as a single accept would; then the annotation saved at the last of them."""
+    count = len(new_spans) + len(new_relations)
+    if not count:
+        return
+    events = []
+    first = annotation.version
+    for n, obj in enumerate([*new_spans, *new_relations], start=1):
+        annotation.version = first + n
+        if isinstance(obj, Span):
+            after = versions.span_snapshot(obj)
+            action = HistoryAction.SPAN_CREATED
+        else:
+            after = versions.relation_snapshot(obj)
+            action = HistoryAction.RELATION_CREATED
+        events.append(versions.history_event(annotation, actor, action, obj.pk, None, after))
+    HistoryEvent.objects.bulk_create(events)
+    annotation.version = first + count - 1
+    annotation.save(update_fields=versions._bumped(annotation))
 
 
 def do_reject_suggestion(annotation: Annotation, label: str, start: int, end: int) -> bool:

@@ -92,6 +92,7 @@ def test_annotator_gets_suggestions_for_their_annotation(api, article, mine, ann
         "confidence": 0.85,
         "rule": "quote:curly",
         "source": "builtin",
+        "sources": ["builtin"],
     }
     assert body["relations"] == [
         {
@@ -723,3 +724,92 @@ def test_writes_never_answer_a_server_error(api, article, mine, annotator, name,
     assert response.status_code in (200, 201, 400, 409), response.content
     if response.status_code == 400:
         assert all("field" in e and "code" in e for e in response.json()["errors"])
+
+
+# --- Accepting a chosen few at once (one attribution) and many at once ----------------------
+
+
+def test_accept_all_of_named_keys_and_relations_takes_one_attribution(
+    api, article, mine, annotator
+):
+    v0 = mine.version
+    body = {
+        "version": v0,
+        "keys": [QUOTE, SOURCE, CUE],
+        "relations": [{"label": "attributed_to", "from": QUOTE, "to": SOURCE}],
+    }
+    response = api(annotator).post(action(mine, "accept-all"), body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == v0 + 4 == version(mine)
+    relation = Relation.objects.get(annotation=mine)
+    cue = Span.objects.get(annotation=mine, label="Cue")
+    assert (relation.source.label, relation.target.label, relation.attrs) == (
+        "Quote",
+        "Source",
+        {"cue": cue.pk},
+    )
+    # One history event per item, each at its own version, as if accepted one by one.
+    events = HistoryEvent.objects.filter(annotation=mine).order_by("id")
+    assert [(e.action, e.annotation_version) for e in events] == [
+        ("span_created", v0 + 1),
+        ("span_created", v0 + 2),
+        ("span_created", v0 + 3),
+        ("relation_created", v0 + 4),
+    ]
+
+
+def test_accept_all_of_named_keys_leaves_the_others_and_reports_unknown_ones(
+    api, article, mine, annotator
+):
+    body = {"version": mine.version, "keys": [QUOTE, "Quote:0:3"], "relations": []}
+    response = api(annotator).post(action(mine, "accept-all"), body, format="json")
+    assert response.status_code == 200
+    assert [s["label"] for s in response.json()["spans"]] == ["Quote"]
+    assert [s["key"] for s in response.json()["skipped"]] == ["Quote:0:3"]
+    assert keys(api(annotator).get(url(article)).json()) == [SOURCE, CUE]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"keys": ["Quote"]}, "keys"),
+        ({"keys": "Quote:1:2"}, "keys"),
+        ({"relations": [{"label": "attributed_to", "from": QUOTE}]}, "relations"),
+    ],
+)
+def test_bad_keys_or_relations_of_accept_all_are_400(api, article, mine, annotator, payload, field):
+    response = api(annotator).post(
+        action(mine, "accept-all"), {"version": mine.version, **payload}, format="json"
+    )
+    assert response.status_code == 400
+    assert {f.split(".")[0].split("[")[0] for f, _ in errors_of(response)} == {field}
+    assert not Span.objects.filter(annotation=mine).exists()
+
+
+def test_accepting_a_thousand_suggestions_takes_a_constant_number_of_queries(
+    api, project, make_article, annotator, django_assert_max_num_queries
+):
+    text = " ".join(f"w{i:04d}" for i in range(1000))
+    article = make_article(project, text, external_id="many")
+    annotation = queue.do_get_or_create_own(article, annotator)
+    SuggestionSet.objects.create(
+        article=article,
+        source="import",
+        spans=[
+            {"id": f"s{i}", **span(text, f"w{i:04d}", "Claim"), "attrs": {}} for i in range(1000)
+        ],
+    )
+    client = api(annotator)
+    # session/auth, membership and annotation (twice: access, then locked), the suggestions
+    # (spans, relations, rejections, suggestion sets), the spans and relations already there,
+    # then one INSERT each of spans and history and one UPDATE of the annotation — not one per
+    # suggestion.
+    with django_assert_max_num_queries(25):
+        response = client.post(
+            action(annotation, "accept-all"), {"version": annotation.version}, format="json"
+        )
+    assert response.status_code == 200
+    assert len(response.json()["spans"]) == 1000
+    assert Span.objects.filter(annotation=annotation).count() == 1000
+    assert version(annotation) == response.json()["version"]
+    assert HistoryEvent.objects.filter(annotation=annotation).count() == 1000
