@@ -394,7 +394,9 @@ def do_delete_gold_relation(
 
 def do_mark_reviewed(article: Article, user, *, version: object) -> Annotation:
     """Finish the review: the gold annotation becomes ``reviewed`` (so the article does), with
-    ``user`` as its reviewer. Refused while a span or relation candidate is still open."""
+    ``user`` as its reviewer. Refused while a span or relation candidate is still open, and
+    while a gold span lacks a required attribute (an import from a tool without it, or a schema
+    that made it required later: ``check_complete``)."""
     with transaction.atomic():
         gold, state = _begin(article, user, version)
         open_spans, open_relations = state.open_counts()
@@ -410,6 +412,7 @@ def do_mark_reviewed(article: Article, user, *, version: object) -> Annotation:
                 f"{' and '.join(parts)} still undecided: accept or reject "
                 f"{'it' if open_spans + open_relations == 1 else 'them'} first.",
             )
+        versions_mod.check_complete(gold)
         before = {"status": gold.status}
         gold.status = AnnotationStatus.REVIEWED
         gold.reviewer = user

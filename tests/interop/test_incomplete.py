@@ -150,3 +150,40 @@ def test_the_command_prints_the_counts_and_infers_with_infer_attrs(project, tmp_
     assert "1 Stance span needs polarity" in printed
     assert "quote_type inferred from the quotation marks for 1 span." in printed
     assert Span.objects.get(label="Quote").attrs == {"quote_type": "direct"}
+
+
+def test_mark_reviewed_asks_for_what_an_imported_gold_span_lacks(project, reviewer):
+    from labels.errors import Invalid
+    from labels.review import decisions
+
+    do_import(project, [("in.jsonl", jsonl(record(spans=[DIRECT, SOURCE])))], layer="gold")
+    article = Article.objects.get(external_id="a1")
+    gold = Annotation.objects.get(article=article, is_gold=True)
+    quote_span = gold.spans.get(label="Quote")
+    with pytest.raises(Invalid) as refused:
+        decisions.do_mark_reviewed(article, reviewer, version=gold.version)
+    (problem,) = refused.value.problems
+    assert problem.field == f"spans.{quote_span.pk}.attrs.quote_type"
+    assert problem.message == (
+        "Quote “we are ready”: Quote spans need a quote_type: direct, indirect or mixed."
+    )
+    gold.refresh_from_db()
+    assert gold.reviewer is None  # nothing changed
+    decisions.do_edit_gold_span(
+        article, reviewer, quote_span.pk, {"attrs": {"quote_type": "direct"}}, version=gold.version
+    )
+    gold.refresh_from_db()
+    marked = decisions.do_mark_reviewed(article, reviewer, version=gold.version)
+    assert (marked.status, marked.reviewer) == ("reviewed", reviewer)
+
+
+def test_submit_asks_for_what_an_imported_span_lacks(project, annotator):
+    """An analyst's imported layer is submitted; reopened as a draft, Submit asks again."""
+    from labels.annotation.versions import check_complete
+    from labels.errors import Invalid
+
+    do_import(project, [("in.jsonl", jsonl(record(spans=[DIRECT])))], layer=annotator.username)
+    layer = Annotation.objects.get(annotator=annotator)
+    with pytest.raises(Invalid) as refused:
+        check_complete(layer)
+    assert [p.code for p in refused.value.problems] == ["required"]

@@ -8,7 +8,7 @@ import { attributeControl } from "../attributes.js";
 import { el } from "../dom.js";
 import { attributesText, excerpt } from "../format.js";
 import { selectionToSpan, spanToUtf16 } from "../offsets.js";
-import { fitsSpanAttribute, relationType, spanLabel } from "../schema.js";
+import { fitsSpanAttribute, missingAttributes, relationType, spanLabel } from "../schema.js";
 import {
   PROVENANCE_LABELS,
   agreementBadge,
@@ -162,6 +162,10 @@ export class ReviewView {
               " ",
               describeAgreement(item.candidate, state.review.submitted),
             ];
+      // A gold span may lack a required attribute (imported from a tool without it, or made
+      // required later): Mark reviewed asks for it, so the list says so.
+      const inGold = item.kind === "gold" ? item.gold : item.candidate.gold_span ? goldSpan(state.review, item.candidate.gold_span) : null;
+      const missing = inGold ? missingAttributes(state.review.project.schema, inGold.label, inGold.attrs) : [];
       const li = el(
         "li",
         {
@@ -172,7 +176,14 @@ export class ReviewView {
         el("span", { className: "item-label" }, item.label),
         " ",
         el("span", { className: "item-text" }, `“${excerpt(itemText(item), 60)}”`),
-        el("div", { className: "item-meta small" }, agreement, " ", statusBadge(item.status)),
+        el(
+          "div",
+          { className: "item-meta small" },
+          agreement,
+          " ",
+          statusBadge(item.status),
+          missing.length ? el("span", { className: "missing" }, ` needs ${missing.map((a) => a.name).join(", ")}`) : "",
+        ),
       );
       list.append(li);
     }
