@@ -209,6 +209,32 @@ ANNOTATOR_SUGGESTER_ALLOWED_NETWORKS = env_list("ANNOTATOR_SUGGESTER_ALLOWED_NET
 # with at most this many submitted layers; larger ones show the last snapshot (docs/review.md).
 ANNOTATOR_AGREEMENT_INLINE_LAYERS = env_int("ANNOTATOR_AGREEMENT_INLINE_LAYERS", 1000)
 
+# Where users reach Annotator, for links in mails and printed by commands (invitations); the
+# address of the request when empty.
+ANNOTATOR_BASE_URL = env_str("ANNOTATOR_BASE_URL", "")
+# E-mail (invitations from Settings → Members): sent over SMTP when EMAIL_HOST is set, never
+# otherwise (the page then shows the link to pass on). docs/deploy.md lists the variables.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+# STARTTLS on port 587 by default; EMAIL_USE_SSL=1 (port 465) instead of it.
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "annotator@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ANNOTATOR_SENDS_EMAIL = bool(EMAIL_HOST)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ANNOTATOR_SENDS_EMAIL
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+
 # Background jobs (labels/jobs/, docs/deploy.md). An import above this size, or asked for with
 # "background", runs as a job; a job's result file is removed this many days after it ended;
 # a job whose worker died is retried until it has run this many times.

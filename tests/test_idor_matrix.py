@@ -41,6 +41,8 @@ NOT_OBJECT_SCOPED = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    # Staff only, no object of any project (tests/pages/test_new_project.py).
+    "project_new",
     "help",
     "help_page",
     "help_screenshot",
@@ -243,6 +245,12 @@ def test_every_route_is_classified():
             "job",
             "cancel_job",
             "settings_general",
+            "settings_members",
+            "settings_members_invite",
+            "settings_member_role",
+            "settings_member_remove",
+            "settings_suggestions",
+            "settings_suggestions_check",
         }
     )
     assert names - known == set(), "classify the new routes in this matrix"

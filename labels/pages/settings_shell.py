@@ -18,6 +18,8 @@ from labels.models import Membership, Project, Role
 # Suggestions join it as they are built (issue 14).
 SECTIONS = [
     ("settings_general", "General"),
+    ("settings_members", "Members"),
+    ("settings_suggestions", "Suggestions"),
 ]
 
 

@@ -26,6 +26,10 @@ def do_delete_project(project: Project) -> None:
     project.delete()
 
 
+# Slugs whose /projects/<slug>/ address is another page (labels/pages/urls.py).
+RESERVED_SLUGS = frozenset({"new"})
+
+
 @transaction.atomic
 def do_create_project(
     *,
@@ -38,6 +42,10 @@ def do_create_project(
     blind: bool = True,
 ) -> Project:
     """Create a project with a validated schema (the default news-attribution one if none)."""
+    if slug in RESERVED_SLUGS:
+        raise Invalid.one(
+            "slug", "reserved", f"{slug!r} is kept for a page of its own; choose another slug."
+        )
     if Project.objects.filter(slug=slug).exists():
         raise Invalid.one("slug", "duplicate", f"A project with the slug {slug!r} already exists.")
     if annotators_per_article < 1:

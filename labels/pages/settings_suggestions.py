@@ -1,0 +1,100 @@
+"""Settings → Suggestions: which automatic suggesters propose spans, and the model server's URL
+(managers only). The same checks as ``PATCH /api/v1/projects/{slug}/``: the URL through
+``labels.suggestions.http.check_suggester_url``, the pair through ``do_update_project``. *Test the
+model server* calls it once on a tiny text and shows how it went."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from labels.errors import Invalid
+from labels.models import Project, Suggesters
+from labels.pages.settings_shell import manager_project, render_section
+from labels.projects.projects import do_update_project
+from labels.suggestions.http import check_http_suggester, check_suggester_url
+
+SECTION = "settings_suggestions"
+TEMPLATE = "labels/settings/suggestions.html"
+
+
+class SuggestionsForm(forms.Form):
+    suggesters = forms.ChoiceField(
+        label="Suggesters",
+        choices=Suggesters.choices,
+        widget=forms.RadioSelect,
+        help_text="Suggestions imported into the project are always offered, whatever this says.",
+    )
+    suggester_url = forms.CharField(
+        label="Model server URL",
+        required=False,
+        max_length=200,
+        help_text="An HTTP model server that proposes spans (docs/suggestions.md): http:// or "
+        "https://, no credentials in the URL. Empty for none.",
+    )
+
+    def clean_suggester_url(self):
+        try:
+            return check_suggester_url(self.cleaned_data["suggester_url"])
+        except Invalid as exc:
+            raise forms.ValidationError(exc.problems[0].message) from None
+
+
+def _initial(project: Project) -> dict[str, str]:
+    return {"suggesters": project.suggesters, "suggester_url": project.suggester_url}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def suggestions(request, slug: str):
+    project, _ = manager_project(request, slug)
+    project = Project.objects.get(pk=project.pk)
+    form = SuggestionsForm(request.POST or None, initial=_initial(project))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            do_update_project(project, changes)
+        except Invalid as exc:
+            for problem in exc.problems:
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, _for_people(problem.message))
+        else:
+            messages.success(request, "Settings saved." if changes else "Nothing changed.")
+            return redirect(SECTION, slug=slug)
+    return render_section(
+        request,
+        TEMPLATE,
+        project,
+        SECTION,
+        {"form": form, "check": None},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def check(request, slug: str):
+    """Call the saved model server once (no cache) and show the result beside the form."""
+    project, _ = manager_project(request, slug)
+    project = Project.objects.get(pk=project.pk)
+    return render_section(
+        request,
+        TEMPLATE,
+        project,
+        SECTION,
+        {
+            "form": SuggestionsForm(initial=_initial(project)),
+            "check": check_http_suggester(project),
+        },
+    )
+
+
+def _for_people(message: str) -> str:
+    """The API's message names its fields; the page names what the form shows."""
+    return message.replace(
+        'Set suggester_url to use the HTTP suggester ("http").',
+        "Give the model server URL to use the HTTP model server only.",
+    )
