@@ -308,7 +308,9 @@ class Export:
         )
         try:
             with closing(records):
-                observed = records if self.observe is None else _observed(records, self.observe)
+                observed = _counted(records, self.context)
+                if self.observe is not None:
+                    observed = _observed(observed, self.observe)
                 yield from self._writer(observed, self.context)
         except StopExport:
             raise  # asked for by whoever reads it: not a failure, and nobody is left to tell
@@ -333,6 +335,18 @@ class Export:
 class StopExport(Exception):
     """Raised by an export's ``observe`` to end it on purpose (a cancelled background job):
     passed on as it is, without the failure's log line and error record."""
+
+
+def _counted(records: Iterable[dict[str, Any]], context: Context) -> Iterator[dict[str, Any]]:
+    """The records, counting their incomplete spans in ``context.counts["incomplete"]`` (what
+    the command reports once the export ends: formats other than native have no place for
+    the list)."""
+    for record in records:
+        if record["incomplete"]:
+            context.counts["incomplete"] = context.counts.get("incomplete", 0) + len(
+                record["incomplete"]
+            )
+        yield record
 
 
 def _observed(

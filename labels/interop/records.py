@@ -136,7 +136,11 @@ def iter_records(
     schemas: list[dict] | None = None,
 ) -> Generator[dict[str, Any], None, None]:
     """The native records of ``project`` that match ``options``, ordered by article (import
-    order) and, within an article, gold first and then the analysts by username."""
+    order) and, within an article, gold first and then the analysts by username.
+
+    Each record's ``incomplete`` lists its spans that lack a required attribute of the current
+    schema (``{"span": "s3", "label": "Quote", "missing": ["quote_type"]}``): imported from a
+    tool that has no such attribute, or made required after they were marked."""
     schemas = schemas if schemas is not None else _project_schemas(project)
     span_refs = schema_mod.span_valued_names(schemas)
     # The read replica when one is configured (annotator/settings.py, DATABASE_REPLICA_URL).
@@ -156,10 +160,10 @@ def iter_records(
         for row in articles.iterator(chunk_size=chunk_size):
             batch.append(row)
             if len(batch) >= chunk_size:
-                yield from _chunk_records(project, options, batch, span_refs, alias)
+                yield from _chunk_records(project, options, batch, span_refs, alias, schemas[0])
                 batch = []
         if batch:
-            yield from _chunk_records(project, options, batch, span_refs, alias)
+            yield from _chunk_records(project, options, batch, span_refs, alias, schemas[0])
 
 
 def _chunk_records(
@@ -168,6 +172,7 @@ def _chunk_records(
     articles: list[tuple],
     span_refs: tuple[dict[str, set[str]], dict[str, set[str]]],
     alias: str,
+    schema: dict,
 ) -> Iterator[dict[str, Any]]:
     """The records of one chunk of articles (ascending ids). Each query selects by the chunk's
     id range inside the project rather than by a list of ids, which PostgreSQL serves from the
@@ -253,6 +258,7 @@ def _chunk_records(
             layer = "gold" if is_gold else username
             ids: dict[int, str] = {}
             spans_out = []
+            incomplete = []
             for _, span_id, label, start, end, span_text, attrs, origin, provenance in spans_of[
                 ann_id
             ]:
@@ -276,6 +282,9 @@ def _chunk_records(
                 if is_gold:
                     out["provenance"] = provenance
                 spans_out.append(out)
+                missing = schema_mod.missing_attributes(schema, label, out["attrs"])
+                if missing:
+                    incomplete.append({"span": out["id"], "label": label, "missing": missing})
             if span_refs_by_label:
                 for out in spans_out:
                     out["attrs"] = _map_span_refs(
@@ -317,6 +326,7 @@ def _chunk_records(
                 },
                 "spans": spans_out,
                 "relations": relations_out,
+                "incomplete": incomplete,
                 "split": split,
             }
 

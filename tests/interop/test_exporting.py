@@ -44,8 +44,10 @@ def test_gold_record_has_the_designed_shape(desk):
         "annotation",
         "spans",
         "relations",
+        "incomplete",
         "split",
     ]
+    assert record["incomplete"] == []
     assert record["schema"] == {"id": "news-attribution", "version": 1}
     assert record["project"] == "desk"
     assert record["title"] == "Responses"

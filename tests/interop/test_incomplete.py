@@ -187,3 +187,36 @@ def test_submit_asks_for_what_an_imported_span_lacks(project, annotator):
     with pytest.raises(Invalid) as refused:
         check_complete(layer)
     assert [p.code for p in refused.value.problems] == ["required"]
+
+
+def test_the_export_lists_incomplete_spans_and_still_checks_their_text(project):
+    from labels.interop.exporting import prepare_export
+
+    do_import(
+        project,
+        [("in.jsonl", jsonl(record(spans=[SOURCE, DIRECT, STANCE]), record("a2", spans=[SOURCE])))],
+        layer="gold",
+    )
+    prepared = prepare_export(project, {"format": "native"})
+    records = [json.loads(line) for line in b"".join(prepared).decode().splitlines()]
+    first, second = records
+    ids = {s["label"]: s["id"] for s in first["spans"]}
+    assert first["incomplete"] == [
+        {"span": ids["Quote"], "label": "Quote", "missing": ["quote_type"]},
+        {"span": ids["Stance"], "label": "Stance", "missing": ["polarity"]},
+    ]
+    assert second["incomplete"] == []
+    assert prepared.context.counts["incomplete"] == 2
+    # A format without a place for the list still counts them (the command prints the count).
+    doccano = prepare_export(project, {"format": "doccano"})
+    b"".join(doccano)
+    assert doccano.context.counts["incomplete"] == 2
+
+
+def test_the_export_command_says_how_many_spans_are_incomplete(project, tmp_path):
+    do_import(project, [("in.jsonl", jsonl(record(spans=[DIRECT, MIXED])))], layer="gold")
+    err = io.StringIO()
+    call_command(
+        "export_annotations", project=project.slug, output=str(tmp_path / "x.jsonl"), stderr=err
+    )
+    assert "2 span(s) lack a required attribute" in err.getvalue()

@@ -83,6 +83,12 @@ class Command(BaseCommand):
         except ExportError as exc:
             raise CommandError(f"Export stopped: {exc}") from None
         for what, count in prepared.context.counts.items():
+            if what == "incomplete":
+                self.stderr.write(
+                    f"{count} span(s) lack a required attribute (imported from a tool without "
+                    "it, or made required later); the native export lists them in each "
+                    'record\'s "incomplete".'
+                )
             if what == "bio_overlap":
                 self.stderr.write(
                     f"{count} span(s) overlap another span of the same label and could not be "
