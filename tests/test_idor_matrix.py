@@ -64,6 +64,8 @@ ANNOTATOR_ALLOWED = {
     ("project", "GET"): {200},
     ("next_article", "POST"): {302},
     ("annotate", "GET"): {200},
+    # Any member records having read the guidelines (the matrix's JSON body has no form field).
+    ("guidelines_seen", "POST"): {204, 400},
 }
 
 # A reviewer additionally reads everything and adjudicates; never writes an annotator's layer.
@@ -245,6 +247,8 @@ def test_every_route_is_classified():
             "job",
             "cancel_job",
             "settings_general",
+            "settings_guidelines",
+            "settings_guidelines_preview",
             "settings_members",
             "settings_members_invite",
             "settings_member_role",

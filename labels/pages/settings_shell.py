@@ -19,6 +19,7 @@ from labels.models import Membership, Project, Role
 SECTIONS = [
     ("settings_general", "General"),
     ("settings_members", "Members"),
+    ("settings_guidelines", "Guidelines"),
     ("settings_suggestions", "Suggestions"),
 ]
 

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from labels.pages import dashboard as dashboard_mod
+from labels.pages import guidelines as guidelines_views
 from labels.pages import help as help_views
 from labels.pages import history as history_views
 from labels.pages import imports as import_views
@@ -28,6 +29,9 @@ _PROJECT_PAGES = [
     ("dashboard/", dashboard_mod.dashboard_page, "dashboard"),
     ("dashboard/agreement/", dashboard_mod.refresh_agreement, "refresh_agreement"),
     ("settings/", settings_views.general, "settings_general"),
+    ("settings/guidelines/", guidelines_views.guidelines, "settings_guidelines"),
+    ("settings/guidelines/preview/", guidelines_views.preview, "settings_guidelines_preview"),
+    ("guidelines/seen/", guidelines_views.seen, "guidelines_seen"),
     ("settings/members/", members_views.members, "settings_members"),
     ("settings/members/invite/", members_views.invite, "settings_members_invite"),
     ("settings/members/<str:username>/role/", members_views.change_role, "settings_member_role"),

@@ -19,7 +19,7 @@ from labels.errors import Invalid
 from labels.jobs import runs
 from labels.models import Annotation, ArticleState, Role
 from labels.pages import errors as page_errors
-from labels.projects.guidelines import render_guidelines
+from labels.projects.guidelines import guidelines_unread, render_guidelines
 from labels.projects.progress import progress_bar, state_counts
 from labels.schema import RESERVED_HOTKEYS
 from labels.text import check_name, check_search
@@ -205,6 +205,7 @@ def annotate(request, article_id: int):
             "annotation": annotation,
             "labels": labels,
             "guidelines": render_guidelines(project.guidelines),
+            "guidelines_unread": guidelines_unread(project, membership),
             "workspace": workspace,
         },
     )

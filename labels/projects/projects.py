@@ -9,6 +9,7 @@ from django.db import transaction
 from labels.annotation.history import purge_history
 from labels.errors import Invalid
 from labels.models import Annotation, Article, Project, SchemaVersion, Suggesters
+from labels.projects.guidelines import do_save_guidelines
 from labels.schema import check_schema, default_schema
 
 
@@ -99,6 +100,8 @@ def do_update_project(project: Project, changes: dict[str, Any]) -> Project:
                 project = do_change_schema(project, changes.pop("schema"))
             except Invalid as exc:
                 raise exc.prefixed("schema") from None
+        if "guidelines" in changes:  # a new version, as from Settings → Guidelines
+            do_save_guidelines(project, changes.pop("guidelines"))
         for name, value in changes.items():
             setattr(project, name, value)
         if changes:

@@ -11,6 +11,7 @@ import { workspaceActions } from "./workspace/actions.js";
 import { keydownListener } from "./workspace/keyboard.js";
 import { Linker } from "./workspace/linking.js";
 import { Panel, labelTag } from "./workspace/panel.js";
+import { GuidelinesNotice } from "./workspace/guidelines_notice.js";
 import { DocView } from "./workspace/render.js";
 import { Store } from "./workspace/store.js";
 import { SuggestionsUI } from "./workspace/suggestions_ui.js";
@@ -26,6 +27,11 @@ const index = new OffsetIndex(text);
 const root = document.querySelector("[data-ws]");
 const doc = root.querySelector("[data-doc]");
 const dialogs = Object.fromEntries([...document.querySelectorAll("dialog[data-dialog]")].map((d) => [d.dataset.dialog, d]));
+const guidelinesNotice = new GuidelinesNotice(root.querySelector("[data-guidelines-notice]"));
+function openDialog(name) {
+  dialogs[name].showModal();
+  if (name === "guidelines") guidelinesNotice.read();
+}
 
 const styles = new Map(data.labels.map((l, index) => [l.name, { color: l.color, pattern: l.pattern, index }]));
 const styleOf = (label) => styles.get(label) || { color: "#6b7280", pattern: 0, index: Infinity };
@@ -220,7 +226,7 @@ const page = {
   editRelation,
   deleteRelation,
   toggleArcs,
-  showDialog: (name) => dialogs[name].showModal(),
+  showDialog: (name) => openDialog(name),
   clear: () => {
     getSelection().removeAllRanges();
     store.select(null);
@@ -286,7 +292,7 @@ for (const button of root.querySelectorAll(".label-btn")) {
 
 root.addEventListener("click", (event) => {
   const action = event.target.closest("[data-action]")?.dataset.action;
-  if (action === "guidelines") dialogs.guidelines.showModal();
+  if (action === "guidelines") openDialog("guidelines");
   if (action === "shortcuts") dialogs.shortcuts.showModal();
   if (action === "submit") act.submit();
   if (action === "skip") act.openSkip();
