@@ -40,7 +40,7 @@ class SuggestionsForm(forms.Form):
         try:
             return check_suggester_url(self.cleaned_data["suggester_url"])
         except Invalid as exc:
-            raise forms.ValidationError(exc.problems[0].message) from None
+            raise forms.ValidationError(_for_people(exc.problems[0].message)) from None
 
 
 def _initial(project: Project) -> dict[str, str]:
@@ -97,4 +97,4 @@ def _for_people(message: str) -> str:
     return message.replace(
         'Set suggester_url to use the HTTP suggester ("http").',
         "Give the model server URL to use the HTTP model server only.",
-    )
+    ).replace("The suggester URL", "The model server URL")
