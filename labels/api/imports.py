@@ -59,6 +59,7 @@ class ImportView(APIView):
             text_column=data.get("text_column") or None,
             id_column=data.get("id_column") or None,
             title_column=data.get("title_column") or None,
+            infer_attrs=data["infer_attrs"],
         )
         report = importing.do_import(
             project,

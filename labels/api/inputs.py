@@ -173,6 +173,13 @@ class ImportSerializer(serializers.Serializer):
     partial = serializers.BooleanField(  # type: ignore[assignment]  # a declared field (see top)
         required=False, default=False, help_text="Import the good records, report the bad."
     )
+    infer_attrs = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Fill a span's missing quote_type from its quotation marks: direct when the "
+        "span is one quotation, mixed when it contains one, indirect otherwise. Spans that "
+        "still lack a required attribute are imported as incomplete and counted.",
+    )
     text_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
     id_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")
     title_column = StrictCharField(required=False, max_length=200, help_text="CSV only.")

@@ -184,6 +184,13 @@ class ArticleDetailSerializer(ArticleListSerializer):
         read_only_fields = fields
 
 
+class ImportIncompleteSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    attribute = serializers.CharField()
+    spans = serializers.IntegerField()
+    message = serializers.CharField()
+
+
 class ImportReportSerializer(serializers.Serializer):
     created = serializers.IntegerField(help_text="Articles created.")
     unchanged = serializers.IntegerField(help_text="Articles already present with the same text.")
@@ -196,6 +203,12 @@ class ImportReportSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="`file:line: reason` (partial imports)."
     )
     written = serializers.BooleanField()
+    incomplete = ImportIncompleteSerializer(
+        many=True,
+        help_text="Written spans that lack a required attribute, per label and attribute; each "
+        "message (“312 Quote spans need quote_type”) is among the notes too.",
+    )
+    inferred = serializers.IntegerField(help_text="quote_type values inferred (infer_attrs).")
 
 
 class ImportErrorSerializer(ErrorSerializer):

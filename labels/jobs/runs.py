@@ -61,6 +61,7 @@ def import_params(data: Mapping[str, Any]) -> dict[str, Any]:
         "format": data["format"],
         "layer": text("layer"),
         "partial": bool(data["partial"]),
+        "infer_attrs": bool(data.get("infer_attrs")),
         "text_column": text("text_column"),
         "id_column": text("id_column"),
         "title_column": text("title_column"),

@@ -161,6 +161,7 @@ def _import(job: Job, reporter: Reporter) -> None:
                 text_column=params.get("text_column") or None,
                 id_column=params.get("id_column") or None,
                 title_column=params.get("title_column") or None,
+                infer_attrs=bool(params.get("infer_attrs")),
             ),
         )
         result = report.as_dict()

@@ -21,6 +21,7 @@ class ImportForm(forms.Form):
     format = forms.ChoiceField(choices=[(f, f) for f in registry.IMPORT_FORMATS])
     layer = forms.CharField(required=False, max_length=150)
     partial = forms.BooleanField(required=False)
+    infer_attrs = forms.BooleanField(required=False)  # "Infer quote_type"
     text_column = forms.CharField(required=False, max_length=200)
     id_column = forms.CharField(required=False, max_length=200)
     title_column = forms.CharField(required=False, max_length=200)
@@ -60,6 +61,7 @@ def import_upload(request, slug: str):
                     text_column=data["text_column"].strip() or None,
                     id_column=data["id_column"].strip() or None,
                     title_column=data["title_column"].strip() or None,
+                    infer_attrs=data["infer_attrs"],
                 ),
             )
             errors = report.errors  # records left out of a partial import

@@ -220,3 +220,83 @@ def test_the_export_command_says_how_many_spans_are_incomplete(project, tmp_path
         "export_annotations", project=project.slug, output=str(tmp_path / "x.jsonl"), stderr=err
     )
     assert "2 span(s) lack a required attribute" in err.getvalue()
+
+
+# --- the same option and report through the API, the import form and a background job --------
+
+
+def doccano_line(doc_id=7):
+    """A doccano 1.8 line without relations: Quote spans with no quote_type, of course."""
+    start = TEXT.index("we are")
+    return json.dumps(
+        {"id": doc_id, "text": TEXT, "Comments": [], "label": [[start, start + 12, "Quote"]]}
+    ).encode()
+
+
+def test_the_api_takes_infer_attrs_and_reports_incomplete_spans(api, project, manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/api/v1/projects/{project.slug}/imports/"
+    first = api(manager).post(
+        url,
+        {
+            "file": SimpleUploadedFile("a.jsonl", doccano_line()),
+            "format": "doccano",
+            "layer": "gold",
+        },
+        format="multipart",
+    )
+    assert first.status_code == 200, first.json()
+    assert first.json()["incomplete"] == [
+        {
+            "label": "Quote",
+            "attribute": "quote_type",
+            "spans": 1,
+            "message": "1 Quote span needs quote_type",
+        }
+    ]
+    assert first.json()["inferred"] == 0
+    second = api(manager).post(
+        url,
+        {
+            "file": SimpleUploadedFile("a.jsonl", doccano_line(8)),
+            "format": "doccano",
+            "layer": "gold",
+            "infer_attrs": "true",
+        },
+        format="multipart",
+    )
+    assert second.status_code == 200, second.json()
+    assert (second.json()["incomplete"], second.json()["inferred"]) == ([], 1)
+    assert Span.objects.get(annotation__article__external_id="8").attrs == {"quote_type": "direct"}
+
+
+def test_the_import_form_has_infer_quote_type_and_shows_the_counts(client, project, manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(manager)
+    page = client.get(f"/projects/{project.slug}/").content.decode()
+    assert 'name="infer_attrs"' in page and "Infer quote_type" in page
+    upload = SimpleUploadedFile("a.jsonl", doccano_line())
+    shown = client.post(
+        f"/projects/{project.slug}/import/", {"file": upload, "format": "doccano", "layer": "gold"}
+    )
+    assert shown.status_code == 200
+    assert "1 Quote span needs quote_type" in shown.content.decode()
+    upload = SimpleUploadedFile("a.jsonl", doccano_line(8))
+    client.post(
+        f"/projects/{project.slug}/import/",
+        {"file": upload, "format": "doccano", "layer": "gold", "infer_attrs": "on"},
+    )
+    assert Span.objects.get(annotation__article__external_id="8").attrs == {"quote_type": "direct"}
+
+
+def test_a_background_import_keeps_infer_attrs(project, manager):
+    from labels.jobs import runs
+
+    assert runs.import_params(
+        {"format": "doccano", "layer": "gold", "partial": False, "infer_attrs": True}
+    )["infer_attrs"]
+    assert not runs.import_params({"format": "doccano", "layer": "gold", "partial": False})[
+        "infer_attrs"
+    ]
