@@ -64,6 +64,8 @@ ANNOTATOR_ALLOWED = {
     ("project", "GET"): {200},
     ("next_article", "POST"): {302},
     ("annotate", "GET"): {200},
+    # Taking a seat (staff: "Annotate it myself"): the workspace, or 409 when none is free.
+    ("annotate", "POST"): {302, 409},
     # Any member records having read the guidelines (the matrix's JSON body has no form field).
     ("guidelines_seen", "POST"): {204, 400},
 }
@@ -255,6 +257,7 @@ def test_every_route_is_classified():
             "settings_member_remove",
             "settings_suggestions",
             "settings_suggestions_check",
+            "settings_schema",
         }
     )
     assert names - known == set(), "classify the new routes in this matrix"

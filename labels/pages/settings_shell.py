@@ -18,6 +18,7 @@ from labels.models import Membership, Project, Role
 # Suggestions join it as they are built (issue 14).
 SECTIONS = [
     ("settings_general", "General"),
+    ("settings_schema", "Schema"),
     ("settings_members", "Members"),
     ("settings_guidelines", "Guidelines"),
     ("settings_suggestions", "Suggestions"),

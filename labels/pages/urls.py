@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, path
 
 from labels.pages import dashboard as dashboard_mod
+from labels.pages import exports as export_views
 from labels.pages import guidelines as guidelines_views
 from labels.pages import help as help_views
 from labels.pages import history as history_views
@@ -17,6 +18,7 @@ from labels.pages import project_new as project_new_views
 from labels.pages import review as review_mod
 from labels.pages import settings as settings_views
 from labels.pages import settings_members as members_views
+from labels.pages import settings_schema as schema_views
 from labels.pages import settings_suggestions as suggestions_views
 from labels.pages import workspace as views
 
@@ -25,6 +27,8 @@ _PROJECT_PAGES = [
     ("", views.project_page, "project"),
     ("next/", views.next_article, "next_article"),
     ("import/", import_views.import_upload, "import_upload"),
+    ("export/", export_views.export_download, "export_download"),
+    ("export/check/", export_views.export_check, "export_check"),
     ("assign/", views.assign_article, "assign_article"),
     ("dashboard/", dashboard_mod.dashboard_page, "dashboard"),
     ("dashboard/agreement/", dashboard_mod.refresh_agreement, "refresh_agreement"),
@@ -32,6 +36,7 @@ _PROJECT_PAGES = [
     ("settings/guidelines/", guidelines_views.guidelines, "settings_guidelines"),
     ("settings/guidelines/preview/", guidelines_views.preview, "settings_guidelines_preview"),
     ("guidelines/seen/", guidelines_views.seen, "guidelines_seen"),
+    ("settings/schema/", schema_views.schema_page, "settings_schema"),
     ("settings/members/", members_views.members, "settings_members"),
     ("settings/members/invite/", members_views.invite, "settings_members_invite"),
     ("settings/members/<str:username>/role/", members_views.change_role, "settings_member_role"),

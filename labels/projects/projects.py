@@ -8,7 +8,8 @@ from django.db import transaction
 
 from labels.annotation.history import purge_history
 from labels.errors import Invalid
-from labels.models import Annotation, Article, Project, SchemaVersion, Suggesters
+from labels.models import Article, Project, SchemaVersion, Suggesters
+from labels.projects import schema_editing
 from labels.projects.guidelines import do_save_guidelines
 from labels.schema import check_schema, default_schema
 
@@ -66,26 +67,10 @@ def do_create_project(
     return project
 
 
-@transaction.atomic
-def do_change_schema(project: Project, schema: Any) -> Project:
-    """Replace the schema. Once annotations exist the change becomes a new version, so that every
-    annotation keeps naming the schema it was made under; before that, version 1 is rewritten."""
-    cleaned = check_schema(schema)
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if cleaned == project.schema:
-        return project
-    if Annotation.objects.filter(article__project=project).exists():
-        project.schema_version += 1
-        SchemaVersion.objects.create(
-            project=project, version=project.schema_version, schema=cleaned
-        )
-    else:
-        SchemaVersion.objects.filter(project=project, version=project.schema_version).update(
-            schema=cleaned
-        )
-    project.schema = cleaned
-    project.save(update_fields=["schema", "schema_version", "updated_at"])
-    return project
+def do_change_schema(project: Project, schema: Any, **options: Any) -> Project:
+    """Replace the schema (``labels.projects.schema_editing.do_change_schema``: versioned once
+    annotations exist; renames and consented deletions reach the stored spans)."""
+    return schema_editing.do_change_schema(project, schema, **options)
 
 
 def do_update_project(project: Project, changes: dict[str, Any]) -> Project:
