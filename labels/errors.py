@@ -1,8 +1,9 @@
 """Every domain exception, in one module: ``Invalid`` (bad input, with its problems), and the
-refusals that are not about the input (``Stale``, ``Closed``, ``ArticleFull``, ``TooLarge``, the
-import's and the export's), and ``refusal``: the one table of the HTTP status and the problems
-each of them is answered with. ``labels.api.errors`` (JSON) and ``labels.pages.errors`` (messages
-for people) both answer from it, so a page and the API never disagree on a status.
+refusals that are not about the input (``Stale``, ``Closed``, ``ArticleFull``, ``TooManyDrafts``,
+``TooLarge``, the import's and the export's), and ``refusal``: the one table of the HTTP status
+and the problems each of them is answered with. ``labels.api.errors`` (JSON) and
+``labels.pages.errors`` (messages for people) both answer from it, so a page and the API never
+disagree on a status.
 
 ``Invalid`` is the one error type that every check in the domain raises.
 
@@ -57,6 +58,11 @@ class Invalid(Exception):
 
 class ArticleFull(Invalid):
     """Every seat on the article is taken (HTTP 409 on the API and on the pages alike)."""
+
+
+class TooManyDrafts(Invalid):
+    """The user already holds the project's ``max_open_drafts`` leased drafts (HTTP 409):
+    they finish one before taking another seat."""
 
 
 class Stale(Exception):
@@ -131,11 +137,12 @@ REFUSALS = (Invalid, Stale, Closed, ImportConflict, ImportFailed, TooLarge)
 
 def refusal(exc: Exception) -> tuple[int, list[Problem]]:
     """The HTTP status and the problems a domain exception is answered with: 400 bad input,
-    409 a stale version, a closed annotation, an article whose seats are taken, or an import that
-    met a concurrent change, 413 a body over its size limit."""
+    409 a stale version, a closed annotation, an article whose seats are taken, a user at their
+    cap of open drafts, or an import that met a concurrent change, 413 a body over its size
+    limit."""
     if isinstance(exc, TooLarge):
         return 413, [exc.problem]
-    if isinstance(exc, ArticleFull):
+    if isinstance(exc, (ArticleFull, TooManyDrafts)):
         return 409, exc.problems
     if isinstance(exc, Invalid):
         return 400, exc.problems

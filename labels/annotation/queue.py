@@ -5,21 +5,26 @@ submitted or reviewed annotation, a manager's assignment, or a draft whose lease
 (``AnnotationQuerySet.holding_a_seat``). ``do_next_article`` locks candidate article rows with
 ``SELECT … FOR UPDATE SKIP LOCKED`` and counts seats again after taking the lock, in a fresh
 statement, so that concurrent requests never seat more analysts than allowed.
+
+One user holds at most ``project.max_open_drafts`` *leased* drafts (manager assignments and drafts
+sent back by a reviewer do not count): every function that takes a seat for the user locks
+their membership row first, so that two of their requests cannot both pass the count.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from labels import access
-from labels.errors import ArticleFull
-from labels.models import Annotation, AnnotationStatus, Article, Project
+from labels.errors import ArticleFull, TooManyDrafts
+from labels.models import FINISHED, Annotation, AnnotationStatus, Article, Membership, Project
 
 
 def lease_deadline(project: Project) -> datetime:
@@ -49,22 +54,101 @@ def finished_work(project: Project, user):
     )
 
 
-@transaction.atomic
+def leased_drafts(project: Project, user):
+    """The drafts that count against ``project.max_open_drafts``: the user's own, neither
+    assigned by a manager nor sent back by a reviewer, whose lease still runs."""
+    return open_drafts(project, user).filter(assigned_by__isnull=True, lease_expires_at__gt=Now())
+
+
+def is_leased(draft: Annotation) -> bool:
+    """``leased_drafts`` for one draft already loaded (the project page's queue)."""
+    return (
+        draft.status == AnnotationStatus.DRAFT
+        and draft.assigned_by_id is None
+        and draft.lease_expires_at is not None
+        and draft.lease_expires_at > timezone.now()
+    )
+
+
+def holds_a_seat(annotation: Annotation) -> bool:
+    """``AnnotationQuerySet.holding_a_seat`` for one annotation already loaded."""
+    if annotation.is_gold:
+        return False
+    return annotation.status in FINISHED or (
+        annotation.status == AnnotationStatus.DRAFT
+        and (annotation.assigned_by_id is not None or is_leased(annotation))
+    )
+
+
+def with_seats(articles):
+    """``articles`` annotated with ``seats``: how many seats each has taken (in the same query)."""
+    return articles.annotate(seats=Coalesce(Subquery(_seats()), 0))
+
+
+def _seats():
+    """The seats taken on the outer query's article, as a one-value subquery."""
+    return (
+        Annotation.objects.filter(article=OuterRef("pk"))
+        .holding_a_seat()
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def _lock_member(project: Project, user) -> None:
+    """Serialise the user's seat-taking in the project (see the module's docstring)."""
+    list(Membership.objects.select_for_update().filter(project=project, user=user).order_by())
+
+
+def _check_draft_cap(project: Project, user) -> None:
+    """TooManyDrafts, naming the open drafts, when the user already holds the cap's number."""
+    held = list(leased_drafts(project, user))
+    if len(held) < project.max_open_drafts:
+        return
+    titles = "; ".join(str(draft.article) for draft in held)
+    raise TooManyDrafts.one(
+        "article",
+        "too_many_drafts",
+        f"You already have {len(held)} open draft{'s' if len(held) != 1 else ''} in this "
+        f"project, the most it allows at once: {titles}. Submit or skip one to start another.",
+    )
+
+
+class Next(NamedTuple):
+    """``do_next``'s answer: the annotation to work on (None: nothing left), and whether it is
+    one of the user's open drafts rather than a new article."""
+
+    annotation: Annotation | None
+    resumed: bool
+
+
 def do_next_article(project: Project, user) -> Annotation | None:
+    """``do_next``'s annotation: what the user should work on next."""
+    return do_next(project, user).annotation
+
+
+@transaction.atomic
+def do_next(project: Project, user) -> Next:
     """The annotation the user should work on next, creating a leased draft if needed.
 
-    Returns their oldest open draft first (renewing its lease if the article still has room);
-    otherwise leases a new article. None when nothing is left for this user.
+    Returns their oldest open draft first (renewing its lease if the article still has room),
+    with ``resumed``; otherwise leases a new article. None when nothing is left for this user.
+    A new lease is taken only when the user has no live one (any would have been returned), so
+    the cap on open drafts holds here by construction; the membership lock keeps it so against
+    the user's concurrent opens of articles from the list.
     """
+    _lock_member(project, user)
     for draft in open_drafts(project, user).select_for_update(of=("self",)):
         if draft.assigned_by_id or (
             draft.lease_expires_at and draft.lease_expires_at > timezone.now()
         ):
-            return draft
+            return Next(draft, True)
         if draft.review_comment or _has_room(project, draft.article_id, excluding=draft.pk):
             draft.lease_expires_at = lease_deadline(project)
             draft.save(update_fields=["lease_expires_at", "updated_at"])
-            return draft
+            return Next(draft, True)
     exclude: list[int] = []
     # First pass skips rows other requests hold; when that finds nothing, a second pass waits
     # for them, so that an analyst is never told "nothing left" merely because every remaining
@@ -81,7 +165,7 @@ def do_next_article(project: Project, user) -> Annotation | None:
             if skip_locked:
                 skip_locked = False
                 continue
-            return None
+            return Next(None, False)
         # The row is ours now; count again in a new statement, which sees every commit made
         # before the lock was granted.
         if not _has_room(project, article_id):
@@ -89,31 +173,22 @@ def do_next_article(project: Project, user) -> Annotation | None:
             exclude.append(article_id)
             continue
         transaction.savepoint_commit(attempt)
-        return Annotation.objects.create(
+        created = Annotation.objects.create(
             article_id=article_id,
             annotator=user,
             status=AnnotationStatus.DRAFT,
             schema_version=project.schema_version,
             lease_expires_at=lease_deadline(project),
         )
+        return Next(created, False)
 
 
 def _candidate(project: Project, user, exclude: list[int], *, skip_locked: bool) -> int | None:
     """The first article of the project that this user has not annotated and that has a free
     seat, locked ``FOR UPDATE`` (rows other requests hold are skipped when ``skip_locked``)."""
-    seats = (
-        Annotation.objects.filter(article=OuterRef("pk"))
-        .holding_a_seat()
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     mine = Annotation.objects.filter(article=OuterRef("pk"), annotator=user)
     return (
-        Article.objects.filter(project=project)
-        .filter(~Exists(mine))
-        .annotate(seats=Coalesce(Subquery(seats), 0))
+        with_seats(Article.objects.filter(project=project).filter(~Exists(mine)))
         .filter(seats__lt=project.annotators_per_article)
         .exclude(pk__in=exclude)
         .order_by("pk")
@@ -159,14 +234,16 @@ def do_get_or_create_own(article: Article, user) -> Annotation:
     """The user's annotation of ``article`` when they open it directly (e.g. from their queue).
 
     Opening an article does not take a seat beyond the limit: without an existing annotation the
-    user gets a leased draft only while the article has room. The same user opening it in several
-    tabs at once gets one draft: after the article's lock the check runs again, in a statement
-    that sees what the request before committed.
+    user gets a leased draft only while the article has room (else ArticleFull) and while they
+    hold fewer than ``max_open_drafts`` leased drafts (else TooManyDrafts). The same user opening
+    it in several tabs at once gets one draft: after the locks (the user's membership, then the
+    article) the checks run again, in statements that see what the request before committed.
     """
     existing = access.own_annotation(article, user)
     if existing is not None:
         return existing
     with transaction.atomic():
+        _lock_member(article.project, user)
         Article.objects.select_for_update().get(pk=article.pk)
         existing = access.own_annotation(article, user)
         if existing is not None:
@@ -175,6 +252,7 @@ def do_get_or_create_own(article: Article, user) -> Annotation:
             raise ArticleFull.one(
                 "article", "article_full", "Enough analysts are already working on this article."
             )
+        _check_draft_cap(article.project, user)
         return Annotation.objects.create(
             article=article,
             annotator=user,

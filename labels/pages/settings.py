@@ -1,7 +1,6 @@
-"""The project settings pages (managers only). Today: General.
-
-The project's cap on open drafts per analyst (``max_open_drafts``) joins this form when the
-queue enforces it (issue 13, point 4); until then it would be a setting that does nothing."""
+"""The project settings pages (managers only). Today: General: name, description, analysts per
+article, blind annotation, lease minutes, and open drafts per analyst (``max_open_drafts``, the
+cap ``labels.annotation.queue`` enforces wherever an analyst takes a seat)."""
 
 from __future__ import annotations
 
@@ -19,6 +18,17 @@ from labels.projects.projects import do_update_project
 class GeneralForm(forms.ModelForm):
     """The project's own settings; Django's form shows each error next to its field."""
 
+    max_open_drafts = forms.IntegerField(
+        label="Open drafts per analyst",
+        min_value=1,
+        max_value=1000,
+        help_text=Project._meta.get_field("max_open_drafts").help_text,
+        error_messages={
+            "min_value": "An analyst may hold at least 1 open draft.",
+            "max_value": "Choose at most 1000 open drafts per analyst.",
+        },
+    )
+
     class Meta:
         model = Project
         fields = [
@@ -27,6 +37,7 @@ class GeneralForm(forms.ModelForm):
             "annotators_per_article",
             "blind",
             "lease_minutes",
+            "max_open_drafts",
         ]
         labels = {
             "annotators_per_article": "Annotators per article",

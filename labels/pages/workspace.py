@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from labels import access
 from labels.annotation import queue
 from labels.annotation.reads import annotation_payload
-from labels.errors import Invalid
+from labels.errors import Invalid, TooManyDrafts
 from labels.jobs import runs
 from labels.models import Annotation, ArticleState, Role
 from labels.pages import errors as page_errors
@@ -67,6 +69,9 @@ def project_page(request, slug: str):
     state = request.GET.get("state", "")
     if state in ArticleState.values:
         articles = articles.filter(state=state)
+    is_staff_role = membership.role in access.STAFF_ROLES
+    if not is_staff_role:  # an analyst is told why a row cannot be opened (no query per row)
+        articles = queue.with_seats(articles)
     page = Paginator(
         articles.only("id", "external_id", "title", "meta", "project_id"), 50
     ).get_page(request.GET.get("page"))
@@ -76,12 +81,18 @@ def project_page(request, slug: str):
             annotator=request.user, article__in=[x.pk for x in page.object_list]
         )
     }
+    drafts = list(queue.open_drafts(project, request.user))
+    at_cap = sum(1 for d in drafts if queue.is_leased(d)) >= project.max_open_drafts
     for article in page.object_list:
         article.my_annotation = mine.get(article.pk)
         article.state_label = ArticleState(article.state).label
+        article.closed_because = (
+            ""
+            if is_staff_role or article.my_annotation
+            else _why_closed(project, article.seats, at_cap)
+        )
     counts = state_counts([project.pk])[project.pk]
     bar, summary = progress_bar(counts)
-    drafts = list(queue.open_drafts(project, request.user))
     done = queue.finished_work(project, request.user)
     done_page = list(done[:DONE_SHOWN])
     done_total = len(done_page) if len(done_page) < DONE_SHOWN else done.count()
@@ -102,7 +113,8 @@ def project_page(request, slug: str):
         {
             "project": project,
             "membership": membership,
-            "is_staff_role": membership.role in access.STAFF_ROLES,
+            "is_staff_role": is_staff_role,
+            "at_cap": at_cap and not is_staff_role,
             "page": page,
             "search": search,
             "state": state,
@@ -119,6 +131,16 @@ def project_page(request, slug: str):
             "import_job_mb": settings.ANNOTATOR_IMPORT_JOB_BYTES // 1_048_576,
         },
     )
+
+
+def _why_closed(project, seats: int, at_cap: bool) -> str:
+    """Why an analyst without a layer of an article cannot start it; "" when they can."""
+    wanted = project.annotators_per_article
+    if seats >= wanted:
+        return f"{seats} of {wanted} analyst{'s' if wanted != 1 else ''} {'is' if seats == 1 else 'are'} on it"
+    if at_cap:
+        return "Finish one of your open drafts first"
+    return ""
 
 
 @login_required
@@ -155,30 +177,66 @@ def _int_or_none(value) -> int | None:
 @login_required
 @require_POST
 def next_article(request, slug: str):
+    """**Next**: a new article, or, while the user has an open draft, the project page saying so
+    with a link to it (they finish or skip it first; Next never silently reopens it)."""
     project, _ = access.access_project(request.user, slug)
-    annotation = queue.do_next_article(project, request.user)
+    annotation, resumed = queue.do_next(project, request.user)
     if annotation is None:
         messages.info(request, "Nothing left to annotate in this project for now. Thank you!")
+        return redirect("project", slug=slug)
+    if resumed:
+        messages.warning(
+            request,
+            format_html(
+                'You have an open draft: <a href="{}">{}</a>. Submit or skip it to get a new '
+                "article.",
+                reverse("annotate", args=[annotation.article_id]),
+                str(annotation.article),
+            ),
+        )
         return redirect("project", slug=slug)
     return redirect("annotate", article_id=annotation.article_id)
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def annotate(request, article_id: int):
-    """The annotation workspace: the user's own layer of the article (any member may open it)."""
+    """The annotation workspace: the user's own layer of the article (any member may open it).
+
+    An analyst opening an article starts their draft (when a seat is free). A manager or
+    reviewer only looks: without a layer of their own they get the article read-only and take no
+    seat, until they press "Annotate it myself" (a POST here), which takes one like anyone's.
+    """
     article, membership = access.access_article(request.user, article_id)
     project = article.project
+    looking = request.method != "POST" and membership.role in access.STAFF_ROLES
     try:
-        annotation = queue.do_get_or_create_own(article, request.user)
+        if looking:
+            annotation = access.own_annotation(article, request.user)
+            if annotation is None:
+                return _read_only(request, article, membership)
+        else:
+            annotation = queue.do_get_or_create_own(article, request.user)
     except page_errors.DOMAIN_ERRORS as exc:
         code, reasons = page_errors.answer(exc)
         return render(
             request,
             "labels/article_full.html",
-            {"article": article, "project": project, "reason": reasons[0]},
+            {
+                "article": article,
+                "project": project,
+                "reason": reasons[0],
+                "too_many_drafts": isinstance(exc, TooManyDrafts),
+                "drafts": (
+                    list(queue.leased_drafts(project, request.user))
+                    if isinstance(exc, TooManyDrafts)
+                    else []
+                ),
+            },
             status=code,
         )
+    if request.method == "POST":
+        return redirect("annotate", article_id=article.pk)
     labels = [
         {**label, "pattern": i % 5} for i, label in enumerate(project.schema.get("span_labels", []))
     ]
@@ -207,5 +265,32 @@ def annotate(request, article_id: int):
             "guidelines": render_guidelines(project.guidelines),
             "guidelines_unread": guidelines_unread(project, membership),
             "workspace": workspace,
+        },
+    )
+
+
+def _read_only(request, article, membership):
+    """A manager's or reviewer's look at an article they have no layer of: its text, who is on
+    it, links to review it, and "Annotate it myself" while a seat is free."""
+    project = article.project
+    layers = list(
+        article.annotations.filter(is_gold=False).select_related("annotator").order_by("created_at")
+    )
+    for layer in layers:
+        layer.holds_seat = queue.holds_a_seat(layer)
+    seated = sum(1 for layer in layers if layer.holds_seat)
+    state = project.articles.with_state().filter(pk=article.pk).values_list("state", flat=True)
+    return render(
+        request,
+        "labels/article_view.html",
+        {
+            "article": article,
+            "project": project,
+            "membership": membership,
+            "layers": layers,
+            "seated": seated,
+            "has_room": seated < project.annotators_per_article,
+            "state": ArticleState(state.first() or ArticleState.NEW),
+            "lease_minutes": project.lease_minutes or settings.ANNOTATOR_LEASE_MINUTES,
         },
     )

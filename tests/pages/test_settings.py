@@ -23,6 +23,7 @@ def _form(**changes):
         "annotators_per_article": "2",
         "blind": "on",
         "lease_minutes": "",
+        "max_open_drafts": "3",
     }
     data.update(changes)
     return data
@@ -35,17 +36,24 @@ def test_manager_finds_settings_on_the_project_page_and_saves_general(client, de
 
     response = client.post(
         f"/projects/{desk.slug}/settings/",
-        _form(name="Election desk", annotators_per_article="3", lease_minutes="15", blind=""),
+        _form(
+            name="Election desk",
+            annotators_per_article="3",
+            lease_minutes="15",
+            blind="",
+            max_open_drafts="1",
+        ),
     )
 
     assert response.status_code == 302
     desk.refresh_from_db()
-    assert (desk.name, desk.annotators_per_article, desk.lease_minutes, desk.blind) == (
-        "Election desk",
-        3,
-        15,
-        False,
-    )
+    assert (
+        desk.name,
+        desk.annotators_per_article,
+        desk.lease_minutes,
+        desk.blind,
+        desk.max_open_drafts,
+    ) == ("Election desk", 3, 15, False, 1)
     assert "Settings saved." in client.get(response["Location"]).content.decode()
 
 
@@ -54,14 +62,39 @@ def test_a_bad_value_is_shown_next_to_its_field_and_nothing_is_written(client, d
 
     response = client.post(
         f"/projects/{desk.slug}/settings/",
-        _form(name="Renamed", annotators_per_article="0", lease_minutes="0"),
+        _form(name="Renamed", annotators_per_article="0", lease_minutes="0", max_open_drafts="0"),
     )
 
     assert response.status_code == 400
     html = response.content.decode()
     assert "Choose between 1 and 100 analysts per article." in html
     assert "A lease lasts at least 1 minute" in html
+    assert "An analyst may hold at least 1 open draft." in html
     assert Project.objects.get(pk=desk.pk).name == desk.name
+    assert Project.objects.get(pk=desk.pk).max_open_drafts == desk.max_open_drafts
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "An analyst may hold at least 1 open draft."),
+        ("1001", "Choose at most 1000 open drafts per analyst."),
+        ("abc", "Enter a whole number."),
+        ("", "This field is required."),
+    ],
+)
+def test_open_drafts_per_analyst_must_be_a_whole_number_of_at_least_one(
+    client, desk, manager, value, message
+):
+    client.force_login(manager)
+    page = client.get(f"/projects/{desk.slug}/settings/").content.decode()
+    assert "Open drafts per analyst" in page
+
+    response = client.post(f"/projects/{desk.slug}/settings/", _form(max_open_drafts=value))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Project.objects.get(pk=desk.pk).max_open_drafts == 3
 
 
 def test_the_project_lease_minutes_set_how_long_a_new_draft_keeps_its_seat(

@@ -59,11 +59,15 @@ def test_opening_again_resumes_the_same_annotation(client, project, annotator, m
     assert Annotation.objects.filter(article=article, annotator=annotator).count() == 1
 
 
-def test_reviewer_and_manager_get_their_own_layer(client, project, reviewer, manager, make_article):
+def test_reviewer_and_manager_get_their_own_layer_when_they_ask_for_it(
+    client, project, reviewer, manager, make_article
+):
     article = make_article(project)
     for user in (reviewer, manager):
         client.force_login(user)
-        response = client.get(reverse("annotate", args=[article.pk]))
+        url = reverse("annotate", args=[article.pk])
+        assert client.post(url)["Location"] == url
+        response = client.get(url)
         assert response.status_code == 200
         assert workspace_data(response)["annotation"]["layer"] == user.username
 
