@@ -117,7 +117,16 @@ function refreshEmphasis() {
 
 store.addEventListener("change", (event) => {
   const d = event.detail;
+  // Many changes at once (accepting every suggestion): drawn once, at the end.
+  if (store.batching && d.type !== "batch-start") return;
   switch (d.type) {
+    case "batch-end":
+      view.renderAll();
+      panel.renderSpans();
+      panel.select(store.selected, null);
+      panel.renderRelations();
+      refreshEmphasis();
+      break;
     case "reset":
       view.renderAll(); // the span list follows after the first frame (see the end)
       panel.renderRelations();
@@ -189,6 +198,7 @@ const suggestions = new SuggestionsUI({
     refreshEmphasis();
   },
   labelTag: (label) => labelTag(label, styleOf(label)),
+  record: (fn) => sync.history.record(fn), // an accept is undone as one action
 });
 
 function startLink() {
@@ -249,7 +259,14 @@ root.querySelector("[data-overlay]").addEventListener("click", (event) => {
   const bar = event.target.closest(".bar");
   if (bar) clickedSpan(bar.dataset.key);
 });
+// Pointing at a part of a suggested attribution shows its three parts as one.
+root.querySelector("[data-overlay]").addEventListener("mouseover", (event) => {
+  const key = event.target.closest(".bar")?.dataset.key;
+  suggestions.hover(key && suggestions.owns(key) ? key : null);
+});
+root.querySelector("[data-overlay]").addEventListener("mouseleave", () => suggestions.hover(null));
 
+let lastPick = null; // {place, key} of the last click on the text
 doc.addEventListener("mouseup", (event) => {
   if (event.button !== 0 || event.target.closest(".bar")) return;
   setTimeout(() => {
@@ -262,13 +279,21 @@ doc.addEventListener("mouseup", (event) => {
       return;
     }
     covering.push(...suggestions.at(offset)); // after the spans: a click selects a span first
+    const place = covering.map((s) => s.key).join(" ");
     if (covering.length === 0) {
+      lastPick = null;
       store.select(null);
       suggestions.select(null);
       return;
     }
-    const at = covering.findIndex((s) => s.key === (store.selected ?? suggestions.selected));
-    clickedSpan(covering[(at + 1) % covering.length].key); // clicking again walks outwards
+    // A click takes the innermost span there; another click on the same place (the same spans
+    // under the pointer, the last pick still selected) goes one level out, then round again.
+    const selected = store.selected ?? suggestions.selected;
+    const again = lastPick && lastPick.place === place && lastPick.key === selected;
+    const at = again ? covering.findIndex((s) => s.key === selected) : -1;
+    const key = covering[(at + 1) % covering.length].key;
+    clickedSpan(key);
+    lastPick = { place, key };
   });
 });
 
@@ -284,10 +309,26 @@ document.addEventListener("selectionchange", () => {
   });
 });
 
+// The label buttons (the label bar on a touch screen) mark the selected text. A finger's tap
+// may clear the text selection before the click arrives: the button holds the selection it
+// found when the pointer went down and puts it back.
+let heldRange = null;
 for (const button of root.querySelectorAll(".label-btn")) {
   button.querySelector(".label-swatch").style.setProperty("--c", button.dataset.color);
+  button.addEventListener("pointerdown", () => {
+    const selection = getSelection();
+    heldRange = selection.rangeCount && !selection.isCollapsed ? selection.getRangeAt(0).cloneRange() : null;
+  });
   button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the text selection
-  button.addEventListener("click", () => markSelection(button.dataset.label));
+  button.addEventListener("click", () => {
+    const selection = getSelection();
+    if (heldRange && selection.isCollapsed) {
+      selection.removeAllRanges();
+      selection.addRange(heldRange);
+    }
+    heldRange = null;
+    act.markSelection(button.dataset.label);
+  });
 }
 
 root.addEventListener("click", (event) => {

@@ -23,14 +23,35 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
   const alertEl = root.querySelector("[data-alert]");
   const nextForm = root.querySelector("[data-next-form]");
   let blocked = false; // unsent changes from an earlier page wait for the analyst's decision
+  let about = null; // the span whose attributes the message line speaks of
 
   // --- messages ------------------------------------------------------------------------------
 
-  function say(message, { error = false, success = false } = {}) {
+  /** Say `message`; `action` {label, run} adds a button after it (Undo), `span` names the span
+   * the message describes, so it is said again when that span's attributes change. */
+  function say(message, { error = false, success = false, action = null, span = null } = {}) {
     messageEl.textContent = message;
     messageEl.classList.toggle("error", error);
     messageEl.classList.toggle("success", success);
+    about = span;
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link small";
+      button.dataset.messageAction = "";
+      button.textContent = action.label;
+      button.addEventListener("click", action.run);
+      messageEl.append(" ", button);
+    }
   }
+
+  // The hint under the bar ("… needs quote_type (press a)") follows the span it speaks of.
+  store.addEventListener("change", (event) => {
+    const d = event.detail;
+    if (d.type !== "span-updated" || d.key !== about) return;
+    const missing = needs(d.span);
+    say(missing ? `${quoted(d.span)} — needs ${missing} (press a).` : `${quoted(d.span)}: every required attribute is set.`, { span: d.key });
+  });
 
   function showAlert(message, actions = []) {
     alertEl.querySelector("[data-alert-text]").textContent = message;
@@ -121,7 +142,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     getSelection().removeAllRanges();
     store.select(added.key);
     const missing = needs(added);
-    say(`Marked ${quoted(added)}.${missing ? ` Press a to set its ${missing}.` : ""}`);
+    say(`Marked ${quoted(added)}.${missing ? ` Press a to set its ${missing}.` : ""}`, { span: added.key });
   }
 
   function deleteSpan(key) {
@@ -131,7 +152,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     const shown = quoted(span);
     sync.deleteSpan(key);
     doc.focus({ preventScroll: true });
-    say(`Deleted ${shown}.`);
+    say(`Deleted ${shown}.`, { action: { label: "Undo (Ctrl+Z)", run: undo } });
   }
 
   /** Delete relation `key`; false when nothing was deleted. */
@@ -140,8 +161,38 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     const relation = store.relation(key);
     if (!relation) return false;
     sync.deleteRelation(key);
-    say(`Deleted the ${relation.label} link.`);
+    say(`Deleted the ${relation.label} link.`, { action: { label: "Undo (Ctrl+Z)", run: undo } });
     return true;
+  }
+
+  // --- undo and redo -------------------------------------------------------------------------
+
+  /** Undo the session's last action (or redo the last undone one), saved like any change. */
+  function undoOrRedo(which) {
+    if (!canEdit()) return;
+    const result = which === "undo" ? sync.history.undo() : sync.history.redo();
+    if (!result) {
+      say(which === "undo" ? "Nothing to undo." : "Nothing to redo.");
+      return;
+    }
+    if (!result.done) {
+      say(`Nothing left to ${which} of ${result.what}: those spans are gone.`);
+      return;
+    }
+    if (result.key) {
+      store.select(result.key);
+      view.reveal(result.key);
+    }
+    if (which === "undo") say(`Undone: ${result.what}.`, { action: { label: "Redo (Ctrl+Shift+Z)", run: redo } });
+    else say(`Redone: ${result.what}.`, { action: { label: "Undo (Ctrl+Z)", run: undo } });
+  }
+
+  function undo() {
+    undoOrRedo("undo");
+  }
+
+  function redo() {
+    undoOrRedo("redo");
   }
 
   function selectSpan(key, { reveal = true } = {}) {
@@ -150,7 +201,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     if (key) {
       const span = store.span(key);
       const missing = needs(span);
-      say(`${quoted(span)} selected${missing ? ` — needs ${missing} (press a)` : ""}.`);
+      say(`${quoted(span)} selected${missing ? ` — needs ${missing} (press a)` : ""}.`, { span: key });
     }
   }
 
@@ -320,6 +371,8 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     markSelection,
     deleteSpan,
     deleteRelation,
+    undo,
+    redo,
     selectSpan,
     step,
     showStatus,

@@ -28,7 +28,8 @@ function extendSelection(event, { view, store, index }) {
  * The workspace's keydown listener, for `document` in the capture phase. `doc` is the text's
  * element, `labelKeys` the Map hotkey → label; `page` does what a key asks: say(message),
  * step(±1) → false at either end, markSelection(label), startLink(), editRelation(key),
- * deleteRelation(key), deleteSpan(key), toggleArcs(), showDialog(name), goNext(), clear().
+ * deleteRelation(key), deleteSpan(key), undo(), redo(), toggleArcs(), showDialog(name),
+ * goNext(), clear().
  */
 export function keydownListener({ doc, view, index, store, panel, linker, suggestions, labelKeys, page }) {
   return (event) => {
@@ -53,6 +54,15 @@ export function keydownListener({ doc, view, index, store, panel, linker, sugges
     const inText = target === doc || doc.contains(target) || target === document.body;
     if (event.shiftKey && ARROWS.includes(event.key) && inText && !event.altKey && !event.metaKey) {
       if (extendSelection(event, { view, store, index })) event.preventDefault();
+      return;
+    }
+    // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac); in a text field they are the
+    // field's own (handled above).
+    const letter = event.key.toLowerCase();
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && (letter === "z" || letter === "y")) {
+      if (letter === "y" || event.shiftKey) page.redo();
+      else page.undo();
+      event.preventDefault();
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -90,6 +100,14 @@ export function keydownListener({ doc, view, index, store, panel, linker, sugges
         break;
       case "l":
         page.startLink();
+        break;
+      case "z":
+      case "u":
+        page.undo();
+        break;
+      case "Z":
+      case "U":
+        page.redo();
         break;
       case "r":
         page.toggleArcs();

@@ -10,6 +10,7 @@
 //   {type: "reset"} | {type: "span-added"|"span-updated"|"span-removed"|"span-acked", key, span}
 //   {type: "relation-added"|"relation-updated"|"relation-removed"|"relation-acked", key, relation}
 //   {type: "select", key, previous} | {type: "status", status}
+//   {type: "batch-start"} … {type: "batch-end"} around many changes at once (see `batch`)
 
 import { compareSpans, insertionIndex } from "../lanes.js";
 import { spanRefNames } from "../schema.js";
@@ -108,6 +109,27 @@ export class Store extends EventTarget {
     this.dispatchEvent(new CustomEvent("change", { detail }));
   }
 
+  /** True while `batch` runs: the page skips its per-item drawing and redraws once after. */
+  batching = false;
+
+  /**
+   * Run `fn`, whose changes (a thousand accepted suggestions) still dispatch one event each,
+   * between {type: "batch-start"} and {type: "batch-end"}; returns what `fn` returns. Drawing
+   * each of them on its own would take the page seconds; listeners see `batching` and draw
+   * everything once at the end.
+   */
+  batch(fn) {
+    if (this.batching) return fn();
+    this.batching = true;
+    this.#emit({ type: "batch-start" });
+    try {
+      return fn();
+    } finally {
+      this.batching = false;
+      this.#emit({ type: "batch-end" });
+    }
+  }
+
   /** Replace everything with the server's annotation payload (GET …/annotation/). */
   load(annotation) {
     this.#spans.clear();
@@ -179,14 +201,25 @@ export class Store extends EventTarget {
     return relation;
   }
 
-  /** Change label and/or attrs; returns what they were before. */
+  /** Change label, attrs and/or boundaries (start, end and text together); returns what they
+   * were before (the event carries it too, for undo). */
   updateSpan(key, changes) {
     const span = this.#spans.get(key);
     if (!span) return null;
     const before = { label: span.label, attrs: { ...span.attrs } };
+    const moved = changes.start !== undefined || changes.end !== undefined;
+    if (moved) Object.assign(before, { start: span.start, end: span.end, text: span.text });
     if (changes.label !== undefined) span.label = changes.label;
     if (changes.attrs !== undefined) span.attrs = { ...changes.attrs };
-    this.#emit({ type: "span-updated", key, span });
+    if (moved) {
+      const at = this.#sorted.indexOf(span);
+      if (at !== -1) this.#sorted.splice(at, 1);
+      if (changes.start !== undefined) span.start = changes.start;
+      if (changes.end !== undefined) span.end = changes.end;
+      if (changes.text !== undefined) span.text = changes.text;
+      this.#sorted.splice(insertionIndex(this.#sorted, span), 0, span);
+    }
+    this.#emit({ type: "span-updated", key, span, before });
     return before;
   }
 
@@ -195,6 +228,15 @@ export class Store extends EventTarget {
     const span = this.#spans.get(key);
     if (!span) return null;
     const relations = this.relationsOf(key);
+    // As the server does: a relation attribute naming the span (attributed_to's cue) goes.
+    for (const other of this.#relations.values()) {
+      if (relations.includes(other)) continue;
+      const names = spanRefNames(this.#schema, other.label).filter((name) => other.attrs[name] === key);
+      if (!names.length) continue;
+      const attrs = { ...other.attrs };
+      for (const name of names) delete attrs[name];
+      this.updateRelation(other.key, attrs);
+    }
     for (const relation of relations) this.removeRelation(relation.key);
     if (this.#selected === key) this.select(null);
     this.#spans.delete(key);
@@ -246,7 +288,7 @@ export class Store extends EventTarget {
     if (!relation) return null;
     const before = { ...relation.attrs };
     relation.attrs = { ...attrs };
-    this.#emit({ type: "relation-updated", key, relation });
+    this.#emit({ type: "relation-updated", key, relation, before });
     return before;
   }
 

@@ -26,15 +26,17 @@ export class SuggestionsUI {
   #canEdit;
   #relayout;
   #labelTag;
+  #record;
   #items = new Map(); // ghost key → <li>
 
   /**
    * store, view (DocView), queue (sync.queue), section: the panel's [data-suggestions];
    * say(message, {error}); canEdit() → false (and says why) when changes are not allowed;
    * relayout() redraws every span (DocView.renderAll and the page's emphasis);
-   * labelTag(label) → a swatch-and-name element.
+   * labelTag(label) → a swatch-and-name element; record(fn) runs fn as one undoable action
+   * (UndoHistory.record): what an accepted suggestion adds to the store is undone as one.
    */
-  constructor({ store, view, queue, section, articleId, annotationId, say, canEdit, relayout, labelTag }) {
+  constructor({ store, view, queue, section, articleId, annotationId, say, canEdit, relayout, labelTag, record = (fn) => fn() }) {
     this.#store = store;
     this.#view = view;
     this.#queue = queue;
@@ -49,30 +51,61 @@ export class SuggestionsUI {
     this.#canEdit = canEdit;
     this.#relayout = relayout;
     this.#labelTag = labelTag;
+    this.#record = record;
 
     store.addEventListener("change", (event) => {
       const d = event.detail;
+      if (d.type === "batch-end") {
+        // Many accepted at once: the text is redrawn by the page; the list once, here.
+        this.#view.setClass("pending", [...this.set.pending]);
+        this.#renderList();
+        return;
+      }
       if (d.type === "select" && d.key) this.select(null);
       // A span drawn by hand (or restored) on a suggestion's exact place replaces it.
       if (d.type === "span-added") {
         const ghost = this.set.get(ghostKey(`${d.span.label}:${d.span.start}:${d.span.end}`));
         if (ghost) this.#drop(ghost.key);
       }
-      if (d.type === "span-added" || d.type === "span-removed") this.#renderRelations();
+      if ((d.type === "span-added" || d.type === "span-removed") && !store.batching) this.#renderRelations();
     });
-    queue.addEventListener("saved", (event) => this.#saved(event.detail));
+    queue.addEventListener("saved", (event) => this.#record(() => this.#saved(event.detail)));
     queue.addEventListener("rejected", (event) => this.#refused(event.detail));
     section.addEventListener("click", (event) => {
       const target = event.target.closest("[data-action], [data-suggestion]");
       if (!target) return;
       if (target.dataset.action === "accept-all-suggestions") this.acceptAll();
       else if (target.dataset.action === "accept-relation") this.acceptRelation(Number(target.dataset.index));
+      else if (target.dataset.action === "accept-group") this.acceptGroup(target.dataset.group);
       else if (target.dataset.suggestion) this.select(target.dataset.suggestion);
     });
+    const hovered = (event) => {
+      const on = event.target.closest?.("[data-suggestion], [data-group]");
+      this.hover(on ? on.dataset.suggestion || on.dataset.group : null);
+    };
+    section.addEventListener("mouseover", hovered);
+    section.addEventListener("focusin", hovered);
+    section.addEventListener("mouseleave", () => this.hover(null));
   }
 
   owns(key) {
     return isGhostKey(key);
+  }
+
+  /** The pointer is over the ghost `key` (null: over none): its group lights up as one. */
+  hover(key) {
+    const group = key ? this.set.groupOf(key) : null;
+    this.#showGroup(group ? group.parts : this.selected ? this.set.groupOf(this.selected)?.parts || [] : []);
+  }
+
+  #grouped = [];
+
+  /** Mark the ghosts `keys` (a group) in the text and in the list as belonging together. */
+  #showGroup(keys) {
+    this.#view.setClass("ghost-group", keys);
+    for (const key of this.#grouped) this.#items.get(key)?.classList.remove("in-group");
+    for (const key of keys) this.#items.get(key)?.classList.add("in-group");
+    this.#grouped = keys;
   }
 
   /** The spans to draw: the annotation's and the ghosts, in text order. */
@@ -126,7 +159,11 @@ export class SuggestionsUI {
         { type: "button", className: "span-item suggestion-item", dataset: { suggestion: ghost.key } },
         this.#labelTag(ghost.label),
         el("span", { className: "excerpt", text: `“${excerpt(ghost.text, 70)}”` }),
-        el("span", { className: "attrs", text: `${confidenceText(ghost.confidence)} · ${ghost.rule || ghost.source}` }),
+        el("span", {
+          className: "attrs",
+          // Near-duplicates of several suggesters are one suggestion (the server merges them).
+          text: `${confidenceText(ghost.confidence)} · ${ghost.rule || ghost.source}${ghost.sources.length > 1 ? ` · also ${ghost.sources.slice(1).join(", ")}` : ""}`,
+        }),
       ),
     );
     li.classList.toggle("selected", ghost.key === this.selected);
@@ -172,14 +209,31 @@ export class SuggestionsUI {
   }
 
   #renderRelations() {
-    const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }, index) =>
-      el(
+    const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }, index) => {
+      // The first suggestion it names that is still a suggestion stands for the group.
+      const named = [relation.from, relation.to, ...Object.values(relation.attrs || {})];
+      const part = named.map((k) => (typeof k === "string" ? ghostKey(k) : "")).find((k) => this.set.get(k));
+      const refs = Object.entries(relation.attrs || {})
+        .filter(([, value]) => typeof value === "string" && value.includes(":"))
+        .map(([name, value]) => ` · ${name} ${this.#describe(value)}`)
+        .join("");
+      return el(
         "li",
-        { className: "suggested-relation" },
+        { className: "suggested-relation", dataset: part ? { group: part } : {} },
         el("span", {
           className: "relation-text",
-          text: `${this.#describe(relation.from)} → ${relation.label} → ${this.#describe(relation.to)} · ${confidenceText(relation.confidence)}`,
+          text: `${this.#describe(relation.from)} → ${relation.label} → ${this.#describe(relation.to)}${refs} · ${confidenceText(relation.confidence)}`,
         }),
+        part
+          ? el("button", {
+              type: "button",
+              className: "small primary",
+              dataset: { action: "accept-group", group: part },
+              disabled: !this.#store.editable,
+              title: "Accept its spans and the link at once (select one of them and press Enter)",
+              text: "Accept all",
+            })
+          : null,
         el("button", {
           type: "button",
           className: "small",
@@ -188,8 +242,8 @@ export class SuggestionsUI {
           title: from && to ? "Accept this link" : "Accept both ends first",
           text: "Link",
         }),
-      ),
-    );
+      );
+    });
     this.#relationList.replaceChildren(...rows);
     this.#relationList.hidden = rows.length === 0;
   }
@@ -205,6 +259,8 @@ export class SuggestionsUI {
     this.selected = next;
     this.#view.setClass("ghost-selected", next ? [next] : []);
     if (previous) this.#items.get(previous)?.classList.remove("selected");
+    const group = next ? this.set.groupOf(next) : null;
+    this.#showGroup(group ? group.parts : []);
     if (!next) return;
     const li = this.#items.get(next);
     if (li) {
@@ -212,7 +268,11 @@ export class SuggestionsUI {
       requestAnimationFrame(() => li.isConnected && li.scrollIntoView({ block: "nearest" }));
     }
     if (reveal) this.#view.reveal(next);
-    const how = this.#store.editable ? " — a accepts, x rejects, h next" : "";
+    const how = !this.#store.editable
+      ? ""
+      : group && group.parts.length > 1
+        ? ` — part of a suggested ${group.relation.label} (${this.#groupText(group)}): Enter accepts it whole, a accepts this part only, x rejects it, h next`
+        : " — a accepts, x rejects, h next";
     this.#say(
       `Suggested ${ghost.label} “${excerpt(ghost.text, 50)}” (${confidenceText(ghost.confidence)}, ${ghost.rule || ghost.source})${how}.`,
     );
@@ -245,6 +305,16 @@ export class SuggestionsUI {
         if (!this.selected) return false;
         this.accept(this.selected);
         return true;
+      case "Enter": {
+        // On a button or a link row, Enter is theirs; on the text (or a suggestion's row) it
+        // takes the selected suggestion with its whole group (an attribution: quote, source,
+        // cue and the link between them).
+        if (!this.selected || relationRow) return false;
+        const on = event.target instanceof Element ? event.target.closest("button, a, input, select, textarea") : null;
+        if (on && !on.dataset.suggestion) return false;
+        this.acceptGroup(this.selected);
+        return true;
+      }
       case "x":
       case "Delete":
       case "Backspace":
@@ -285,6 +355,43 @@ export class SuggestionsUI {
     this.#advanceFrom(ghost);
     const hint = this.selected ? ` Next: ${this.set.get(this.selected).label} (a / x / h).` : "";
     this.#say(`Accepted ${ghost.label} “${excerpt(ghost.text, 40)}”.${hint}`);
+  }
+
+  /** The parts of `group` in words: "Quote “…”, Source “…”, Cue “…”". */
+  #groupText(group) {
+    return group.parts.map((key) => this.#describe(this.set.get(key).suggestion)).join(", ");
+  }
+
+  /**
+   * Accept the suggestion `key` with its group — the suggested relation naming it and every
+   * suggestion that relation names — in one request (acceptGroup: accept-all limited to those
+   * keys and that relation). A suggestion in no group is accepted alone.
+   */
+  acceptGroup(key) {
+    if (!this.#canEdit()) return;
+    const ghost = this.set.get(key);
+    if (!ghost || this.set.pending.has(key)) return;
+    const group = this.set.groupOf(key);
+    if (!group) {
+      this.accept(key);
+      return;
+    }
+    const parts = group.parts.filter((k) => !this.set.pending.has(k));
+    for (const k of parts) {
+      this.set.pending.add(k);
+      this.#items.get(k)?.classList.add("pending");
+    }
+    this.#view.setClass("pending", [...this.set.pending]);
+    const { label, from, to } = group.relation;
+    this.#queue.enqueue({
+      kind: "acceptGroup",
+      keys: parts.map((k) => this.set.get(k).suggestion),
+      relations: [{ label, from, to }],
+    });
+    const text = this.#groupText(group);
+    this.#advanceFrom(ghost);
+    const hint = this.selected ? ` Next: ${this.set.get(this.selected).label} (Enter / a / x / h).` : "";
+    this.#say(`Accepted the ${label}: ${text}.${hint}`);
   }
 
   acceptRelation(index) {
@@ -359,6 +466,10 @@ export class SuggestionsUI {
   #drop(key) {
     if (this.selected === key) this.select(null);
     if (!this.set.remove(key)) return;
+    if (this.#store.batching) {
+      this.#items.delete(key); // the list and the text are redrawn once the batch ends
+      return;
+    }
     this.#view.removeSpan(key);
     this.#items.get(key)?.remove();
     this.#items.delete(key);
@@ -373,18 +484,34 @@ export class SuggestionsUI {
       this.#store.addSaved(body.span);
     } else if (op.kind === "acceptRelation" && body?.relation) {
       this.#store.addSavedRelation(body.relation);
-    } else if (op.kind === "acceptAll" && body) {
-      for (const span of body.spans || []) {
-        this.#drop(ghostKey(`${span.label}:${span.start}:${span.end}`));
-        this.#store.addSaved(span);
+    } else if ((op.kind === "acceptAll" || op.kind === "acceptGroup") && body) {
+      // One change of the store and one redraw for all of them (a thousand take no time).
+      this.#store.batch(() => {
+        for (const span of body.spans || []) {
+          this.#drop(ghostKey(`${span.label}:${span.start}:${span.end}`));
+          this.#store.addSaved(span);
+        }
+        for (const relation of body.relations || []) this.#store.addSavedRelation(relation);
+        // What the server took leaves the offer; what it refused stays, no longer pending.
+        this.set.relations = this.set.relations.filter((r) => !this.#linked(r));
+        if (op.kind === "acceptAll") this.set.pending.clear();
+        else for (const key of op.keys) this.set.pending.delete(ghostKey(key));
+      });
+      const skipped = (body.skipped || []).length + (body.skipped_relations || []).length;
+      if (op.kind === "acceptAll" || skipped) {
+        this.#say(
+          `Accepted ${body.spans?.length || 0} spans and ${body.relations?.length || 0} links${skipped ? `; ${skipped} could not be taken` : ""}.`,
+          { error: Boolean(skipped) && op.kind === "acceptGroup" },
+        );
       }
-      for (const relation of body.relations || []) this.#store.addSavedRelation(relation);
-      const skipped = (body.skipped || []).length;
-      this.#say(
-        `Accepted ${body.spans?.length || 0} spans and ${body.relations?.length || 0} links${skipped ? `; ${skipped} could not be taken` : ""}.`,
-      );
-      this.load(); // what is left (skipped items, links now possible)
     }
+  }
+
+  /** Whether the suggested relation `r` is in the annotation now. */
+  #linked(r) {
+    const from = this.#spanKeyOf(r.from);
+    const to = this.#spanKeyOf(r.to);
+    return Boolean(from && to && this.#store.findRelation(r.label, from, to));
   }
 
   /** The server refused an accept for good. */
@@ -404,7 +531,7 @@ export class SuggestionsUI {
       this.set.pending.delete(key);
       this.#items.get(key)?.classList.remove("pending");
       this.#view.setClass("pending", [...this.set.pending]);
-    } else if (op.kind === "acceptAll") {
+    } else if (op.kind === "acceptAll" || op.kind === "acceptGroup") {
       this.set.pending.clear();
       this.load();
     } else if (op.kind === "acceptRelation") {

@@ -12,6 +12,7 @@ import { spanToUtf16 } from "../offsets.js";
 import { keptAttributes, spanRefNames } from "../schema.js";
 import { LocalRejection, PendingStorage, SaveQueue, reconcile } from "./savequeue.js";
 import { itemKey } from "./store.js";
+import { UndoHistory } from "./undo.js";
 
 /** Does the operation involve the span or relation `key`? */
 export function refersTo(op, key) {
@@ -102,6 +103,8 @@ export class Sync {
       persist: (entry) => this.#pending.write(entry),
       confirm: (op, version) => this.#confirm(op, version),
     });
+    // The analyst's edits below are recorded for undo; undoing goes through them too.
+    this.history = new UndoHistory({ store, edits: this });
     this.queue.addEventListener("saved", (event) => this.#acknowledged(event.detail));
     this.queue.addEventListener("rejected", (event) => this.#refused(event.detail));
     // Refresh this tab's entry now and then, so other pages know it is still alive.
@@ -180,6 +183,8 @@ export class Sync {
         });
       case "acceptAll":
         return this.#request("POST", `${base}suggestions/accept-all/`, { version });
+      case "acceptGroup": // one attribution: its spans and its link, in one request
+        return this.#request("POST", `${base}suggestions/accept-all/`, { version, keys: op.keys, relations: op.relations });
       default:
         throw new LocalRejection(`Unknown change ${op.kind}.`);
     }
@@ -238,11 +243,22 @@ export class Sync {
   // --- the analyst's edits ---------------------------------------------------------------------
 
   /** A new `label` span on {start, end, text} (offsets.selectionToSpan's answer); returns it. */
-  createSpan(label, span) {
-    const client_id = newClientId();
-    const added = this.#store.addSpan({ client_id, label, ...span, attrs: {} });
-    this.push({ kind: "createSpan", key: added.key, client_id, label, start: span.start, end: span.end, text: span.text, attrs: {} });
-    return added;
+  createSpan(label, span, attrs = {}) {
+    return this.history.record(() => {
+      const client_id = newClientId();
+      const added = this.#store.addSpan({ client_id, label, start: span.start, end: span.end, text: span.text, attrs });
+      this.push({ kind: "createSpan", key: added.key, client_id, label, start: span.start, end: span.end, text: span.text, attrs: { ...attrs } });
+      return added;
+    });
+  }
+
+  /** Change span `key`: any of label, attrs, and start/end/text together. */
+  updateSpan(key, changes) {
+    if (!this.#store.span(key)) return;
+    this.history.record(() => {
+      const before = this.#store.updateSpan(key, changes);
+      this.push({ kind: "updateSpan", key, changes: { ...changes }, before });
+    });
   }
 
   /** Set attribute `name` of span `key` to `value`; null, "" or undefined takes it away. */
@@ -253,47 +269,52 @@ export class Sync {
     if (value === null || value === "" || value === undefined) delete attrs[name];
     else attrs[name] = value;
     if (sameAttrs(attrs, span.attrs)) return;
-    const before = this.#store.updateSpan(key, { attrs });
-    this.push({ kind: "updateSpan", key, changes: { attrs }, before });
+    this.updateSpan(key, { attrs });
   }
 
   /** Give span `key` the label `label`, keeping the attributes that label has too. */
   setLabel(key, label) {
     const span = this.#store.span(key);
     if (!span || span.label === label) return;
-    const attrs = keptAttributes(this.#schema, label, span.attrs);
-    const before = this.#store.updateSpan(key, { label, attrs });
-    this.push({ kind: "updateSpan", key, changes: { label, attrs }, before });
+    this.updateSpan(key, { label, attrs: keptAttributes(this.#schema, label, span.attrs) });
   }
 
   /** Delete span `key` with its relations. One never sent is only taken off the queue. */
   deleteSpan(key) {
-    const unsent = this.withdraw("createSpan", key);
-    const snapshot = this.#store.removeSpan(key);
-    if (!unsent) this.push({ kind: "deleteSpan", key, snapshot });
+    this.history.record(() => {
+      const unsent = this.withdraw("createSpan", key);
+      const snapshot = this.#store.removeSpan(key);
+      if (!unsent) this.push({ kind: "deleteSpan", key, snapshot });
+    });
   }
 
   /** A new relation `label` from span `from` to span `to` (keys); returns it. */
   createRelation(from, to, label, attrs) {
-    const client_id = newClientId();
-    const relation = this.#store.addRelation({ client_id, label, from, to, attrs });
-    this.push({ kind: "createRelation", key: relation.key, client_id, label, from, to, attrs: relation.attrs });
-    return relation;
+    return this.history.record(() => {
+      const client_id = newClientId();
+      const relation = this.#store.addRelation({ client_id, label, from, to, attrs });
+      this.push({ kind: "createRelation", key: relation.key, client_id, label, from, to, attrs: relation.attrs });
+      return relation;
+    });
   }
 
   /** Replace the attributes of relation `key`. */
   updateRelation(key, attrs) {
     const relation = this.#store.relation(key);
-    if (!relation) return;
-    const before = this.#store.updateRelation(key, attrs);
-    this.push({ kind: "updateRelation", key, label: relation.label, attrs: { ...attrs }, before });
+    if (!relation || sameAttrs(relation.attrs, attrs)) return;
+    this.history.record(() => {
+      const before = this.#store.updateRelation(key, attrs);
+      this.push({ kind: "updateRelation", key, label: relation.label, attrs: { ...attrs }, before });
+    });
   }
 
   /** Delete relation `key`. One never sent is only taken off the queue. */
   deleteRelation(key) {
-    const unsent = this.withdraw("createRelation", key);
-    const snapshot = this.#store.removeRelation(key);
-    if (!unsent) this.push({ kind: "deleteRelation", key, snapshot });
+    this.history.record(() => {
+      const unsent = this.withdraw("createRelation", key);
+      const snapshot = this.#store.removeRelation(key);
+      if (!unsent) this.push({ kind: "deleteRelation", key, snapshot });
+    });
   }
 
   /**
@@ -386,6 +407,7 @@ export class Sync {
       case "acceptSuggestion":
       case "acceptRelation":
       case "acceptAll":
+      case "acceptGroup":
         return true; // nothing to show until the server answers (suggestions_ui.js)
       default:
         return false;
