@@ -158,8 +158,11 @@ def new_page(browser, live_server):
     real login form. Console errors and failed requests are collected on ``page.problems``."""
     contexts = []
 
-    def make(user=None, *, viewport=None):
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
+    def make(user=None, *, viewport=None, **context_options):
+        # context_options: Playwright's, e.g. has_touch=True, is_mobile=True for a phone.
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 800}, **context_options
+        )
         contexts.append(context)
         page = context.new_page()
         page.problems = []
