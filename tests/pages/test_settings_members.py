@@ -169,6 +169,22 @@ def test_invite_mails_the_link_when_email_is_configured(client, desk, manager, s
     assert "as reviewer" in message.body
 
 
+def test_when_the_mail_cannot_be_sent_the_page_shows_the_link(client, desk, manager, settings):
+    settings.ANNOTATOR_SENDS_EMAIL = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    settings.EMAIL_USE_TLS = False
+    client.force_login(manager)
+    response = client.post(
+        url(desk, "invite/"), {"invite-email": "lena@example.org", "invite-role": "annotator"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "the e-mail could not be sent" in html
+    assert 'id="invite-link"' in html
+    assert roles(desk)["lena@example.org"] == "annotator"
+
+
 @pytest.mark.parametrize(
     "email, message",
     [
@@ -228,6 +244,15 @@ def test_remove_a_member_keeps_the_project_for_the_others(client, desk, manager,
     assert User.objects.filter(username="ana").exists()
     client.force_login(annotator)
     assert client.get(f"/projects/{desk.slug}/").status_code == 404
+
+
+def test_a_manager_who_leaves_goes_home(client, desk, manager, reviewer):
+    client.force_login(manager)
+    client.post(url(desk, "rita/role/"), {"role": "manager"})
+    assert "Leave" in row(client.get(url(desk)).content.decode(), "mara")
+    response = client.post(url(desk, "mara/remove/"))
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert roles(desk) == {"rita": "manager", "ana": "annotator"}
 
 
 def test_an_unknown_member_is_404(client, desk, manager, annotator2):
