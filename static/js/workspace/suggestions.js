@@ -8,11 +8,14 @@
 //   true` and a key "s:<suggestion key>"), so overlapping ones stay visible and clickable; the
 //   panel lists them with label, excerpt, confidence and rule.
 // - Accepting goes through the save queue like every other change (operations acceptSuggestion,
-//   acceptRelation, acceptAll in sync.js), so it carries the version and waits its turn; the
+//   acceptRelation, acceptAll, acceptGroup in sync.js), so it carries the version and waits its turn; the
 //   span appears in the store when the server answers with it (origin "suggested"). Rejecting
 //   is a separate call: it does not change the annotation's version.
 // - A suggested relation can be accepted once both its ends are spans; "accept all" takes every
 //   span and then every relation whose ends are spans.
+// - A suggested relation with the suggestions it names (its two ends and its span-valued
+//   attributes: an attribution's quote, source and cue) is a group, shown and accepted as one
+//   (`groupOf`; one acceptGroup request), while each part can still be taken or refused alone.
 //
 // This module is the plain logic (SuggestionSet, node --test); suggestions_ui.js wires it to
 // the page.
@@ -74,6 +77,7 @@ export class SuggestionSet {
         confidence: s.confidence ?? null,
         rule: s.rule || "",
         source: s.source || "",
+        sources: [...(s.sources || (s.source ? [s.source] : []))],
       }))
       .sort(compareSpans);
     this.#byKey = new Map(this.#ghosts.map((g) => [g.key, g]));
@@ -134,6 +138,29 @@ export class SuggestionSet {
     if (!from) return step > 0 ? open[0] : open[open.length - 1];
     if (step > 0) return open.find((g) => compareSpans(g, from) > 0) || open[0];
     return open.findLast((g) => compareSpans(g, from) < 0) || open[open.length - 1];
+  }
+
+  /**
+   * The group the suggestion with ghost key `key` belongs to: the suggested relation naming it
+   * (as an end, or as a span-valued attribute such as attributed_to's cue) — the surest one
+   * when several do — with `parts`, the ghost keys of the suggestions that relation names,
+   * from, to and the attributes in that order (ends already in the annotation are not parts).
+   * Null when no suggested relation names it.
+   */
+  groupOf(key) {
+    const ghost = this.#byKey.get(key);
+    if (!ghost) return null;
+    let best = null;
+    for (const relation of this.relations) {
+      const named = [relation.from, relation.to, ...Object.values(relation.attrs || {})];
+      if (!named.includes(ghost.suggestion)) continue;
+      if (best && (best.confidence ?? -1) >= (relation.confidence ?? -1)) continue;
+      best = relation;
+    }
+    if (!best) return null;
+    const named = [best.from, best.to, ...Object.values(best.attrs || {})].filter((v) => typeof v === "string");
+    const parts = [...new Set(named.map(ghostKey))].filter((k) => this.#byKey.has(k));
+    return { relation: best, parts };
   }
 
   /** Suggested relations with, for each end, the key of the span it is now (or null). */
