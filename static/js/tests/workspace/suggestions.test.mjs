@@ -137,3 +137,50 @@ test("an accepted suggestion counts as landed when the server holds its client i
   assert.ok(landedIn({ spans: [{ id: 5, client_id: "abc" }], relations: [] })(op));
   assert.ok(!landedIn({ spans: [{ id: 5, client_id: "other" }], relations: [] })(op));
 });
+
+test("groupOf gives the suggested relation naming a suggestion, as an end or as its cue, with its parts", () => {
+  const set = new SuggestionSet();
+  set.load(payload);
+  const parts = [ghostKey("Quote:20:40"), ghostKey("Source:0:11"), ghostKey("Cue:12:16")];
+  for (const key of parts) {
+    const group = set.groupOf(key);
+    assert.equal(group.relation.label, "attributed_to");
+    assert.deepEqual(group.parts, parts);
+  }
+  assert.equal(set.groupOf(ghostKey("Quote:22:30")), null); // named by no relation
+  // An end that is a span already is not a part any more; the others still are.
+  set.remove(ghostKey("Source:0:11"));
+  assert.deepEqual(set.groupOf(ghostKey("Cue:12:16")).parts, [ghostKey("Quote:20:40"), ghostKey("Cue:12:16")]);
+});
+
+test("groupOf prefers the surer relation when several name a suggestion", () => {
+  const set = new SuggestionSet();
+  set.load({
+    spans: payload.spans,
+    relations: [
+      { label: "attributed_to", from: "Quote:22:30", to: "Source:0:11", attrs: {}, confidence: 0.4 },
+      { label: "attributed_to", from: "Quote:20:40", to: "Source:0:11", attrs: { cue: "Cue:12:16" }, confidence: 0.9 },
+    ],
+  });
+  assert.equal(set.groupOf(ghostKey("Source:0:11")).relation.from, "Quote:20:40");
+});
+
+test("a batch of store changes is announced once around them, still one event each inside", () => {
+  const store = new Store(schema);
+  store.load({ status: "draft", spans: [], relations: [] });
+  const seen = [];
+  store.addEventListener("change", (event) => seen.push([event.detail.type, store.batching]));
+  const result = store.batch(() => {
+    store.addSaved({ id: 1, label: "Quote", start: 0, end: 4, text: "abcd", attrs: {} });
+    store.addSaved({ id: 2, label: "Cue", start: 5, end: 6, text: "e", attrs: {} });
+    return "done";
+  });
+  assert.equal(result, "done");
+  assert.deepEqual(seen, [
+    ["batch-start", true],
+    ["span-added", true],
+    ["span-added", true],
+    ["batch-end", false],
+  ]);
+  assert.equal(store.sorted.length, 2);
+});
