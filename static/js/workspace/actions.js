@@ -205,11 +205,19 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     }
   }
 
-  /** Select the next (+1) or previous (-1) span; false at either end. */
+  /** Select the next (+1) or previous (-1) span; false at either end. The focus comes along
+   * (to the span's row when it was in the list, else to the text), so that the next key —
+   * Enter, Delete — acts on the span the panel shows, not on a row left focused behind. */
   function step(direction) {
     const key = store.neighbour(store.selected, direction);
     if (!key) return false;
+    const focused = document.activeElement;
     selectSpan(key);
+    if (focused?.closest?.("[data-span-list]")) {
+      root.querySelector(`[data-span-list] li[data-key="${CSS.escape(key)}"] .span-item`)?.focus();
+    } else if (focused?.closest?.("[data-relation-list], [data-editor]")) {
+      doc.focus({ preventScroll: true });
+    }
     return true;
   }
 
