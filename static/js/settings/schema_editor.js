@@ -75,15 +75,22 @@ function labelChoices({ legend, path, item, prop }) {
   );
 }
 
+/** A button whose accessible name says which row it acts on, kept up to date on renames. */
+function namedButton(item, template, fallback, props) {
+  const button = el("button", { type: "button", "aria-label": template.replace("%", item.name || fallback), ...props });
+  Object.assign(button.dataset, { named: item.key, template, fallback });
+  return button;
+}
+
 function rowButtons(item, list, index, noun) {
-  const name = item.name || `this ${noun}`;
-  return el(
-    "div",
-    { className: "se-row-actions" },
-    el("button", { type: "button", className: "icon", dataset: { action: "up", item: item.key }, disabled: index === 0, "aria-label": `Move ${name} up`, title: "Move up", text: "↑" }),
-    el("button", { type: "button", className: "icon", dataset: { action: "down", item: item.key }, disabled: index === list.length - 1, "aria-label": `Move ${name} down`, title: "Move down", text: "↓" }),
-    el("button", { type: "button", className: "danger", dataset: { action: "remove", item: item.key }, "aria-label": `Remove ${name}`, text: "Remove" }),
-  );
+  const fallback = `this ${noun}`;
+  const up = namedButton(item, "Move % up", fallback, { className: "icon", title: "Move up", disabled: index === 0, text: "↑" });
+  const down = namedButton(item, "Move % down", fallback, { className: "icon", title: "Move down", disabled: index === list.length - 1, text: "↓" });
+  const remove = namedButton(item, "Remove %", fallback, { className: "danger", text: "Remove" });
+  Object.assign(up.dataset, { action: "up", item: item.key });
+  Object.assign(down.dataset, { action: "down", item: item.key });
+  Object.assign(remove.dataset, { action: "remove", item: item.key });
+  return el("div", { className: "se-row-actions" }, up, down, remove);
 }
 
 function attributeRow(attribute, list, index, path) {
@@ -111,6 +118,12 @@ function attributeRow(attribute, list, index, path) {
   );
 }
 
+function addAttributeButton(owner) {
+  const button = namedButton(owner, "Add attribute to %", "this row", { text: "Add attribute" });
+  Object.assign(button.dataset, { action: "add-attribute", item: owner.key });
+  return button;
+}
+
 function attributesBlock(owner, path) {
   const at = `${path}.attributes`;
   return el(
@@ -119,7 +132,7 @@ function attributesBlock(owner, path) {
     el("h5", { text: "Attributes" }),
     el("span", { className: "error", dataset: { errorFor: at } }),
     owner.attributes.length ? el("ul", {}, owner.attributes.map((a, i) => attributeRow(a, owner.attributes, i, at))) : el("p", { className: "muted small", text: "No attributes." }),
-    el("button", { type: "button", dataset: { action: "add-attribute", item: owner.key }, "aria-label": `Add attribute to ${owner.name || "this row"}`, text: "Add attribute" }),
+    addAttributeButton(owner),
   );
 }
 
@@ -153,7 +166,7 @@ function labelRow(label, index) {
     ),
     el(
       "div",
-      { className: "se-fields" },
+      { className: "se-fields se-label-fields" },
       field({ label: "Label name", path: `${at}.name`, item: label, prop: "name", value: label.name, maxlength: 50, autocomplete: "off" }),
       field({ label: "Colour", path: `${at}.color`, item: label, prop: "color", type: "color", value: label.color }),
       field({ label: "Hotkey", path: `${at}.hotkey`, item: label, prop: "hotkey", value: label.hotkey, maxlength: 1, autocomplete: "off", className: "se-narrow", hint: "One key; empty for none." }),
@@ -273,6 +286,9 @@ root.addEventListener("input", (event) => {
   if (prop === "name") {
     const selector = `[data-label-name="${item.key}"], [data-relation-name="${item.key}"]`;
     for (const node of root.querySelectorAll(selector)) node.textContent = input.value || "(no name yet)";
+    for (const button of root.querySelectorAll(`[data-named="${item.key}"]`)) {
+      button.setAttribute("aria-label", button.dataset.template.replace("%", input.value.trim() || button.dataset.fallback));
+    }
     const renamed = root.querySelector(`[data-renamed="${item.key}"]`);
     if (renamed) renamed.textContent = item.was && item.was !== input.value.trim() ? `was ${item.was}` : "";
   }
@@ -324,12 +340,13 @@ root.addEventListener("click", (event) => {
     structural([`[data-item="${key}"][data-action="${action}"]`, `[data-item="${key}"][data-action="${other}"]`]);
   } else if (action === "remove") {
     const list = lists.get(key);
-    const index = list.indexOf(items.get(key));
+    const removed = items.get(key);
+    const index = list.indexOf(removed);
     list.splice(index, 1);
     const next = list[index] ?? list[index - 1];
     const addButton = list === draft.labels ? '[data-action="add-label"]' : list === draft.relations ? '[data-action="add-relation"]' : null;
     structural([next ? `[data-item="${next.key}"][data-prop="name"]` : addButton ?? '[data-action="review"]', '[data-action="review"]']);
-    status(`Removed ${items.get(key).name || "the row"}; nothing is saved until you review and save.`);
+    status(`Removed ${removed.name || "the row"}; nothing is saved until you review and save.`);
   }
 });
 
