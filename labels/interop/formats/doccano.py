@@ -109,7 +109,10 @@ def read_doccano(
     name: str, stream: IO[bytes], options: ReadOptions = DEFAULT_OPTIONS
 ) -> Iterator[Record | str]:
     """doccano JSONL, either form (see the module docstring). An entity may carry an ``attrs``
-    object (not part of doccano's format; our doccano export writes it) with attribute values."""
+    object (not part of doccano's format; our doccano export writes it) with attribute values.
+    The text is ``text``, or ``data`` when there is no ``text``: doccano's exports of late
+    2021 wrote ``{"id", "data", "label"}`` (doccano issues #1522 and #1605), and its
+    ``ExportedExample.to_dict`` still names the text ``data`` before the export renames it."""
     for item in _json_lines(name, stream):
         if isinstance(item, str):
             yield item
@@ -151,12 +154,13 @@ def read_doccano(
         if problem:
             yield f"{where}: {problem}"
             continue
-        meta = {k: v for k, v in obj.items() if k not in _DOCCANO_KEYS}
+        text_key = "text" if "text" in obj else "data"
+        meta = {k: v for k, v in obj.items() if k not in _DOCCANO_KEYS and k != text_key}
         title = meta.pop("title", "") if isinstance(meta.get("title"), str) else ""
         yield Record(
             source=where,
             external_id=obj.get("id"),
-            raw_text=obj.get("text"),
+            raw_text=obj.get(text_key),
             title=title,
             meta=meta,
             spans=spans,

@@ -181,7 +181,8 @@ def read_labelstudio(
     """Label Studio's JSON export: an array of tasks ``{"id", "data": {"text": …},
     "annotations": [{"result": […], "was_cancelled"}], "predictions": [{"result": […]}]}``.
 
-    - Text: ``data.text``, else the first string field of ``data``. Id: ``data.id`` (the id the
+    - Text: ``data.text``, else the longest string field of ``data`` other than ``id`` and
+      ``title`` (a task ``{"title", "body"}`` is its body). Id: ``data.id`` (the id the
       article had when it was imported into Label Studio), else the task ``id``. ``data.title``
       becomes the title, other ``data`` fields ``meta``.
     - Spans: results of type ``labels``, ``value: {start, end, text, labels: [..]}``, one span per
@@ -195,12 +196,14 @@ def read_labelstudio(
     - Relations: results of type ``relation`` ``{from_id, to_id, direction, labels: [..]}``, one
       relation per label; ``direction: "left"`` reverses it, ``"bi"`` is refused (relations here
       are directed).
-    - Which results: the task's one annotation that is not cancelled (several are refused: a
-      layer holds one analyst's work); with ``prefer_predictions`` (the suggestions layer) its
+    - Which results: the task's one annotation that is not cancelled; of several, the one
+      marked ``ground_truth`` (Label Studio's reviewed one; the others are noted, not imported),
+      and without one they are refused (a layer holds one analyst's work); with ``prefer_predictions`` (the suggestions layer) its
       predictions, merged. A task with neither imports as an article without spans.
     """
     ignored: dict[str, int] = {}
     unused_predictions = 0
+    not_ground_truth = 0
     for index, item in enumerate(_json_array(name, stream)):
         if isinstance(item, str):
             yield item
@@ -216,7 +219,10 @@ def read_labelstudio(
             continue
         text_key = "text" if "text" in data else None
         if text_key is None:
-            text_key = next((k for k, v in data.items() if isinstance(v, str) and k != "id"), None)
+            candidates = [
+                k for k, v in data.items() if isinstance(v, str) and k not in ("id", "title")
+            ]
+            text_key = max(candidates, key=lambda k: len(data[k]), default=None)
         if text_key is None:
             yield f'{where_task}: "data" has no text (no "text" field and no string field)'
             continue
@@ -226,10 +232,11 @@ def read_labelstudio(
         if not options.prefer_predictions and task.get("predictions"):
             unused_predictions += 1
         try:
-            results, results_where = _labelstudio_results(task, options.prefer_predictions)
+            results, results_where, others = _labelstudio_results(task, options.prefer_predictions)
         except ValueError as exc:
             yield f"{where_task}: {exc}"
             continue
+        not_ground_truth += others
         try:
             spans, span_where, relations, relation_where = _labelstudio_regions(
                 results, results_where, ignored
@@ -253,6 +260,11 @@ def read_labelstudio(
             f"{name}: the predictions of {unused_predictions} task(s) were not imported; "
             "import the file into the suggestions layer to offer them to the analysts"
         )
+    if not_ground_truth:
+        yield Note(
+            f"{name}: {not_ground_truth} annotation(s) beside a task's ground truth were not "
+            "imported; export them one annotator at a time to import them into analysts' layers"
+        )
     if ignored:
         kinds = ", ".join(f"{n} of type {kind!r}" for kind, n in sorted(ignored.items()))
         yield Note(
@@ -261,7 +273,10 @@ def read_labelstudio(
         )
 
 
-def _labelstudio_results(task: dict, prefer_predictions: bool) -> tuple[list, list[str]]:
+def _labelstudio_results(task: dict, prefer_predictions: bool) -> tuple[list, list[str], int]:
+    """The results to import, where each stands, and how many annotations were left out
+    because another one of the task is its ground truth."""
+
     def collect(key: str, skip_cancelled: bool) -> list[tuple[int, dict]]:
         entries = task.get(key) or []
         if not isinstance(entries, list):
@@ -277,17 +292,25 @@ def _labelstudio_results(task: dict, prefer_predictions: bool) -> tuple[list, li
 
     annotations = collect("annotations", True)
     predictions = collect("predictions", False)
+    left_out = 0
+    if len(annotations) > 1:
+        truth = [(i, a) for i, a in annotations if a.get("ground_truth") is True]
+        if len(truth) == 1:
+            left_out = len(annotations) - 1
+            annotations = truth
     if prefer_predictions and predictions:
         chosen, key = predictions, "predictions"
+        left_out = 0
     elif annotations:
         if len(annotations) > 1:
             raise ValueError(
-                f"the task has {len(annotations)} annotations; a layer holds one analyst's "
-                "work, so export and import them one annotator at a time"
+                f"the task has {len(annotations)} annotations and none is its only ground "
+                "truth; a layer holds one analyst's work, so export and import them one "
+                "annotator at a time"
             )
         chosen, key = annotations, "annotations"
     else:
-        return [], []
+        return [], [], 0
     results: list = []
     where: list[str] = []
     for i, entry in chosen:
@@ -297,7 +320,7 @@ def _labelstudio_results(task: dict, prefer_predictions: bool) -> tuple[list, li
         for j, r in enumerate(result):
             results.append(r)
             where.append(f"{key}[{i}].result[{j}]")
-    return results, where
+    return results, where, left_out
 
 
 def _labelstudio_regions(results: list, where: list[str], ignored: dict[str, int]):

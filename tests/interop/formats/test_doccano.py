@@ -63,6 +63,24 @@ def test_doccano_entities_and_relations_into_gold(project):
     assert_offsets_hold(article)
 
 
+def test_doccano_lines_that_name_the_text_data_import_too(project):
+    """doccano's exports of late 2021 wrote ``{"id", "data", "label"}`` (doccano #1522)."""
+    line = {"id": 10, "data": "🎉 Ana said no.", "label": [[2, 5, "Source"]], "source": "wire"}
+    do_import(
+        project,
+        [("old.jsonl", io.BytesIO(json.dumps(line, ensure_ascii=False).encode()))],
+        fmt="doccano",
+        layer="gold",
+    )
+    article = Article.objects.get()
+    assert (article.external_id, article.text, article.meta) == (
+        "10",
+        line["data"],
+        {"source": "wire"},
+    )
+    assert Span.objects.get().text == "Ana"
+
+
 def test_unknown_label_is_reported_with_line_and_name_and_nothing_is_written(project):
     before = counts()
     with pytest.raises(ImportFailed) as failed:

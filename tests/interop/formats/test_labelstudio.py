@@ -160,6 +160,56 @@ def test_labelstudio_several_annotations_and_unknown_relation_labels_are_errors(
     assert "(task 2): annotations[0].result[2].label:" in second and "spoken_by" in second
 
 
+def _ls_import(project, tasks):
+    return do_import(
+        project,
+        [("ls.json", io.BytesIO(json.dumps(tasks, ensure_ascii=False).encode()))],
+        fmt="labelstudio",
+        layer="gold",
+    )
+
+
+def _region(rid, start, end, text, label):
+    value = {"start": start, "end": end, "text": text, "labels": [label]}
+    return {"id": rid, "from_name": "label", "to_name": "text", "type": "labels", "value": value}
+
+
+def test_of_several_annotations_the_ground_truth_one_is_imported(project):
+    """A Label Studio project with overlap has several annotations per task; the reviewed one
+    is marked ``ground_truth``."""
+    text = "🙂 Putin said."
+    tasks = [
+        {
+            "id": 1,
+            "data": {"text": text},
+            "annotations": [
+                {"id": 1, "result": [_region("a", 2, 7, "Putin", "Claim")], "ground_truth": False},
+                {"id": 2, "result": [_region("b", 2, 7, "Putin", "Source")], "ground_truth": True},
+                {"id": 3, "result": [], "was_cancelled": True, "ground_truth": False},
+            ],
+        }
+    ]
+    report = _ls_import(project, tasks)
+    gold = Annotation.objects.get(is_gold=True)
+    assert [(s.label, s.start, s.end) for s in gold.spans.all()] == [("Source", 2, 7)]
+    assert any("1 annotation(s) beside a task's ground truth" in n for n in report.notes)
+
+
+def test_the_text_of_a_task_without_data_text_is_its_longest_field_not_its_title(project):
+    body = "👍 The minister said it again."
+    tasks = [
+        {
+            "id": 4,
+            "data": {"title": "A short title", "body": body},
+            "annotations": [{"result": [_region("a", 2, 14, "The minister", "Source")]}],
+        }
+    ]
+    _ls_import(project, tasks)
+    article = Article.objects.get()
+    assert (article.text, article.title, article.meta) == (body, "A short title", {})
+    assert Annotation.objects.get(is_gold=True).spans.get().text == "The minister"
+
+
 def test_command_partial_and_labelstudio_suggestions(project, capsys):
     with pytest.raises(CommandError, match="left out"):
         call_command(
