@@ -371,3 +371,40 @@ def test_renames_and_removals_take_the_same_queries_for_2_or_20_layers(
         ).count()
         == 20
     )
+
+
+def test_a_renamed_relation_type_takes_its_relations_along(client, annotated, manager):
+    client.force_login(manager)
+    schema = default_schema()
+    schema["relations"][0]["name"] = "said_by"
+    relations = set(Relation.objects.filter(label="attributed_to").values_list("pk", flat=True))
+
+    preview = post(client, annotated, schema, action="preview").json()
+    assert "Renames the relation type attributed_to → said_by on 4 relations." in [
+        e["message"] for e in preview["effects"]
+    ]
+    response = post(client, annotated, schema)
+
+    assert response.status_code == 200, response.json()
+    assert set(Relation.objects.filter(label="said_by").values_list("pk", flat=True)) == relations
+    events = HistoryEvent.objects.filter(action=HistoryAction.RELATION_UPDATED)
+    assert {(e.object_id, e.before["label"], e.after["label"]) for e in events} == {
+        (pk, "attributed_to", "said_by") for pk in relations
+    }
+
+
+def test_the_api_refuses_to_orphan_spans_too(api, annotated, manager):
+    """The API's PATCH has no consent to give: removing a label that has spans is refused
+    there with the count, under ``schema``, and nothing changes."""
+    response = api(manager).patch(
+        f"/api/v1/projects/{annotated.slug}/",
+        {"schema": without_claim(default_schema()), "name": "Renamed"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["field"].startswith("schema") and "2 spans" in error["message"]
+    project = Project.objects.get(pk=annotated.pk)
+    assert project.name == "Belarus desk" and label(project.schema, "Claim")
+    assert Span.objects.filter(label="Claim").count() == 2
