@@ -173,6 +173,8 @@ const linker = new Linker({
   store,
   schema,
   view,
+  text,
+  index,
   dialog: dialogs.relation,
   sync,
   canEdit: act.canEdit,
@@ -199,6 +201,13 @@ const suggestions = new SuggestionsUI({
   },
   labelTag: (label) => labelTag(label, styleOf(label)),
   record: (fn) => sync.history.record(fn), // an accept is undone as one action
+});
+
+// Undoing an accept takes the spans away: once the server agrees, their suggestions are
+// offered again.
+sync.history.addEventListener("applied", async (event) => {
+  if (!event.detail.changes.some((c) => c.type === "span-removed" && c.span.origin === "suggested")) return;
+  if (await queue.whenSaved()) suggestions.load();
 });
 
 function startLink() {

@@ -230,6 +230,8 @@ def test_accept_all_is_undone_as_one_action(new_page, live_server, project, anno
     assert annotation.relations.count() == 0
     expect(page.locator("[data-span-count]")).to_have_text("0")
     assert annotation.history.filter(action=HistoryAction.SPAN_DELETED).count() == accepted
+    # The suggestions are offered again, as before the accept.
+    expect(page.locator("[data-suggestion-list] [data-suggestion]")).to_have_count(suggested)
 
     with saving(page):
         page.keyboard.press("Control+Shift+z")

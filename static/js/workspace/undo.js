@@ -17,7 +17,7 @@ import { spanRefNames } from "../schema.js";
 
 export const UNDO_LIMIT = 100;
 
-const copySpan = (s) => ({ key: s.key, label: s.label, start: s.start, end: s.end, text: s.text, attrs: { ...s.attrs } });
+const copySpan = (s) => ({ key: s.key, label: s.label, start: s.start, end: s.end, text: s.text, attrs: { ...s.attrs }, origin: s.origin });
 const copyRelation = (r) => ({ key: r.key, label: r.label, from: r.from, to: r.to, attrs: { ...r.attrs } });
 
 /** A store change (an event's detail) as a record undo keeps, or null for one it ignores
@@ -115,7 +115,8 @@ export function describeChanges(changes) {
  * The session's undo and redo stacks. `store` is the page's Store; `edits` makes changes the way
  * the analyst's commands do (sync.js: createSpan(label, {start, end, text}, attrs) → span,
  * updateSpan(key, changes), deleteSpan(key), createRelation(from, to, label, attrs) → relation,
- * updateRelation(key, attrs), deleteRelation(key)). Dispatches "change" when either stack does.
+ * updateRelation(key, attrs), deleteRelation(key)). Dispatches "change" when either stack does,
+ * and "applied" {changes} after an undo or redo with the changes it made.
  */
 export class UndoHistory extends EventTarget {
   #store;
@@ -212,6 +213,7 @@ export class UndoHistory extends EventTarget {
       if (made.length) to.push({ what, changes: made }); // redo names what undo named
       this.#changed();
     }
+    if (made.length) this.dispatchEvent(new CustomEvent("applied", { detail: { changes: made } }));
     return { what, done: made.length > 0, key: this.#shown(made) };
   }
 
