@@ -75,6 +75,8 @@ REVIEWER_ALLOWED = ANNOTATOR_ALLOWED | {
     ("api-annotation", "GET"): {200},
     ("api-history", "GET"): {200},
     ("api-export", "GET"): {200},
+    ("export_download", "GET"): {200},
+    ("export_check", "GET"): {204},
     ("api-agreement", "GET"): {200},
     ("api-review", "GET"): {200},
     ("api-return", "POST"): {200, 409},

@@ -5,6 +5,8 @@
 
 import { request, errorMessage } from "./api.js";
 import { isTextEntry } from "./dom.js";
+import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
+import { enhanceImportForm } from "./imports.js";
 import { startJob } from "./jobs.js";
 
 document.addEventListener("keydown", (event) => {
@@ -30,14 +32,45 @@ function exportParams(form) {
   return params;
 }
 
+/** The export form's fields as a query string, as the browser would send the form. */
+function exportQuery(form) {
+  return new URLSearchParams([...new FormData(form)].filter(([, value]) => value !== "")).toString();
+}
+
+/** The API's errors for the export form: each next to its field, the others under the form. */
+function showExportErrors(form, errors, body, status) {
+  const rest = showFieldErrors(form, body?.errors ?? []);
+  if (rest.length || !body?.errors?.length) {
+    errors.textContent = errorMessage({ errors: rest }, `The server answered ${status}.`);
+    errors.hidden = false;
+  }
+}
+
 const exportForm = document.querySelector("[data-export-form]");
 exportForm?.addEventListener("submit", async (event) => {
-  if (!event.submitter || !("background" in event.submitter.dataset)) return; // streamed GET
   event.preventDefault();
+  const background = event.submitter && "background" in event.submitter.dataset;
   const errors = document.querySelector("[data-export-errors]");
   errors.hidden = true;
-  event.submitter.disabled = true;
+  clearFieldErrors(exportForm);
+  const button = event.submitter ?? exportForm.querySelector("button[type=submit]");
+  button.disabled = true;
   try {
+    if (!background) {
+      // "Download now": every field checked first, so that a mistake is shown here; then the
+      // browser downloads the stream itself (with its own progress) and this page stays.
+      const query = exportQuery(exportForm);
+      const check = await fetch(`${exportForm.dataset.checkUrl}?${query}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (check.status === 204) {
+        window.location.assign(`${exportForm.action}?${query}`);
+      } else {
+        showExportErrors(exportForm, errors, await check.json().catch(() => null), check.status);
+      }
+      return;
+    }
     const answer = await request(
       "POST",
       `projects/${exportForm.dataset.project}/exports/`,
@@ -46,13 +79,15 @@ exportForm?.addEventListener("submit", async (event) => {
     if (answer.status === 202) {
       startJob(document.querySelector("[data-job-list]"), answer.body);
     } else {
-      errors.textContent = errorMessage(answer.body, `The server answered ${answer.status}.`);
-      errors.hidden = false;
+      showExportErrors(exportForm, errors, answer.body, answer.status);
     }
   } catch {
     errors.textContent = "The server could not be reached; try again.";
     errors.hidden = false;
   } finally {
-    event.submitter.disabled = false;
+    button.disabled = false;
   }
 });
+
+const importForm = document.querySelector("[data-import-form]");
+if (importForm) enhanceImportForm(importForm, document.querySelector("[data-job-list]"));

@@ -1,0 +1,116 @@
+"""Import and export in the project page, in Chromium: the upload shows its progress and then
+its report (or every `file:line: reason`) in place; a bad export field is shown next to it, and
+a good export downloads while the page stays."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from labels.models import Article
+from tests.support.review_helpers import TEXT, span_data, submit_layer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _jsonl(*records) -> bytes:
+    return "".join(
+        (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in records
+    ).encode()
+
+
+def _open(page, live_server, project, section):
+    page.goto(f"{live_server.url}/projects/{project.slug}/")
+    page.locator("section.export summary", has_text=section).click()
+
+
+def test_upload_shows_progress_then_every_problem_in_the_page(
+    new_page, live_server, project, manager
+):
+    page = new_page(manager)
+    _open(page, live_server, project, "Import")
+    project_url = page.url
+    form = page.locator("[data-import-form]")
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "desk.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl(
+                {"id": "a1", "text": "Putin said the talks would go on."},
+                "{not json",
+                {"id": "a3"},
+            ),
+        }
+    )
+    with page.expect_response(re.compile(r"/import/$")) as answered:
+        form.get_by_role("button", name="Import").click()
+    assert answered.value.status == 400
+    result = page.locator("[data-import-area] [data-import-result]")
+    expect(result.get_by_role("alert")).to_contain_text("Nothing was imported")
+    problems = result.locator(".import-problems li")
+    expect(problems).to_have_count(2)
+    assert problems.nth(0).inner_text().startswith("desk.jsonl:2:")
+    assert problems.nth(1).inner_text().startswith("desk.jsonl:3:")
+    assert page.url == project_url  # the report came into the page
+    assert page.locator("[data-import-status] progress").count() == 1
+    assert Article.objects.filter(project=project).count() == 0
+
+    # Fixed, the same form imports and says so in place.
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "desk.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl({"id": "a1", "text": "Putin said the talks would go on."}),
+        }
+    )
+    with page.expect_response(re.compile(r"/import/$")) as answered:
+        form.get_by_role("button", name="Import").click()
+    assert answered.value.status == 200
+    expect(page.locator("[data-import-area] [data-import-result]")).to_contain_text(
+        "1 article created"
+    )
+    expect(page.locator("[data-import-status]")).to_be_hidden()  # the report says it all
+    assert page.url == project_url
+    assert list(Article.objects.filter(project=project).values_list("external_id", flat=True)) == [
+        "a1"
+    ]
+    # Chromium logs the expected 400 answer; nothing else may go wrong.
+    assert [p for p in page.problems if "status of 400" not in p] == []
+
+
+def test_bad_tokenizer_language_is_shown_next_to_its_field_then_the_export_downloads(
+    new_page, live_server, project, manager, annotator, make_article
+):
+    article = make_article(project, TEXT, title="Talks")
+    submit_layer(article, annotator, [span_data("Source", "Macron")], [])
+    page = new_page(manager)
+    _open(page, live_server, project, "Export")
+    project_url = page.url
+    form = page.locator("[data-export-form]")
+    form.locator("select[name=format]").select_option("conll")
+    form.locator("select[name=layer]").select_option("annotators")
+    lang = form.get_by_label("Tokenizer language")
+    lang.fill("qq")
+    with page.expect_response(re.compile(r"/export/check/\?")) as checked:
+        form.get_by_role("button", name="Download now (streamed)").click()
+    assert checked.value.status == 400
+    error = form.locator("label", has_text="Tokenizer language").locator("[data-field-error=lang]")
+    expect(error).to_contain_text("spaCy has no tokenizer for “qq”")
+    expect(lang).to_have_attribute("aria-invalid", "true")
+    assert page.url == project_url
+    assert "errors" not in page.locator("main").inner_text()  # no raw JSON anywhere
+
+    lang.fill("en")
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Download now (streamed)").click()
+    assert re.fullmatch(
+        r"desk-annotators-conll-\d{8}-\d{6}\.conll", download.value.suggested_filename
+    )
+    assert "Macron" in open(download.value.path(), encoding="utf-8").read()
+    expect(form.locator("[data-field-error]")).to_have_count(0)
+    assert page.url == project_url
+    # Chromium logs the expected 400 answer; nothing else may go wrong.
+    assert [p for p in page.problems if "status of 400" not in p] == []
