@@ -93,7 +93,8 @@ class NewProjectForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "name" in data and not data.get("slug"):
             data["slug"] = slugify(data["name"])[:60].rstrip("-_")
             if not data["slug"]:

@@ -38,8 +38,10 @@ class AddMemberForm(forms.Form):
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.ANNOTATOR)
 
+    prefix = "add"
+
     def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, prefix="add", **kwargs)
+        super().__init__(*args, **kwargs)
         self.project = project
 
     def clean_username(self):
@@ -67,8 +69,10 @@ class InviteForm(forms.Form):
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.ANNOTATOR)
 
+    prefix = "invite"
+
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="invite", **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["email"].widget.input_type = "email"
         self.fields["email"].widget.attrs["autocomplete"] = "off"
 
