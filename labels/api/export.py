@@ -2,7 +2,8 @@
 
 Every parameter is checked, and the format's tokenizer loaded, before the response starts, so a
 bad request is a 400 naming the parameter; after that the body is streamed as the database
-yields it (``labels.interop.exporting``). The page's Export form is a plain GET to this URL.
+yields it (``labels.interop.exporting``). The page's Export form uses the same functions
+through ``labels.pages.exports``.
 """
 
 from __future__ import annotations
