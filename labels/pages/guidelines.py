@@ -44,7 +44,7 @@ class GuidelinesForm(forms.Form):
 
 
 def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
 @login_required
