@@ -251,10 +251,8 @@ def check_consent(found: list[Effect], consent: object) -> None:
 def _snapshot_sql(model: type[Span] | type[Relation], alias: str) -> str:
     """``jsonb_build_object`` of the history snapshot of a row (``span_snapshot`` in SQL)."""
     keys = SPAN_SNAPSHOT if model is Span else RELATION_SNAPSHOT
-    parts = []
-    for key, attribute in keys.items():
-        column = model._meta.get_field(attribute.removesuffix("_id")).column
-        parts.append(f"'{key}', {alias}.\"{column}\"")
+    columns = {f.attname: f.column for f in model._meta.concrete_fields}
+    parts = [f"'{key}', {alias}.\"{columns[attribute]}\"" for key, attribute in keys.items()]
     return f"jsonb_build_object({', '.join(parts)})"
 
 

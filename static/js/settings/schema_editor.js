@@ -237,7 +237,7 @@ function render() {
     ),
     el(
       "div",
-      { className: "se-submit" },
+      { className: "se-submit se-submit-bar" },
       el("button", { type: "submit", className: "primary", dataset: { action: "review" }, text: "Review change" }),
       el("span", { className: "muted small", dataset: { status: "" }, role: "status" }),
     ),
