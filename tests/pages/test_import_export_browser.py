@@ -114,3 +114,29 @@ def test_bad_tokenizer_language_is_shown_next_to_its_field_then_the_export_downl
     assert page.url == project_url
     # Chromium logs the expected 400 answer; nothing else may go wrong.
     assert [p for p in page.problems if "status of 400" not in p] == []
+
+
+def test_background_import_joins_the_jobs_list_and_the_page_stays(
+    new_page, live_server, project, manager
+):
+    page = new_page(manager)
+    _open(page, live_server, project, "Import")
+    project_url = page.url
+    form = page.locator("[data-import-form]")
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "desk.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl({"id": "a1", "text": "Putin said the talks would go on."}),
+        }
+    )
+    form.get_by_label("run in the background").check()
+    with page.expect_response(re.compile(r"/api/v1/jobs/\d+/$")) as job:
+        form.get_by_role("button", name="Import").click()
+    job_id = job.value.json()["id"]
+    expect(page.locator(f"[data-job-list] [data-job='{job_id}']")).to_be_visible()
+    expect(page.locator("[data-import-said]")).to_have_text(
+        "The import runs in the background: follow it under Jobs."
+    )
+    assert page.url == project_url
+    assert page.problems == []
