@@ -4,11 +4,15 @@ draft says so; the cap on open drafts is set in Settings and holds; the link dia
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import expect
 
 from labels.annotation import queue
-from labels.models import Annotation, Project, Role
+from labels.models import Annotation, Project, Relation, Role
+from tests.support.review_helpers import span_data, submit_layer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -175,3 +179,68 @@ def test_a_manager_sets_open_drafts_per_analyst_and_the_list_and_the_page_hold_t
     assert list(
         Annotation.objects.filter(annotator=annotator).values_list("article", flat=True)
     ) == [first.pk]
+
+
+# --- The link dialog's cue (issue 13, point 9) ---------------------------------------------------
+
+CUE_TEXT = "“Interference is unacceptable,” the Kremlin said. Macron said nothing about it."
+
+
+@contextmanager
+def saving(page) -> Iterator[None]:
+    """After the block, wait until the server has confirmed a new version (as in
+    test_workspace_browser.saving)."""
+    before = page.locator("[data-save-state]").get_attribute("data-version")
+    yield
+    page.locator(f'[data-save-state][data-state=saved]:not([data-version="{before}"])').wait_for()
+
+
+def test_the_cue_defaults_to_the_one_next_to_the_pair_shows_its_context_and_enter_links(
+    new_page, live_server, pair, annotator, make_article
+):
+    article = make_article(pair, CUE_TEXT, title="Kremlin")
+    marks = [
+        span_data("Quote", "Interference is unacceptable", CUE_TEXT),
+        span_data("Source", "the Kremlin", CUE_TEXT),
+        span_data("Cue", "Macron said", CUE_TEXT),  # further from the pair, but first in a list
+        span_data("Cue", "said", CUE_TEXT),  # the Kremlin's "said": the first "said" in the text
+    ]
+    marks[2] = {**marks[2], "start": marks[2]["start"] + 7, "text": "said"}
+    annotation = submit_layer(article, annotator, marks, submit=False)
+    quote, _, far_cue, near_cue = annotation.created_spans
+
+    page = new_page(annotator)
+    page.goto(f"{live_server.url}/articles/{article.pk}/annotate/")
+    page.wait_for_selector("[data-ws][data-ready]")
+    page.focus("[data-doc]")
+    page.keyboard.press("Tab")  # the Quote, first in the text
+    expect(page.locator("[data-editor] .editor-head")).to_contain_text("Quote")
+    page.keyboard.press("l")
+    page.keyboard.press("Enter")  # the Source
+    dialog = page.locator("dialog[data-dialog=relation]")
+    expect(dialog).to_be_visible()
+
+    cue = dialog.locator("select[data-relation-attr=cue]")
+    expect(cue.locator("option:checked")).to_have_text(
+        "said — …unacceptable,” the Kremlin said. (line 1)"
+    )
+    expect(cue.locator("option")).to_have_text(
+        [
+            "—",
+            "said — …unacceptable,” the Kremlin said. (line 1)",
+            "said — …the Kremlin said. Macron said nothing about it. (line 1)",
+        ]
+    )
+    cue.focus()
+    with saving(page):
+        page.keyboard.press("Enter")  # from the select: links
+    expect(dialog).to_be_hidden()
+    expect(page.locator("[data-relation-list] .relation")).to_have_count(1)
+    relation = Relation.objects.get(annotation=annotation)
+    assert (relation.label, relation.source_id, relation.attrs) == (
+        "attributed_to",
+        quote.pk,
+        {"cue": near_cue.pk},
+    )
+    assert far_cue.pk != near_cue.pk
+    assert page.problems == []

@@ -240,7 +240,9 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     assert "cue:" not in row.inner_text()
     row.get_by_role("button", name="Change relation attributed_to").click()
     dialog.wait_for(state="visible")
-    cue_select.select_option(label="Cue “said”")
+    assert cue_select.locator("option:checked").inner_text() == "—"  # editing keeps "no cue"
+    cue_select.select_option(index=1)  # the one Cue, shown with its context
+    assert "said — " in cue_select.locator("option:checked").inner_text()
     page.keyboard.press("Tab")
     with saving(page):
         page.keyboard.press("Enter")

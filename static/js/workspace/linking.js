@@ -9,6 +9,7 @@ import { attributeControl, controlValue, fieldTitle, labelledField } from "../at
 import { el } from "../dom.js";
 import { quoted } from "../format.js";
 import { allowedRelations, fitsSpanAttribute, linkTargetLabels, relationType, whyNotLinked } from "../schema.js";
+import { cueOptions, nearestCue } from "./cues.js";
 
 const FORWARD = ["Tab", "ArrowRight", "ArrowDown", "j"];
 const BACKWARD = ["ArrowLeft", "ArrowUp", "k"];
@@ -24,6 +25,8 @@ export class Linker {
   #canEdit;
   #changed;
   #done;
+  #text;
+  #index;
   #state = null; // {from, candidates: [keys], at}
   #draft = null; // {from, to, relation} while the dialog is open (relation: key when editing)
 
@@ -31,9 +34,11 @@ export class Linker {
    * sync (sync.js) makes and changes relations; canEdit() → false (and says why) when changes
    * are not allowed; changed() is called whenever the candidates or the current one change (to
    * redraw); done(fromKey) after the dialog closed with a relation; say(message, {error})
-   * reports.
+   * reports. text and index (OffsetIndex) are the article's, for the cue choices' context.
    */
-  constructor({ store, schema, view, dialog, sync, canEdit, say, changed, done }) {
+  constructor({ store, schema, view, dialog, sync, canEdit, say, changed, done, text, index }) {
+    this.#text = text;
+    this.#index = index;
     this.#store = store;
     this.#schema = schema;
     this.#view = view;
@@ -47,9 +52,12 @@ export class Linker {
     this.#form.addEventListener("change", (event) => {
       if (event.target.name === "relation-type") this.#renderAttributes();
     });
+    // Enter links from anywhere in the dialog, a cue's select included; a button keeps its own
+    // Enter (Cancel cancels), and a text area takes Enter as a new line unless Ctrl is held.
     dialog.addEventListener("keydown", (event) => {
       const t = event.target;
-      if (event.key === "Enter" && !["BUTTON", "SELECT", "TEXTAREA"].includes(t.tagName)) {
+      const own = t.tagName === "BUTTON" || (t.tagName === "TEXTAREA" && !event.ctrlKey && !event.metaKey);
+      if (event.key === "Enter" && !own) {
         event.preventDefault();
         dialog.close("link");
       }
@@ -232,18 +240,25 @@ export class Linker {
   }
 
   #attributeInput(attribute) {
-    const from = this.#draft.from;
+    const { from, to, relation } = this.#draft;
     const id = `relation-attr-${attribute.name}`;
-    const options =
-      attribute.type === "span"
-        ? this.#store.sorted
-            .filter((s) => fitsSpanAttribute(attribute, s.label))
-            .sort((a, b) => Math.abs(a.start - from.start) - Math.abs(b.start - from.start))
-            .map((s) => [s.key, quoted(s)])
-        : undefined;
+    let options;
+    let value;
+    if (attribute.type === "span") {
+      // In text order, each with its context; a new link starts on the cue nearest the pair.
+      const fits = this.#store.sorted.filter((s) => fitsSpanAttribute(attribute, s.label));
+      options = cueOptions(fits, this.#text, this.#index);
+      if (!relation) value = nearestCue(fits, from, to, this.#text, this.#index);
+    }
     // The dialog never limited a text's length: the server says when one is too long.
-    const control = attributeControl(attribute, { id, dataset: { relationAttr: attribute.name }, options, maxLength: null });
-    return labelledField(id, fieldTitle(attribute), control);
+    const control = attributeControl(attribute, { id, value, dataset: { relationAttr: attribute.name }, options, maxLength: null });
+    if (attribute.type !== "span") return labelledField(id, fieldTitle(attribute), control);
+    // The chosen cue's context again, wrapped: a narrow select cuts its text off.
+    const shown = el("span", { className: "hint cue-context", dataset: { cueContext: "" } });
+    const show = () => (shown.textContent = control.value ? control.selectedOptions[0].textContent : "");
+    control.addEventListener("change", show);
+    show();
+    return labelledField(id, fieldTitle(attribute), control, shown);
   }
 
   #closed() {
