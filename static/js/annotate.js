@@ -14,6 +14,7 @@ import { Panel, labelTag } from "./workspace/panel.js";
 import { GuidelinesNotice } from "./workspace/guidelines_notice.js";
 import { DocView } from "./workspace/render.js";
 import { Store } from "./workspace/store.js";
+import { nudgeSpan, snapSelectionToWords } from "./workspace/snapping.js";
 import { SuggestionsUI } from "./workspace/suggestions_ui.js";
 import { Sync } from "./workspace/sync.js";
 
@@ -143,6 +144,15 @@ store.addEventListener("change", (event) => {
       refreshEmphasis();
       break;
     case "span-updated":
+      if (d.before && d.before.start !== undefined) {
+        // New boundaries (a nudge, an undo): drawn and listed at its new place.
+        view.removeSpan(d.key);
+        view.addSpan(d.span);
+        panel.removeSpan(d.key);
+        panel.addSpan(d.span);
+        if (store.selected === d.key) panel.select(d.key, null);
+        refreshEmphasis();
+      }
       view.updateSpan(d.span);
       panel.updateSpan(d.span);
       if (store.selected === d.key) panel.refreshEditor();
@@ -241,6 +251,9 @@ function toggleArcs() {
 
 const page = {
   ...act, // say, step, markSelection, deleteSpan, goNext
+  nudgeSpan: (key, edge, direction, unit) => {
+    if (act.canEdit()) nudgeSpan({ store, sync, index, text, say }, key, edge, direction, unit);
+  },
   startLink,
   editRelation,
   deleteRelation,
@@ -278,6 +291,8 @@ root.querySelector("[data-overlay]").addEventListener("mouseleave", () => sugges
 let lastPick = null; // {place, key} of the last click on the text
 doc.addEventListener("mouseup", (event) => {
   if (event.button !== 0 || event.target.closest(".bar")) return;
+  // A drag takes whole words (one that ends mid-word takes the word); Alt+drag exact characters.
+  if (!event.altKey) snapSelectionToWords(view, text);
   setTimeout(() => {
     if (view.selectedRange()) return; // a text selection for a new span
     const offset = view.offsetAt(event.clientX, event.clientY);

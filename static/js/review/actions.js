@@ -4,9 +4,10 @@
 // version; a 409 reloads the review and says so.
 
 import { errorMessage, newClientId, request } from "../api.js";
+import { nudge } from "../boundaries.js";
 import { spanToUtf16 } from "../offsets.js";
 import { keptAttributes, missingAttributes } from "../schema.js";
-import { applyReview, chosenIndex, currentItem, nudge, stepTo, target } from "./model.js";
+import { applyReview, chosenIndex, currentItem, stepTo, target } from "./model.js";
 
 /**
  * The reviewer's actions over `state` (see review.js), drawn by `view` (ReviewView);

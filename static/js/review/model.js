@@ -6,7 +6,7 @@
 // UTF-16 through offsets.js (the only place that converts).
 
 import { compareSpans } from "../lanes.js";
-import { OffsetIndex, graphemeBoundaries } from "../offsets.js";
+import { OffsetIndex } from "../offsets.js";
 
 /**
  * What the reviewer steps through: every candidate, and every gold span that resolves no
@@ -148,25 +148,6 @@ export const PROVENANCE_LABELS = {
   adjudicated: "adjudicated",
   reviewer: "added by reviewer",
 };
-
-/**
- * Move one edge of the UTF-16 range {start, end} of `text` by one grapheme cluster.
- * `edge` is "start" or "end", `direction` -1 (left) or 1 (right). Returns the new range, or
- * null when the move would leave the text or empty the range.
- */
-export function nudge(text, range, edge, direction) {
-  const at = range[edge];
-  let moved;
-  if (direction < 0) {
-    if (at === 0) return null;
-    moved = graphemeBoundaries(text, at - 1).before;
-  } else {
-    if (at === text.length) return null;
-    moved = graphemeBoundaries(text, at + 1).after;
-  }
-  const next = { ...range, [edge]: moved };
-  return next.start < next.end ? next : null;
-}
 
 /**
  * Split [0, length) at every range boundary. `ranges` are {key, start, end} in UTF-16.

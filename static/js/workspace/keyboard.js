@@ -29,7 +29,7 @@ function extendSelection(event, { view, store, index }) {
  * element, `labelKeys` the Map hotkey → label; `page` does what a key asks: say(message),
  * step(±1) → false at either end, markSelection(label), startLink(), editRelation(key),
  * deleteRelation(key), deleteSpan(key), undo(), redo(), toggleArcs(), showDialog(name),
- * goNext(), clear().
+ * goNext(), clear(), nudgeSpan(key, edge, direction, unit).
  */
 export function keydownListener({ doc, view, index, store, panel, linker, suggestions, labelKeys, page }) {
   return (event) => {
@@ -52,6 +52,14 @@ export function keydownListener({ doc, view, index, store, panel, linker, sugges
       return;
     }
     const inText = target === doc || doc.contains(target) || target === document.body;
+    // Alt+←/→ move the selected span's start by a word, with Shift its end (as on the review
+    // page, where Shift moves the end); with Ctrl too, by one character.
+    if (event.altKey && !event.metaKey && (event.key === "ArrowLeft" || event.key === "ArrowRight") && inText) {
+      if (!store.selected || view.selectedRange()) return;
+      page.nudgeSpan(store.selected, event.shiftKey ? "end" : "start", event.key === "ArrowLeft" ? -1 : 1, event.ctrlKey ? "character" : "word");
+      event.preventDefault(); // and no going back in the browser's history
+      return;
+    }
     if (event.shiftKey && ARROWS.includes(event.key) && inText && !event.altKey && !event.metaKey) {
       if (extendSelection(event, { view, store, index })) event.preventDefault();
       return;

@@ -9,13 +9,13 @@ import {
   describeAgreement,
   goldSpan,
   itemText,
-  nudge,
   reviewItems,
   runs,
   shortestFirst,
   stepTo,
   target,
 } from "../../review/model.js";
+import { nudge } from "../../boundaries.js";
 
 const version = (annotators, start = 0, end = 5) => ({ annotators, start, end, spans: [1] });
 
