@@ -44,6 +44,7 @@ from labels.schema.changes import (
     RETYPED,
     SPAN,
     AttributeChange,
+    NarrowedEnds,
     Plan,
 )
 
@@ -70,6 +71,14 @@ class Effect:
         }
 
 
+#: What a change that deletes work says in the review, where a checkbox stands beside it.
+TICK = " Refused unless you tick “Delete them”."
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
@@ -80,6 +89,13 @@ def _value_q(change: AttributeChange) -> Q:
     if change.kind == CHOICES_REMOVED:
         q &= Q(**{f"attrs__{change.attribute}__in": list(change.choices)})
     return q
+
+
+def _narrowed_q(narrowed: NarrowedEnds) -> Q:
+    """Relations of the type that start or end at a label it may no longer join."""
+    return Q(label=narrowed.relation) & (
+        Q(source__label__in=narrowed.from_labels) | Q(target__label__in=narrowed.to_labels)
+    )
 
 
 def _lacking_q(change: AttributeChange) -> Q:
@@ -100,6 +116,8 @@ def _counts(project: Project, plan: Plan) -> tuple[dict[str, int], dict[str, int
         relation_q["touching"] = touching
     for old in [*plan.relation_renames, *plan.removed_relations]:
         relation_q[f"label:{old}"] = Q(label=old)
+    for i, narrowed in enumerate(plan.narrowed):
+        relation_q[f"ends:{i}"] = _narrowed_q(narrowed)
     for i, change in enumerate(plan.attributes):
         target = span_q if change.owner == SPAN else relation_q
         if change.kind in DROPS_VALUES:
@@ -145,7 +163,7 @@ def effects(project: Project, plan: Plan, *, fields: dict[str, str]) -> list[Eff
                 Effect(
                     "remove_label",
                     f"Removes the label {name}: {_n(n, 'span')}{with_relations} would be deleted."
-                    " Refused unless you tick “Delete them”.",
+                    + TICK,
                     n,
                     consent=f"label:{name}",
                 )
@@ -177,7 +195,7 @@ def effects(project: Project, plan: Plan, *, fields: dict[str, str]) -> list[Eff
                 Effect(
                     "remove_relation",
                     f"Removes the relation type {name}: {_n(n, 'relation')} would be deleted."
-                    " Refused unless you tick “Delete them”.",
+                    + TICK,
                     n,
                     consent=f"relation:{name}",
                 )
@@ -186,6 +204,26 @@ def effects(project: Project, plan: Plan, *, fields: dict[str, str]) -> list[Eff
             out.append(
                 Effect("remove_relation", f"Removes the relation type {name} (none drawn yet).")
             )
+    for i, narrowed in enumerate(plan.narrowed):
+        n = relations[f"ends:{i}"]
+        ends = [
+            f"from {_join(list(narrowed.from_labels))}" if narrowed.from_labels else "",
+            f"to {_join(list(narrowed.to_labels))}" if narrowed.to_labels else "",
+        ]
+        what = f"{narrowed.new_relation} no longer goes {' or '.join(e for e in ends if e)}"
+        field = f"{fields.get('relation:' + narrowed.new_relation, '')}"
+        if n:
+            out.append(
+                Effect(
+                    "narrowed_ends",
+                    f"{what}: {_n(n, 'relation')} that do would be deleted.{TICK}",
+                    n,
+                    consent=narrowed.key,
+                    field=field,
+                )
+            )
+        else:
+            out.append(Effect("narrowed_ends", f"{what} (no relation does).", field=field))
     for i, change in enumerate(plan.attributes):
         n = (spans if change.owner == SPAN else relations)[f"attr:{i}"]
         owner_field = fields.get(
@@ -227,21 +265,28 @@ def _attribute_effect(change: AttributeChange, n: int, field: str) -> Effect:
         return Effect(change.kind, f"{what} (no {rows} has a value to lose).", field=field)
     return Effect(
         change.kind,
-        f"{what}: the value on {_n(n, rows)} would be deleted."
-        " Refused unless you tick “Delete them”.",
+        f"{what}: the value on {_n(n, rows)} would be deleted." + TICK,
         n,
         consent=change.key,
         field=field,
     )
 
 
-def check_consent(found: list[Effect], consent: object) -> None:
-    """Refuse, naming each count, the effects that delete stored work without consent."""
+def check_consent(found: list[Effect], consent: object, *, instead: str | None = None) -> None:
+    """Refuse, naming each count, the effects that delete stored work without consent.
+    ``instead`` replaces the review's "tick Delete them" for a caller that has no such box."""
     given = set(consent) if isinstance(consent, list | tuple | set) else set()
     missing = [e for e in found if e.consent and e.consent not in given]
     if missing:
         raise Invalid(
-            [Problem(e.field or "consent", "consent_required", e.message) for e in missing]
+            [
+                Problem(
+                    e.field or "consent",
+                    "consent_required",
+                    e.message if instead is None else e.message.replace(TICK, instead),
+                )
+                for e in missing
+            ]
         )
 
 
@@ -294,6 +339,8 @@ def do_apply(project: Project, old_schema: Schema, plan: Plan, actor) -> None:
     touched_relations = [*plan.removed_relations, *plan.relation_renames]
     if touched_relations:
         relation_conditions.append(("r.label = ANY(%s)", [touched_relations]))
+    for narrowed in plan.narrowed:
+        relation_conditions.append(_narrowed_sql(narrowed, "r"))
     drops = [c for c in plan.attributes if c.kind in DROPS_VALUES]
     for change in drops:
         alias = "s" if change.owner == SPAN else "r"
@@ -308,7 +355,11 @@ def do_apply(project: Project, old_schema: Schema, plan: Plan, actor) -> None:
         if plan.removed_labels:
             _delete_spans(cursor, project, plan.removed_labels, span_refs, actor_id)
         if plan.removed_relations:
-            _delete_relations(cursor, project, plan.removed_relations, actor_id)
+            _delete_relations(
+                cursor, project, ("r.label = ANY(%s)", [plan.removed_relations]), actor_id
+            )
+        for narrowed in plan.narrowed:
+            _delete_relations(cursor, project, _narrowed_sql(narrowed, "r"), actor_id)
         for change in drops:
             _drop_values(cursor, project, change, actor_id)
         if plan.label_renames:
@@ -394,17 +445,31 @@ def _delete_spans(
     cursor.execute(sql, [project.pk, labels, actor_id])
 
 
-def _delete_relations(cursor, project: Project, labels: list[str], actor_id) -> None:
+def _narrowed_sql(narrowed: NarrowedEnds, alias: str) -> tuple[str, list[Any]]:
+    spans = rawsql.table(Span)
+    return (
+        f"{alias}.label = %s AND ("
+        f"EXISTS (SELECT 1 FROM {spans} e WHERE e.id = {alias}.source_id AND e.label = ANY(%s))"
+        f" OR EXISTS (SELECT 1 FROM {spans} e WHERE e.id = {alias}.target_id"
+        " AND e.label = ANY(%s)))",
+        [narrowed.relation, list(narrowed.from_labels), list(narrowed.to_labels)],
+    )
+
+
+def _delete_relations(cursor, project: Project, condition: tuple[str, list[Any]], actor_id) -> None:
+    """Delete the project's relations that meet ``condition`` (SQL on alias ``r``), with a
+    ``relation_deleted`` event each and the review's rejections of them."""
+    where, params = condition
     snap = _snapshot_sql(Relation, "r")
     sql = (
         f"WITH g AS (SELECT r.id, r.annotation_id, {snap} AS snap "
-        f"  FROM {_project_rows(Relation, 'r')} WHERE r.label = ANY(%s)), "
+        f"  FROM {_project_rows(Relation, 'r')} WHERE {where}), "
         "h AS (" + _history_insert("g", HistoryAction.RELATION_DELETED, "x.snap", "NULL") + "), "
         f"j AS (DELETE FROM {rawsql.table(ReviewRejection)} "
         "  WHERE relation_id IN (SELECT id FROM g)) "
         f"DELETE FROM {rawsql.table(Relation)} WHERE id IN (SELECT id FROM g)"
     )
-    cursor.execute(sql, [project.pk, labels, actor_id])
+    cursor.execute(sql, [project.pk, *params, actor_id])
 
 
 def _drop_values(cursor, project: Project, change: AttributeChange, actor_id) -> None:

@@ -118,7 +118,13 @@ def do_change_schema(
     change = check_schema_change(project, schema, was=was, base=base)
     if not change.changed:
         return project
-    check_consent(change.effects, consent)
+    # The API's PATCH (no ``was``) has no "Delete them" box to tick.
+    instead = (
+        " Delete that work first, or make the change in Settings → Schema, which asks."
+        if was is None
+        else None
+    )
+    check_consent(change.effects, consent, instead=instead)
     do_apply(project, project.schema, change.plan, actor)
     if change.version != project.schema_version:
         project.schema_version = change.version

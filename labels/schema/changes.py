@@ -47,6 +47,21 @@ class AttributeChange:
         return f"{self.owner}-attribute:{self.label}.{self.attribute}:{self.kind}{extra}"
 
 
+@dataclass(frozen=True)
+class NarrowedEnds:
+    """A kept relation type that may no longer join some labels: its relations from one of
+    ``from_labels`` or to one of ``to_labels`` (old names; labels that stay) no longer fit."""
+
+    relation: str  # old name
+    new_relation: str
+    from_labels: tuple[str, ...]
+    to_labels: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"ends:{self.relation}:{','.join(self.from_labels)}:{','.join(self.to_labels)}"
+
+
 @dataclass
 class Plan:
     label_renames: dict[str, str] = field(default_factory=dict)  # old name → new name
@@ -56,6 +71,7 @@ class Plan:
     added_relations: list[str] = field(default_factory=list)
     removed_relations: list[str] = field(default_factory=list)
     attributes: list[AttributeChange] = field(default_factory=list)
+    narrowed: list[NarrowedEnds] = field(default_factory=list)
     overlap_off: bool = False
     overlap_on: bool = False
 
@@ -129,7 +145,34 @@ def plan_change(old: Schema, new: Schema, was: dict[str, list[str | None]]) -> P
                 owner, before_name, item["name"], old_items[before_name], item
             )
         removed += [name for name in old_items if name not in kept]
+    plan.narrowed = _narrowed_ends(old, new, was, plan)
     return plan
+
+
+def _narrowed_ends(
+    old: Schema, new: Schema, was: dict[str, list[str | None]], plan: Plan
+) -> list[NarrowedEnds]:
+    """Kept relation types whose From or To lost a label that stays (the relations touching a
+    removed label go with its spans)."""
+    old_relations = {x["name"]: x for x in old["relations"]}
+    out = []
+    for item, before_name in zip(new["relations"], was["relations"], strict=True):
+        if before_name is None:
+            continue
+        before = old_relations[before_name]
+        lost = []
+        for end in ("from", "to"):
+            lost.append(
+                tuple(
+                    name
+                    for name in before[end]
+                    if name not in plan.removed_labels
+                    and plan.label_renames.get(name, name) not in item[end]
+                )
+            )
+        if lost[0] or lost[1]:
+            out.append(NarrowedEnds(before_name, item["name"], lost[0], lost[1]))
+    return out
 
 
 def _attribute_changes(

@@ -405,6 +405,37 @@ def test_the_api_refuses_to_orphan_spans_too(api, annotated, manager):
     assert response.status_code == 400
     (error,) = response.json()["errors"]
     assert error["field"].startswith("schema") and "2 spans" in error["message"]
+    assert "Delete that work first, or make the change in Settings → Schema" in error["message"]
     project = Project.objects.get(pk=annotated.pk)
     assert project.name == "Belarus desk" and label(project.schema, "Claim")
     assert Span.objects.filter(label="Claim").count() == 2
+
+
+def test_relations_a_type_may_no_longer_join_are_deleted_only_with_consent(
+    client, annotated, manager
+):
+    client.force_login(manager)
+    schema = default_schema()
+    schema["relations"][0]["from"] = ["Quote"]  # attributed_to no longer starts at a Claim
+    claims = set(
+        Relation.objects.filter(label="attributed_to", source__label="Claim").values_list(
+            "pk", flat=True
+        )
+    )
+
+    (effect, _version) = post(client, annotated, schema, action="preview").json()["effects"]
+    assert effect["message"] == (
+        "attributed_to no longer goes from Claim: 2 relations that do would be deleted."
+        " Refused unless you tick “Delete them”."
+    )
+    assert effect["field"] == "relations[0]"
+    assert post(client, annotated, schema).status_code == 400
+    assert Relation.objects.filter(pk__in=claims).count() == 2
+
+    response = post(client, annotated, schema, consent=[effect["consent"]])
+
+    assert response.status_code == 200, response.json()
+    assert not Relation.objects.filter(pk__in=claims).exists()
+    assert Relation.objects.filter(label="attributed_to", source__label="Quote").count() == 2
+    events = HistoryEvent.objects.filter(action=HistoryAction.RELATION_DELETED)
+    assert {e.object_id for e in events} == claims
