@@ -176,7 +176,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
       return;
     }
     if (!result.done) {
-      say(`Nothing left to ${which} of ${result.what}: those spans are gone.`);
+      say(`Nothing to ${which} of ${result.what}: its spans are gone or already as they were.`);
       return;
     }
     if (result.key) {

@@ -256,8 +256,10 @@ export class UndoHistory extends EventTarget {
         break;
       }
       case "updateSpan": {
-        const key = this.resolve(command.key);
-        if (store.span(key)) edits.updateSpan(key, command.changes);
+        const span = store.span(this.resolve(command.key));
+        // Nothing to send when the span is as wanted already (the server refused the change).
+        const differs = Object.entries(command.changes).some(([name, value]) => JSON.stringify(span?.[name]) !== JSON.stringify(value));
+        if (span && differs) edits.updateSpan(span.key, command.changes);
         break;
       }
       case "createRelation": {

@@ -217,6 +217,18 @@ describe("the stacks", () => {
     assert.equal(history.canRedo, false);
   });
 
+  test("a change the server refused (and the page put back) is not sent again by its redo", async () => {
+    const { store, sync, history, saved, sent } = page();
+    sync.setAttribute("id:3", "quote_type", "indirect");
+    history.undo();
+    await saved();
+    store.updateSpan("id:3", { attrs: { quote_type: "indirect" } }); // as the refusal of the undo would
+    sent.splice(0);
+    history.redo();
+    await saved();
+    assert.deepEqual(sent, []);
+  });
+
   test("reloading the annotation forgets both stacks", () => {
     const { store, sync, history } = page();
     sync.setAttribute("id:3", "quote_type", "indirect");
