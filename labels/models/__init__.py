@@ -20,6 +20,7 @@ from labels.models.history import HistoryAction, HistoryEvent
 from labels.models.jobs import ACTIVE_STATES, FINAL_STATES, Job, JobKind, JobState
 from labels.models.projects import Membership, Project, Role, SchemaVersion, Suggesters
 from labels.models.review import AgreementSnapshot, ReviewRejection
+from labels.models.speakers import Speaker, SpeakerAction, SpeakerEvent, SpeakerKind
 from labels.models.suggestions import RejectedSuggestion, SuggestionSet
 
 __all__ = [
@@ -48,6 +49,10 @@ __all__ = [
     "Role",
     "SchemaVersion",
     "Span",
+    "Speaker",
+    "SpeakerAction",
+    "SpeakerEvent",
+    "SpeakerKind",
     "Suggesters",
     "SuggestionSet",
     "article_state",
