@@ -34,6 +34,11 @@ def test_manager_adds_event_with_hotkey_6_and_an_analyst_marks_one(
     page.keyboard.type("event_type")
     row.get_by_label("Choices").fill("protest\nstrike\nelection")
     row.get_by_label("Required").check()
+    # Reordering from the keyboard: the moved row's button keeps the focus.
+    row.get_by_role("button", name="Move Event up").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("li.se-row h4").nth(4)).to_have_text("Event")
+    expect(page.get_by_role("button", name="Move Event up")).to_be_focused()
 
     page.get_by_role("button", name="Review change").click()
     review = page.locator("[data-review]")
@@ -46,6 +51,7 @@ def test_manager_adds_event_with_hotkey_6_and_an_analyst_marks_one(
     project = Project.objects.get(pk=project.pk)
     assert project.schema_version == 2
     stored = SchemaVersion.objects.get(project=project, version=2).schema
+    assert [x["name"] for x in stored["span_labels"]][4:] == ["Event", "Stance"]
     event = next(x for x in stored["span_labels"] if x["name"] == "Event")
     assert (event["color"], event["hotkey"]) == ("#0f766e", "6")
     assert event["attributes"] == [
