@@ -24,6 +24,9 @@ import {
 
 const statusBadge = (status) => el("span", { className: `badge st-${status}` }, status);
 
+/** Who put a gold span that resolves no candidate there: an import, or the reviewer. */
+const goldOrigin = (gold) => (gold.origin === "imported" ? "imported" : "added by reviewer");
+
 function itemClass(item) {
   if (item.kind === "gold") return "it-reviewer";
   const c = item.candidate;
@@ -68,7 +71,9 @@ export class ReviewView {
       message = `Only ${r.submitted} of the ${needed} annotations this project asks for are submitted: you are reviewing what there is so far.`;
     }
     if (r.gold && r.gold.status === "reviewed") {
-      message = `${message} Marked reviewed by ${r.gold.reviewer_name}; changes you make are saved to the reviewed gold layer.`.trim();
+      // Imported gold is reviewed without a reviewer.
+      const by = r.gold.reviewer_name ? `Marked reviewed by ${r.gold.reviewer_name}` : "Imported as reviewed gold";
+      message = `${message} ${by}; changes you make are saved to the reviewed gold layer.`.trim();
     }
     this.#ui.notice.textContent = message;
     this.#ui.notice.hidden = message === "";
@@ -139,7 +144,7 @@ export class ReviewView {
         node.title = items
           .map((item) =>
             item.kind === "gold"
-              ? `${item.label} — added by reviewer`
+              ? `${item.label} — ${goldOrigin(item.gold)}`
               : `${item.label} — ${describeAgreement(item.candidate, state.review.submitted)} (${item.status})`,
           )
           .join("\n");
@@ -156,7 +161,7 @@ export class ReviewView {
     for (const item of state.items) {
       const agreement =
         item.kind === "gold"
-          ? el("span", { className: "badge ag-reviewer" }, "added by reviewer")
+          ? el("span", { className: "badge ag-reviewer" }, goldOrigin(item.gold))
           : [
               el("span", { className: `badge ag-${item.candidate.agreement}` }, agreementBadge(item.candidate)),
               " ",
@@ -182,7 +187,8 @@ export class ReviewView {
           agreement,
           " ",
           statusBadge(item.status),
-          missing.length ? el("span", { className: "missing" }, ` needs ${missing.map((a) => a.name).join(", ")}`) : "",
+          missing.length ? " " : "",
+          missing.length ? el("span", { className: "missing" }, `needs ${missing.map((a) => a.name).join(", ")}`) : "",
         ),
       );
       list.append(li);
