@@ -22,7 +22,9 @@ class GeneralForm(forms.ModelForm):
         label="Open drafts per analyst",
         min_value=1,
         max_value=1000,
-        help_text=Project._meta.get_field("max_open_drafts").help_text,
+        help_text="How many articles one analyst may have started and not yet submitted or "
+        "skipped, so that nobody keeps articles from the others. Articles a manager assigns "
+        "and those a reviewer sends back do not count.",
         error_messages={
             "min_value": "An analyst may hold at least 1 open draft.",
             "max_value": "Choose at most 1000 open drafts per analyst.",
