@@ -30,9 +30,11 @@ from labels.models import (
     HistoryAction,
     HistoryEvent,
     Project,
+    RejectedSuggestion,
     Relation,
     ReviewRejection,
     Span,
+    SuggestionSet,
 )
 from labels.schema import Schema, span_ref_attributes
 from labels.schema.changes import (
@@ -364,8 +366,10 @@ def do_apply(project: Project, old_schema: Schema, plan: Plan, actor) -> None:
             _drop_values(cursor, project, change, actor_id)
         if plan.label_renames:
             _rename(cursor, project, Span, plan.label_renames, actor_id)
+            _rename_suggestions(cursor, project, "spans", plan.label_renames)
         if plan.relation_renames:
             _rename(cursor, project, Relation, plan.relation_renames, actor_id)
+            _rename_suggestions(cursor, project, "relations", plan.relation_renames)
 
 
 def _value_sql(change: AttributeChange, alias: str) -> tuple[str, list[Any]]:
@@ -512,3 +516,29 @@ def _rename(cursor, project: Project, model, renames: dict[str, str], actor_id) 
         )
     )
     cursor.execute(sql, [*case_params, project.pk, list(renames), actor_id])
+
+
+def _rename_suggestions(cursor, project: Project, key: str, renames: dict[str, str]) -> None:
+    """The same renames in the suggestions not yet accepted (``SuggestionSet.spans`` or
+    ``.relations``, JSON lists) and, for span labels, in the analysts' rejections of them, so
+    that a renamed label's suggestions are still offered, and still not offered again."""
+    cases = " ".join("WHEN %s THEN %s::text" for _ in renames)
+    case_params = [name for pair in renames.items() for name in pair]
+    old = list(renames)
+    sets, articles = rawsql.table(SuggestionSet), rawsql.table(Article)
+    cursor.execute(
+        f"UPDATE {sets} ss SET {key} = (SELECT jsonb_agg(CASE WHEN e ->> 'label' = ANY(%s) "
+        f"  THEN jsonb_set(e, '{{label}}', to_jsonb(CASE e ->> 'label' {cases} END)) ELSE e END "
+        f"  ORDER BY o) FROM jsonb_array_elements(ss.{key}) WITH ORDINALITY AS t(e, o)) "
+        f"FROM {articles} ar WHERE ar.id = ss.article_id AND ar.project_id = %s "
+        f"AND EXISTS (SELECT 1 FROM jsonb_array_elements(ss.{key}) e WHERE e ->> 'label' = ANY(%s))",
+        [old, *case_params, project.pk, old],
+    )
+    if key == "spans":
+        cursor.execute(
+            f"UPDATE {rawsql.table(RejectedSuggestion)} rs SET label = CASE rs.label {cases} END "
+            f"FROM {rawsql.table(Annotation)} a, {articles} ar "
+            "WHERE a.id = rs.annotation_id AND ar.id = a.article_id AND ar.project_id = %s "
+            "AND rs.label = ANY(%s)",
+            [*case_params, project.pk, old],
+        )

@@ -12,7 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from labels.annotation import spans as spans_mod
 from labels.annotation import versions
 from labels.errors import Invalid
-from labels.models import HistoryAction, HistoryEvent, Project, Relation, SchemaVersion, Span
+from labels.models import (
+    HistoryAction,
+    HistoryEvent,
+    Project,
+    RejectedSuggestion,
+    Relation,
+    SchemaVersion,
+    Span,
+    SuggestionSet,
+)
 from labels.projects.schema_editing import schema_token
 from labels.schema import default_schema, missing_attributes
 from tests.support.review_helpers import TEXT, span_data, submit_layer
@@ -124,6 +133,14 @@ def test_review_says_what_the_change_does_and_writes_nothing(client, annotated, 
 def test_a_rename_renames_the_spans_of_every_layer_and_records_it(client, annotated, manager):
     client.force_login(manager)
     quotes = {s.pk: s.annotation_id for s in Span.objects.filter(label="Quote")}
+    some_layer = Span.objects.filter(label="Quote").first().annotation
+    proposed = {"id": "p1", "label": "Quote", "start": 0, "end": 6, "text": "Macron", "attrs": {}}
+    SuggestionSet.objects.create(
+        article=some_layer.article,
+        source="import",
+        spans=[proposed, {**proposed, "id": "p2", "label": "Source"}],
+    )
+    RejectedSuggestion.objects.create(annotation=some_layer, label="Quote", start=0, end=6)
     before = {a: v for a, v in Span.objects.values_list("annotation_id", "annotation__version")}
 
     response = post(
@@ -147,6 +164,9 @@ def test_a_rename_renames_the_spans_of_every_layer_and_records_it(client, annota
         assert event.annotation.version == event.annotation_version
     # The relations still join what the renamed schema allows.
     assert Relation.objects.filter(source__label="Citation").count() == 2
+    # Suggestions not yet accepted, and the rejections of them, follow the rename.
+    assert [x["label"] for x in SuggestionSet.objects.get().spans] == ["Citation", "Source"]
+    assert RejectedSuggestion.objects.get().label == "Citation"
     assert "Schema saved" in client.get(url(project)).content.decode()
 
 
@@ -353,14 +373,15 @@ def test_renames_and_removals_take_the_same_queries_for_2_or_20_layers(
         response = post(client, small, schema, was=was, consent=consent)
     assert response.status_code == 200, response.json()
 
-    # 16 queries, for 2 layers as for 20: the session, the user, the membership; a savepoint,
+    # 18 queries, for 2 layers as for 20: the session, the user, the membership; a savepoint,
     # the project locked; the effects' span counts and relation counts; whether annotations
     # exist; then the layers' versions raised, the cue values naming a deleted span cleared, the
     # Claim spans deleted with their relations and history, the Stance targets dropped, the
-    # Quote spans renamed (each statement writing its history); the new schema version, the
+    # Quote spans renamed (each statement writing its history), and in the stored suggestions
+    # and their rejections; the new schema version, the
     # project saved, the savepoint released.
-    assert len(small_save.captured_queries) == 16
-    with django_assert_num_queries(16):
+    assert len(small_save.captured_queries) == 18
+    with django_assert_num_queries(18):
         response = post(client, large, schema, was=was, consent=consent)
     assert response.status_code == 200, response.json()
     assert Span.objects.filter(annotation__article__project=large, label="Citation").count() == 20
