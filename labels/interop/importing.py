@@ -194,20 +194,26 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
             _write_suggestions(good, {r.external_id: r.article_id for r in good}, report, actor)
         _merge_search_index()
         tell(0.95, "Search index updated")
-    _note_incomplete(report)
+    _note_incomplete(report, suggestions=resolved == SUGGESTIONS)
     report.written = True
     return report
 
 
-def _note_incomplete(report: ImportReport) -> None:
+def _note_incomplete(report: ImportReport, *, suggestions: bool) -> None:
     """The report's notes say how many spans lack what (“312 Quote spans need quote_type”) and
-    how many quote types were inferred: the command, the page and the API all show notes."""
+    how many quote types were inferred: the command, the page, the job and the API all show
+    notes."""
     if report.inferred:
         report.notes.append(
             f"quote_type inferred from the quotation marks for {_plural(report.inferred, 'span')}."
         )
     if report.incomplete:
         report.notes.extend(report.incomplete_lines())
+        if suggestions:
+            report.notes.append(
+                "An analyst sets what a suggestion lacks when accepting it (the workspace asks)."
+            )
+            return
         report.notes.append(
             "Incomplete spans are imported as they are: the workspace and the review page show "
             "what each needs, Submit and Mark reviewed ask for it, and the export lists them."

@@ -300,3 +300,11 @@ def test_a_background_import_keeps_infer_attrs(project, manager):
     assert not runs.import_params({"format": "doccano", "layer": "gold", "partial": False})[
         "infer_attrs"
     ]
+
+
+def test_suggestions_lacking_attributes_are_counted_with_what_happens_to_them(project):
+    report = do_import(project, [("in.jsonl", jsonl(record(spans=[DIRECT])))], layer="suggestions")
+    assert report.notes[-2:] == [
+        "1 Quote span needs quote_type",
+        "An analyst sets what a suggestion lacks when accepting it (the workspace asks).",
+    ]
