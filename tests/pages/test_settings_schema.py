@@ -168,6 +168,9 @@ def test_a_rename_renames_the_spans_of_every_layer_and_records_it(client, annota
     assert [x["label"] for x in SuggestionSet.objects.get().spans] == ["Citation", "Source"]
     assert RejectedSuggestion.objects.get().label == "Citation"
     assert "Schema saved" in client.get(url(project)).content.decode()
+    # The layer's history page shows the rename as a change of label.
+    history = client.get(f"/annotations/{some_layer.pk}/history/").content.decode()
+    assert "Quote" in history and "Citation" in history
 
 
 def test_removing_a_label_that_has_spans_is_refused_with_the_count(client, annotated, manager):
@@ -378,8 +381,7 @@ def test_renames_and_removals_take_the_same_queries_for_2_or_20_layers(
     # exist; then the layers' versions raised, the cue values naming a deleted span cleared, the
     # Claim spans deleted with their relations and history, the Stance targets dropped, the
     # Quote spans renamed (each statement writing its history), and in the stored suggestions
-    # and their rejections; the new schema version, the
-    # project saved, the savepoint released.
+    # and their rejections; the new schema version, the project saved, the savepoint released.
     assert len(small_save.captured_queries) == 18
     with django_assert_num_queries(18):
         response = post(client, large, schema, was=was, consent=consent)
