@@ -185,7 +185,7 @@ class ArticleDetailSerializer(ArticleListSerializer):
 
 
 class ImportIncompleteSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field (see top)
     attribute = serializers.CharField()
     spans = serializers.IntegerField()
     message = serializers.CharField()
