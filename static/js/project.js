@@ -56,19 +56,21 @@ exportForm?.addEventListener("submit", async (event) => {
   const button = event.submitter ?? exportForm.querySelector("button[type=submit]");
   button.disabled = true;
   try {
+    // Every field is checked first (the tokenizer loaded too), so that a mistake is shown next
+    // to its field before a download or a job starts.
+    const query = exportQuery(exportForm);
+    const check = await fetch(`${exportForm.dataset.checkUrl}?${query}`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (check.status !== 204) {
+      showExportErrors(exportForm, errors, await check.json().catch(() => null), check.status);
+      return;
+    }
     if (!background) {
-      // "Download now": every field checked first, so that a mistake is shown here; then the
-      // browser downloads the stream itself (with its own progress) and this page stays.
-      const query = exportQuery(exportForm);
-      const check = await fetch(`${exportForm.dataset.checkUrl}?${query}`, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (check.status === 204) {
-        window.location.assign(`${exportForm.action}?${query}`);
-      } else {
-        showExportErrors(exportForm, errors, await check.json().catch(() => null), check.status);
-      }
+      // "Download now": the browser downloads the stream itself, with its own progress, and
+      // this page stays.
+      window.location.assign(`${exportForm.action}?${query}`);
       return;
     }
     const answer = await request(

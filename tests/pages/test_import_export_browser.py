@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from labels.models import Article
+from labels.models import Article, Job
 from tests.support.review_helpers import TEXT, span_data, submit_layer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -102,6 +102,14 @@ def test_bad_tokenizer_language_is_shown_next_to_its_field_then_the_export_downl
     expect(lang).to_have_attribute("aria-invalid", "true")
     assert page.url == project_url
     assert "errors" not in page.locator("main").inner_text()  # no raw JSON anywhere
+
+    # "Export to a file" is checked the same way before any job starts.
+    with page.expect_response(re.compile(r"/export/check/\?")) as checked:
+        form.get_by_role("button", name="Export to a file").click()
+    assert checked.value.status == 400
+    expect(error).to_have_count(1)
+    expect(error).to_contain_text("spaCy has no tokenizer for “qq”")
+    assert not Job.objects.exists()
 
     lang.fill("en")
     with page.expect_download() as download:
