@@ -69,3 +69,9 @@ def test_readme_manage_command_parses_with_its_real_options(line):
     options = parser.parse_args(argv[1:])
     for path in getattr(options, "paths", None) or []:
         assert (ROOT / path).is_file(), f"{line}: {path} does not exist"
+
+
+def test_readme_says_how_to_choose_the_port_and_the_makefile_honours_it():
+    assert "PORT=8080 make run" in README
+    assert re.search(r"^PORT \?= 8000$", MAKEFILE, flags=re.M)
+    assert "runserver $(HOST):$(PORT)" in MAKEFILE
