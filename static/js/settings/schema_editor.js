@@ -18,6 +18,12 @@ let lists = new Map(); // key → the array holding it
 let reviewed = null; // the preview answer, while the draft is unchanged since
 let pendingFocus = null; // [selector] to focus after the next render
 let uid = 0;
+let dirty = false; // edited since the page loaded, and not saved
+
+// Leaving with unsaved edits asks first (the browser's own question).
+window.addEventListener("beforeunload", (event) => {
+  if (dirty) event.preventDefault();
+});
 
 const fieldId = () => `se-${++uid}`;
 
@@ -261,6 +267,7 @@ function status(text, { error = false } = {}) {
 }
 
 function edited() {
+  dirty = true;
   if (!reviewed) return;
   reviewed = null;
   const panel = root.querySelector("[data-review]");
@@ -271,6 +278,7 @@ function edited() {
 }
 
 function structural(focus) {
+  dirty = true;
   reviewed = null;
   pendingFocus = focus;
   render();
@@ -446,6 +454,7 @@ root.addEventListener("click", async (event) => {
   if (!answer) return;
   if (answer.status === 200) {
     root.querySelector("form").dataset.state = "saved";
+    dirty = false;
     window.location.assign(answer.body.location);
   } else {
     showErrors(answer.body?.errors ?? [{ field: "", message: `The server answered ${answer.status}.` }]);
