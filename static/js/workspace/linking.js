@@ -245,10 +245,13 @@ export class Linker {
     let options;
     let value;
     if (attribute.type === "span") {
-      // In text order, each with its context; a new link starts on the cue nearest the pair.
+      // In text order, each with its context; a new link starts on the cue nearest the pair,
+      // a link being changed on the cue it has (or "—").
       const fits = this.#store.sorted.filter((s) => fitsSpanAttribute(attribute, s.label));
       options = cueOptions(fits, this.#text, this.#index);
-      if (!relation) value = nearestCue(fits, from, to, this.#text, this.#index);
+      value = relation
+        ? this.#store.relation(relation)?.attrs[attribute.name]
+        : nearestCue(fits, from, to, this.#text, this.#index);
     }
     // The dialog never limited a text's length: the server says when one is too long.
     const control = attributeControl(attribute, { id, value, dataset: { relationAttr: attribute.name }, options, maxLength: null });
