@@ -67,6 +67,7 @@ class EventView:
     changes: list[Change] = field(default_factory=list)
     restorable: bool = False
     restored_by: int | None = None  # id of the span_restored event that brought it back
+    via: str = ""  # "undo" / "redo": the change undid (or redid) an earlier one in the workspace
 
 
 def excerpt(text: str) -> str:
@@ -184,7 +185,8 @@ def present(annotation: Annotation, events: Iterable[HistoryEvent]) -> list[Even
                 restored.setdefault(source, pk)
     views = []
     for event in events:
-        view = EventView(event, describe(event, known))
+        via = event.after.get("via", "") if isinstance(event.after, dict) else ""
+        view = EventView(event, describe(event, known), via=via)
         if event.action == HistoryAction.SPAN_DELETED:
             view.restored_by = restored.get(event.pk)
             view.restorable = view.restored_by is None

@@ -16,14 +16,17 @@ from labels.annotation.versions import (
     check_open,
     check_version,
     relation_snapshot,
+    via_marker,
 )
 from labels.errors import Invalid
 from labels.models import Annotation, HistoryAction, Relation, Span
 
 
 def do_add_relation(
-    annotation: Annotation, actor, data: dict[str, Any], *, version: object
+    annotation: Annotation, actor, data: dict[str, Any], *, version: object, via: str = ""
 ) -> Result:
+    """Link two spans. ``via`` "undo"/"redo" (the workspace's undo) is noted in the history."""
+    marker = via_marker(via)
     client_id = _client_id(data.get("client_id"))
     if client_id is not None:
         existing = Relation.objects.filter(annotation=annotation, client_id=client_id).first()
@@ -61,7 +64,7 @@ def do_add_relation(
         actor,
         HistoryAction.RELATION_CREATED,
         relation.pk,
-        after=relation_snapshot(relation),
+        after=relation_snapshot(relation) | marker,
     )
     return Result(annotation, relation)
 
@@ -91,10 +94,11 @@ def _check_span_refs(annotation: Annotation, schema: dict, label: str, attrs: di
 
 
 def do_update_relation(
-    annotation: Annotation, actor, relation_id, attrs: object, *, version: object
+    annotation: Annotation, actor, relation_id, attrs: object, *, version: object, via: str = ""
 ) -> Result:
     """Change a relation's attributes (attributed_to's ``cue``); its type and ends stay — to
     change those, delete it and link again."""
+    marker = via_marker(via)
     check_version(annotation, version)
     check_open(annotation)
     relation = _get_relation(annotation, relation_id)
@@ -112,7 +116,7 @@ def do_update_relation(
         HistoryAction.RELATION_UPDATED,
         relation.pk,
         before,
-        relation_snapshot(relation),
+        relation_snapshot(relation) | marker,
     )
     return Result(annotation, relation, created=False)
 
@@ -126,11 +130,16 @@ def _get_relation(annotation: Annotation, relation_id) -> Relation:
         raise Invalid.one("relation", "not_found", "No such relation in this annotation.") from None
 
 
-def do_delete_relation(annotation: Annotation, actor, relation_id, *, version: object) -> Result:
+def do_delete_relation(
+    annotation: Annotation, actor, relation_id, *, version: object, via: str = ""
+) -> Result:
+    marker = via_marker(via)
     check_version(annotation, version)
     check_open(annotation)
     relation = _get_relation(annotation, relation_id)
     before = relation_snapshot(relation)
     _delete_rows(spans=[], relations=[relation.pk])
-    bump_and_record(annotation, actor, HistoryAction.RELATION_DELETED, before["id"], before=before)
+    bump_and_record(
+        annotation, actor, HistoryAction.RELATION_DELETED, before["id"], before, marker or None
+    )
     return Result(annotation, None, created=False)

@@ -27,6 +27,7 @@ from labels.annotation.versions import (
     history_event,
     relation_snapshot,
     span_snapshot,
+    via_marker,
 )
 from labels.errors import Invalid
 from labels.models import (
@@ -39,6 +40,7 @@ from labels.models import (
     ReviewRejection,
     Span,
 )
+from labels.speakers import links
 from labels.text import check_span_offsets
 
 
@@ -72,6 +74,9 @@ def check_span(annotation: Annotation, data: dict[str, Any]) -> dict[str, Any]:
         data.get("attrs") or {},
         require=annotation.is_gold,
     )
+    attrs = links.check_links(
+        annotation.article.project, annotation.article.project.schema, label, attrs
+    )
     return {"label": label, "start": start, "end": end, "text": text[start:end], "attrs": attrs}
 
 
@@ -92,8 +97,12 @@ def do_add_span(
     version: object,
     origin: str = Origin.MANUAL,
     origin_detail: dict | None = None,
+    via: str = "",
 ) -> Result:
-    """Add a span. Expects ``annotation`` locked FOR UPDATE by the caller's transaction."""
+    """Add a span. Expects ``annotation`` locked FOR UPDATE by the caller's transaction.
+    ``via`` "undo"/"redo": the workspace undoes a delete (or redoes a create), which the history
+    event says."""
+    marker = via_marker(via)
     client_id = _client_id(data.get("client_id"))
     if client_id is not None:
         existing = _span_by_client_id(annotation, client_id)
@@ -114,7 +123,7 @@ def do_add_span(
         agreed_by=data.get("agreed_by", []) if annotation.is_gold else [],
         **cleaned,
     )
-    if not _insert_span(annotation, actor, span):
+    if not _insert_span(annotation, actor, span, event_after=marker):
         _refuse_duplicate(cleaned)
     return Result(annotation, span)
 
@@ -138,6 +147,7 @@ def _insert_span(
     *,
     action: str = HistoryAction.SPAN_CREATED,
     event_before: dict | None = None,
+    event_after: dict | None = None,
 ) -> bool:
     """Store ``span`` unless the annotation already has one with its label and offsets, and with
     it raise the annotation's version and append the history event — one statement, the hottest
@@ -147,7 +157,8 @@ def _insert_span(
     before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
-    event = history_event(annotation, actor, action, None, event_before, span_snapshot(span))
+    after = span_snapshot(span) | (event_after or {})  # the snapshot, and the via marker
+    event = history_event(annotation, actor, action, None, event_before, after)
     span_columns, span_values, span_params = rawsql.insert_values(span, {"id": ("n.id", [])})
     event_columns, event_values, event_params = rawsql.insert_values(
         event,
@@ -213,9 +224,16 @@ def _get_span(annotation: Annotation, span_id) -> Span:
 
 
 def do_update_span(
-    annotation: Annotation, actor, span_id, changes: dict[str, Any], *, version: object
+    annotation: Annotation,
+    actor,
+    span_id,
+    changes: dict[str, Any],
+    *,
+    version: object,
+    via: str = "",
 ) -> Result:
     """Change a span's label, boundaries or attributes (any subset)."""
+    marker = via_marker(via)
     check_version(annotation, version)
     check_open(annotation)
     span = _get_span(annotation, span_id)
@@ -246,7 +264,12 @@ def do_update_span(
             span.agreed_by = changes["agreed_by"]
     span.save()
     bump_and_record(
-        annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span)
+        annotation,
+        actor,
+        HistoryAction.SPAN_UPDATED,
+        span.pk,
+        before,
+        span_snapshot(span) | marker,
     )
     return Result(annotation, span, created=False)
 
@@ -264,8 +287,11 @@ def _check_relations_still_allowed(annotation: Annotation, span: Span, new_label
         schema_mod.check_relation(schema, label, source_label, target_label, attrs)
 
 
-def do_delete_span(annotation: Annotation, actor, span_id, *, version: object) -> Result:
+def do_delete_span(
+    annotation: Annotation, actor, span_id, *, version: object, via: str = ""
+) -> Result:
     """Delete a span and the relations that touch it; the history keeps both for restoring."""
+    marker = via_marker(via)
     check_version(annotation, version)
     check_open(annotation)
     span = _get_span(annotation, span_id)
@@ -276,7 +302,9 @@ def do_delete_span(annotation: Annotation, actor, span_id, *, version: object) -
     before = span_snapshot(span) | {"relations": [relation_snapshot(r) for r in relations]}
     _drop_references_to(annotation, span.pk)
     _delete_rows(spans=[span.pk], relations=[r.pk for r in relations])
-    bump_and_record(annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before=before)
+    bump_and_record(
+        annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before, marker or None
+    )
     return Result(annotation, None, created=False)
 
 

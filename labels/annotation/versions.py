@@ -46,6 +46,19 @@ def relation_snapshot(relation: Relation) -> dict[str, Any]:
     return _snapshot(relation, RELATION_SNAPSHOT)
 
 
+VIA = ("undo", "redo")
+
+
+def via_marker(via: str) -> dict[str, str]:
+    """What a history event's ``after`` holds when the change undid (or redid) an earlier one
+    in the workspace — ``{"via": "undo"}`` — so the history says so; ``{}`` otherwise."""
+    if not via:
+        return {}
+    if via not in VIA:
+        raise Invalid.one("via", "invalid_choice", "via is “undo”, “redo” or absent.")
+    return {"via": via}
+
+
 @dataclass
 class Result:
     annotation: Annotation

@@ -29,6 +29,7 @@ from labels.api.inputs import (
     SpanCreateSerializer,
     SpanUpdateSerializer,
     VersionedSerializer,
+    ViaSerializer,
 )
 from labels.api.outputs import (
     AnnotationSerializer,
@@ -73,7 +74,8 @@ def _delete(request, annotation_id: int, do_delete, object_id: int) -> Response:
     """DELETE of a span or a relation (``do_delete``): the body carries only the version."""
     with writing(request.user, annotation_id) as annotation:
         data = parse(VersionedSerializer, request.data)
-        result = do_delete(annotation, request.user, object_id, version=data["version"])
+        via = parse(ViaSerializer, request.data)["via"]
+        result = do_delete(annotation, request.user, object_id, version=data["version"], via=via)
     return written(result)
 
 
@@ -82,7 +84,10 @@ class SpanListView(APIView):
     def post(self, request, annotation_id: int):
         with writing(request.user, annotation_id) as annotation:
             data = parse(SpanCreateSerializer, request.data)
-            result = spans.do_add_span(annotation, request.user, data, version=data["version"])
+            via = parse(ViaSerializer, request.data)["via"]
+            result = spans.do_add_span(
+                annotation, request.user, data, version=data["version"], via=via
+            )
         return written(result, span=span_data(result.obj))
 
 
@@ -91,8 +96,11 @@ class SpanDetailView(APIView):
     def patch(self, request, annotation_id: int, span_id: int):
         with writing(request.user, annotation_id) as annotation:
             data = parse(SpanUpdateSerializer, request.data)
+            via = parse(ViaSerializer, request.data)["via"]
             version = data.pop("version")
-            result = spans.do_update_span(annotation, request.user, span_id, data, version=version)
+            result = spans.do_update_span(
+                annotation, request.user, span_id, data, version=version, via=via
+            )
         return written(result, span=span_data(result.obj))
 
     @_DELETE
@@ -105,8 +113,9 @@ class RelationListView(APIView):
     def post(self, request, annotation_id: int):
         with writing(request.user, annotation_id) as annotation:
             data = parse(RelationCreateSerializer, request.data)
+            via = parse(ViaSerializer, request.data)["via"]
             result = relations_mod.do_add_relation(
-                annotation, request.user, data, version=data["version"]
+                annotation, request.user, data, version=data["version"], via=via
             )
         return written(result, relation=RelationSerializer(result.obj).data)
 
@@ -116,8 +125,14 @@ class RelationDetailView(APIView):
     def patch(self, request, annotation_id: int, relation_id: int):
         with writing(request.user, annotation_id) as annotation:
             data = parse(RelationUpdateSerializer, request.data)
+            via = parse(ViaSerializer, request.data)["via"]
             result = relations_mod.do_update_relation(
-                annotation, request.user, relation_id, data["attrs"], version=data["version"]
+                annotation,
+                request.user,
+                relation_id,
+                data["attrs"],
+                version=data["version"],
+                via=via,
             )
         return written(result, relation=RelationSerializer(result.obj).data)
 

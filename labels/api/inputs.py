@@ -44,6 +44,13 @@ class VersionedSerializer(serializers.Serializer):
     )
 
 
+class ViaSerializer(serializers.Serializer):
+    """Beside a change of a span or relation of one's own annotation: whether it undoes (or
+    redoes) an earlier change in the workspace; the history event then says so."""
+
+    via = serializers.ChoiceField(choices=["undo", "redo"], required=False, default="")
+
+
 class SpanCreateSerializer(VersionedSerializer):
     start = serializers.IntegerField(min_value=0, help_text="Code-point offset, inclusive.")
     end = serializers.IntegerField(min_value=1, help_text="Code-point offset, exclusive.")

@@ -120,6 +120,9 @@ def test_undo_of_a_delete_brings_back_the_span_and_its_link_saved_and_in_the_his
     expect(rows.nth(1)).to_contain_text("unacceptable")
     expect(rows.nth(2)).to_have_attribute("data-action", HistoryAction.SPAN_DELETED)
     expect(rows.nth(1)).to_contain_text(annotator.username)
+    expect(rows.nth(1)).to_contain_text("Span created (undo)")
+    expect(rows.nth(0)).to_contain_text("(undo)")
+    expect(rows.nth(2)).not_to_contain_text("(undo)")
     history.close()
 
     # Redo deletes it again (with its link); `u` undoes once more.

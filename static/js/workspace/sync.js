@@ -136,10 +136,12 @@ export class Sync {
 
   async #send(op, version) {
     const base = `annotations/${this.#annotation.id}/`;
+    const via = op.via ? { via: op.via } : {}; // an undo or redo: the history says so
     switch (op.kind) {
       case "createSpan":
         return this.#request("POST", `${base}spans/`, {
           version,
+          ...via,
           client_id: op.client_id,
           label: op.label,
           start: op.start,
@@ -150,13 +152,15 @@ export class Sync {
       case "updateSpan":
         return this.#request("PATCH", `${base}spans/${this.#needId(op.key)}/`, {
           version,
+          ...via,
           ...op.changes,
         });
       case "deleteSpan":
-        return this.#request("DELETE", `${base}spans/${this.#needId(op.key)}/`, { version });
+        return this.#request("DELETE", `${base}spans/${this.#needId(op.key)}/`, { version, ...via });
       case "createRelation":
         return this.#request("POST", `${base}relations/`, {
           version,
+          ...via,
           client_id: op.client_id,
           label: op.label,
           from: this.#needId(op.from),
@@ -166,10 +170,11 @@ export class Sync {
       case "updateRelation":
         return this.#request("PATCH", `${base}relations/${this.#needId(op.key)}/`, {
           version,
+          ...via,
           attrs: this.#spanRefsToIds(op.label, op.attrs),
         });
       case "deleteRelation":
-        return this.#request("DELETE", `${base}relations/${this.#needId(op.key)}/`, { version });
+        return this.#request("DELETE", `${base}relations/${this.#needId(op.key)}/`, { version, ...via });
       // Suggestions (suggestions_ui.js): shown once the server answers, so nothing to undo.
       case "acceptSuggestion":
         return this.#request("POST", `${base}suggestions/accept/`, { version, key: op.suggestion, client_id: op.client_id });
@@ -235,8 +240,9 @@ export class Sync {
     }
   }
 
-  /** Queue an operation that the store already shows. */
+  /** Queue an operation that the store already shows (marked when it undoes or redoes). */
   push(op) {
+    if (this.history.applying) op.via = this.history.applying;
     this.queue.enqueue(op);
   }
 

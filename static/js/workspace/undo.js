@@ -126,6 +126,7 @@ export class UndoHistory extends EventTarget {
   #redo = [];
   #alias = new Map(); // key of a span or relation that is gone → the key that replaced it
   #capture = null;
+  #applying = null;
 
   constructor({ store, edits, limit = UNDO_LIMIT }) {
     super();
@@ -138,6 +139,11 @@ export class UndoHistory extends EventTarget {
       const record = changeRecord(event.detail);
       if (record) this.#capture.push(record);
     });
+  }
+
+  /** "undo" or "redo" while one is being applied (its changes are marked so), else null. */
+  get applying() {
+    return this.#applying;
   }
 
   get canUndo() {
@@ -204,12 +210,14 @@ export class UndoHistory extends EventTarget {
     if (!entry) return null;
     const { what, changes } = entry;
     this.#capture = [];
+    this.#applying = from === this.#undo ? "undo" : "redo";
     let made;
     try {
       for (const command of inverseCommands(changes)) this.#apply(command);
     } finally {
       made = this.#capture;
       this.#capture = null;
+      this.#applying = null;
       if (made.length) to.push({ what, changes: made }); // redo names what undo named
       this.#changed();
     }

@@ -75,14 +75,16 @@ describe("undoing a delete", () => {
   });
 
   test("redo deletes it again, then undo brings it back once more", async () => {
-    const { store, history, sync, saved, calls } = page();
+    const { store, history, sync, saved, sent, calls } = page();
     sync.deleteSpan("id:3");
     history.undo();
     await saved();
+    assert.deepEqual(sent.map((c) => c.body.via), [undefined, "undo", "undo"], "an undo is marked for the history");
     calls();
     assert.equal(history.canRedo, true);
     assert.equal(history.redo().what, "deleting Quote ““unacceptable””");
     await saved();
+    assert.deepEqual(sent.map((c) => c.body.via), ["redo"]);
     assert.deepEqual(calls(), ["DELETE spans/100/"]);
     assert.equal(store.sorted.length, 2);
     history.undo();
