@@ -52,7 +52,7 @@ DEFAULT_SCHEMA: Schema = {
         },
         {
             "name": "Cue",
-            "color": "#64748b",
+            "color": "#475569",
             "hotkey": "3",
             "description": "The reporting expression: “said”, “told”, “according to”, “quoted by”",
             "attributes": [],

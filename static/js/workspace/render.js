@@ -25,19 +25,93 @@ const LABEL_CLASSES = 12; // app.css colours .lab-0 … .lab-11 from --label-N o
 
 const HALO = 3; // px of white stroke around an arc's label (app.css .arc-label)
 
-/**
- * The baseline nearest to `y` (alternately above and below, not moved past the top) at which a
- * label `height` high spanning [left, right] overlaps none of the `placed` ones ([left, right,
- * y] each): two arcs whose tops meet would otherwise print their names on top of each other.
- */
-export function freeLine(placed, left, right, y, height) {
-  const clashes = (at) =>
-    placed.some(([l, r, py]) => Math.abs(py - at) < height && left < r && right > l);
-  for (let step = 0; step < 40; step++) {
-    const at = y + Math.ceil(step / 2) * height * (step % 2 ? -1 : 1);
-    if ((step === 0 || at >= height / 2) && !clashes(at)) return at;
+const TRACK_STEP = 4; // px between two arcs running along the same gap
+const END_STEP = 9; // px between two arc ends on one span: more than an arrowhead is wide
+const ARROW = 7; // px: the arrowhead's length and width
+
+function arrowDefs() {
+  const defs = document.createElementNS(SVG, "defs");
+  const marker = document.createElementNS(SVG, "marker");
+  const size = String(ARROW);
+  for (const [k, v] of Object.entries({ id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: size, markerHeight: size, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" })) {
+    marker.setAttribute(k, v);
   }
-  return y;
+  const tip = document.createElementNS(SVG, "path");
+  tip.setAttribute("d", "M 0 0 L 10 5 L 0 10 z");
+  marker.append(tip);
+  defs.append(marker);
+  return defs;
+}
+
+/** An SVG path through `points` ([x, y] each) with its corners rounded off. */
+export function roundedPath(points, radius = 4) {
+  let d = `M ${points[0][0]} ${points[0][1]}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const [px, py] = points[i - 1];
+    const [x, y] = points[i];
+    const [nx, ny] = points[i + 1];
+    const inLength = Math.hypot(x - px, y - py) || 1;
+    const outLength = Math.hypot(nx - x, ny - y) || 1;
+    const r = Math.min(radius, inLength / 2, outLength / 2);
+    const [ax, ay] = [x - ((x - px) / inLength) * r, y - ((y - py) / inLength) * r];
+    const [bx, by] = [x + ((nx - x) / outLength) * r, y + ((ny - y) / outLength) * r];
+    d += ` L ${ax} ${ay} Q ${x} ${y} ${bx} ${by}`;
+  }
+  const [lx, ly] = points.at(-1);
+  return `${d} L ${lx} ${ly}`;
+}
+
+/**
+ * Where each arc leaves and meets its spans (x1, x2 on every arc): the ends on one span spread
+ * along it in the order of where their other ends are, and on one line at least END_STEP apart,
+ * so that arrowheads never overlap.
+ */
+export function spreadEnds(arcs) {
+  const ends = new Map(); // span's rect → [{arc, which, other}]
+  const add = (rect, arc, which, other) => {
+    if (!ends.has(rect)) ends.set(rect, []);
+    ends.get(rect).push({ arc, which, other });
+  };
+  for (const arc of arcs) {
+    add(arc.from, arc, "x1", arc.to.x);
+    add(arc.to, arc, "x2", arc.from.x);
+  }
+  const byLine = new Map(); // rounded y → [{x, arc, which}]
+  for (const [r, list] of ends) {
+    list.sort((a, b) => a.other - b.other);
+    const n = list.length;
+    const fits = r.w >= 12 + (n - 1) * END_STEP;
+    list.forEach((end, i) => {
+      const x = fits ? r.x + 6 + i * END_STEP : r.x + r.w / 2 + (i - (n - 1) / 2) * END_STEP;
+      const line = Math.round(r.y);
+      if (!byLine.has(line)) byLine.set(line, []);
+      byLine.get(line).push({ x, end });
+    });
+  }
+  for (const list of byLine.values()) {
+    list.sort((a, b) => a.x - b.x);
+    let last = -Infinity;
+    for (const item of list) {
+      item.x = Math.max(item.x, last + END_STEP);
+      last = item.x;
+      item.end.arc[item.end.which] = item.x;
+    }
+  }
+}
+
+/**
+ * The x nearest to `x` (within [min, max] where possible) at which a label `width` × `height`
+ * centred at (x, y) overlaps none of the `placed` ones ([left, right, top, bottom] each).
+ */
+export function freeSpot(placed, x, y, width, height, [min, max]) {
+  const clashes = (at) =>
+    placed.some(([l, r, t, b]) => at - width / 2 < r && at + width / 2 > l && y - height / 2 < b && y + height / 2 > t);
+  const at0 = Math.min(Math.max(x, min), Math.max(min, max));
+  for (let step = 0; step < 200; step++) {
+    const at = at0 + Math.ceil(step / 2) * 6 * (step % 2 ? -1 : 1);
+    if (!clashes(at)) return at;
+  }
+  return at0;
 }
 
 export class DocView {
@@ -265,53 +339,93 @@ export class DocView {
     this.#overlay.prepend(fragment);
   }
 
-  /** Draw relations as arcs from the start of one span to the start of the other. */
+  /**
+   * Draw relations as arcs that run in the gaps between the lines, never across the text: from
+   * the top of one span up into the gap above its line, along the gap, and down onto the other
+   * span, its arrowhead pointing at it. Between spans on different lines the arc goes down the
+   * page in the margin beside the text. Arcs along the same gap take different tracks, and the
+   * ends meeting one span are spread along it, so no two arrowheads fall on each other.
+   */
   drawArcs(relations) {
     const arcs = this.#arcs;
     arcs.replaceChildren();
     if (relations.length === 0) return;
-    const defs = document.createElementNS(SVG, "defs");
-    const marker = document.createElementNS(SVG, "marker");
-    for (const [k, v] of Object.entries({ id: "arrow", viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" })) {
-      marker.setAttribute(k, v);
-    }
-    const tip = document.createElementNS(SVG, "path");
-    tip.setAttribute("d", "M 0 0 L 10 5 L 0 10 z");
-    marker.append(tip);
-    defs.append(marker);
-    arcs.append(defs);
-    const fanned = new Map(); // arcs already leaving each span: later ones rise higher
-    const placed = []; // [left, right, y] of the labels drawn so far
-    for (const relation of relations) {
-      const from = (this.#rects.get(relation.from) || [])[0];
-      const to = (this.#rects.get(relation.to) || [])[0];
-      if (!from || !to) continue;
-      const x1 = from.x + Math.min(from.w / 2, 10);
-      const spot = `${Math.round(from.x)}:${Math.round(from.y)}`; // spans on the same words too
-      const n = fanned.get(spot) || 0;
-      fanned.set(spot, n + 1);
-      const x2 = to.x + Math.min(to.w / 2, 10);
-      const y1 = from.y + 2;
-      const y2 = to.y + 2;
-      const lift = 16 + 12 * n + Math.min(48, Math.abs(x2 - x1) / 8 + Math.abs(y2 - y1) / 6);
-      const top = Math.max(4, Math.min(y1, y2) - lift);
+    arcs.append(arrowDefs());
+    const drawn = relations
+      .map((relation) => ({
+        relation,
+        from: (this.#rects.get(relation.from) || [])[0],
+        to: (this.#rects.get(relation.to) || [])[0],
+      }))
+      .filter((arc) => arc.from && arc.to);
+    const pitch = parseFloat(getComputedStyle(this.#textEl).lineHeight) || 0;
+    const laneSpace = FIRST_LANE + this.#capacity * LANE_STEP + 1;
+    // The gap above a line: from under the lanes of the line before to the tops of its glyphs.
+    const gapOf = (r) => ({ top: r.y + r.h - pitch + laneSpace, bottom: r.y - 1 });
+    spreadEnds(drawn);
+    const textBox = this.#textEl.getBoundingClientRect();
+    const origin = this.#overlay.getBoundingClientRect();
+    const left = textBox.left - origin.left; // the text column within the overlay
+    const right = textBox.right - origin.left;
+    const tracks = new Map(); // gap (rounded top) → [[from x, to x, track]] taken
+    const track = (gap, a, b) => {
+      const key = Math.round(gap.bottom);
+      const taken = tracks.get(key) || [];
+      tracks.set(key, taken);
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      let k = 0;
+      while (taken.some(([l, h, t]) => t === k && lo < h + 4 && hi > l - 4)) k++;
+      taken.push([lo, hi, k]);
+      const room = Math.max(0, Math.floor((gap.bottom - gap.top - 8) / TRACK_STEP));
+      return gap.bottom - 5 - Math.min(k, room) * TRACK_STEP;
+    };
+    const margins = { left: 0, right: 0 }; // vertical runs already in each margin
+    const placed = []; // [left, right, top, bottom] of the labels drawn so far
+    for (const arc of drawn) {
+      const { from, to, x1, x2 } = arc;
+      const y1 = from.y - 1;
+      const y2 = to.y - 1;
+      let d;
+      let run; // the horizontal stretch that carries the label: [x from, x to, y]
+      if (Math.abs(from.y - to.y) < 2) {
+        const gap = gapOf(from);
+        const t = track(gap, x1, x2);
+        d = roundedPath([[x1, y1], [x1, t], [x2, t], [x2, y2]]);
+        run = [x1, x2, t, gap];
+      } else {
+        const side = x1 + x2 - 2 * left <= 2 * right - x1 - x2 ? "left" : "right";
+        const room = side === "left" ? left : this.#overlay.clientWidth - right;
+        const n = margins[side]++;
+        const step = Math.max(2, Math.min(4, (room - 8) / 6));
+        const mx = side === "left" ? left - 6 - (n % 6) * step : right + 6 + (n % 6) * step;
+        const [g1, g2] = [gapOf(from), gapOf(to)];
+        const t1 = track(g1, x1, mx);
+        const t2 = track(g2, mx, x2);
+        d = roundedPath([[x1, y1], [x1, t1], [mx, t1], [mx, t2], [x2, t2], [x2, y2]]);
+        run = from.y < to.y ? [x1, mx, t1, g1] : [mx, x2, t2, g2];
+      }
       const path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", `M ${x1} ${y1} C ${x1} ${top}, ${x2} ${top}, ${x2} ${y2}`);
+      path.setAttribute("d", d);
       path.setAttribute("class", "arc");
       path.setAttribute("marker-end", "url(#arrow)");
+      path.dataset.relation = arc.relation.key ?? "";
       const label = document.createElementNS(SVG, "text");
-      const x = (x1 + x2) / 2;
-      label.setAttribute("x", String(x));
       label.setAttribute("class", "arc-label");
       label.setAttribute("text-anchor", "middle");
-      label.textContent = relation.label;
+      label.setAttribute("dominant-baseline", "central");
+      label.textContent = arc.relation.label;
       arcs.append(path, label);
       // The text's size, before it is placed, and its white halo (app.css: a 3px stroke).
       const box = label.getBBox();
-      const [left, right] = [x - box.width / 2 - HALO, x + box.width / 2 + HALO];
-      const y = freeLine(placed, left, right, top + (Math.min(y1, y2) - top) * 0.25 - 2, box.height + 2 * HALO);
+      const width = box.width + 2 * HALO + 4; // and a little air between two names
+      const height = box.height;
+      const [a, b, along, gap] = run;
+      // On its arc, but inside the gap: a label never covers the text.
+      const y = Math.max(Math.min(along, gap.bottom - height / 2), Math.min(gap.top + height / 2, (gap.top + gap.bottom) / 2));
+      const x = freeSpot(placed, (a + b) / 2, y, width, height, [left + width / 2, right - width / 2]);
+      label.setAttribute("x", String(x));
       label.setAttribute("y", String(y));
-      placed.push([left, right, y]);
+      placed.push([x - width / 2, x + width / 2, y - height / 2, y + height / 2]);
     }
   }
 
