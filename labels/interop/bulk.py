@@ -280,6 +280,7 @@ class _LayerWriter:
             return
         assert record.article_id is not None  # the caller stored or found the article first
         report.count_spans(record.spans)
+        report.typed_relations += record.typed_relations
         draft = self.drafts.get(record.article_id)
         status = AnnotationStatus.REVIEWED if self.is_gold else AnnotationStatus.SUBMITTED
         if draft is None:

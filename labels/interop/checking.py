@@ -41,6 +41,7 @@ class Checked:
     spans: list[dict[str, Any]]
     relations: list[dict[str, Any]]
     article_id: int | None = None  # once known: the existing article's, or the new one's
+    typed_relations: int = 0  # relations without a type that got the only one their ends allow
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,10 +149,12 @@ def _check_record(
         positions[key] = where
         spans.append(cleaned)
     relations: list[dict[str, Any]] = []
+    typed = 0
     for index, rel in enumerate(record.relations):
         where = record.relation_where[index] if record.relation_where else f"relations[{index}]"
         try:
             relations.append(_check_relation(rel, schema, ids, failed))
+            typed += rel.get("label") is None
         except _RefersToFailedSpan:
             continue  # the span's own problem is reported; the record fails with it
         except Invalid as exc:
@@ -159,7 +162,14 @@ def _check_record(
     if problems:
         raise Invalid(problems)
     return Checked(
-        record.source, external_id, canonical, title.strip(), record.meta, spans, relations
+        record.source,
+        external_id,
+        canonical,
+        title.strip(),
+        record.meta,
+        spans,
+        relations,
+        typed_relations=typed,
     )
 
 
@@ -315,6 +325,8 @@ def _check_relation(rel: Any, schema: dict, ids: dict, failed: set[str]) -> dict
             )
         ends[key] = ids[value]
     label = rel.get("label")
+    if label is None and rel.get("untyped"):
+        label = _only_relation_type(schema, ends["from"]["label"], ends["to"]["label"])
     if not isinstance(label, str):
         raise Invalid.one("label", "required", 'each relation needs a "label"')
     attrs = schema_mod.check_relation(
@@ -336,6 +348,32 @@ def _check_relation(rel: Any, schema: dict, ids: dict, failed: set[str]) -> dict
     return {"label": label, "from": ends["from"]["id"], "to": ends["to"]["id"], "attrs": attrs}
 
 
+def _only_relation_type(schema: dict, from_label: str, to_label: str) -> str:
+    """The one relation type of ``schema`` that goes from ``from_label`` to ``to_label``, for a
+    relation that the file gives no type (Label Studio without a ``<Relations>`` tag); an
+    ``Invalid`` naming the candidates when there are several or none."""
+    fits = [
+        r["name"]
+        for r in schema.get("relations", [])
+        if from_label in r.get("from", []) and to_label in r.get("to", [])
+    ]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        raise Invalid.one(
+            "label",
+            "ambiguous",
+            f"the relation has no label, and a {from_label} can be linked to a {to_label} by "
+            f"{' or '.join(fits)}: label the relations in the other tool, or drop them",
+        )
+    raise Invalid.one(
+        "label",
+        "required",
+        f"the relation has no label, and no relation type of this project goes from a "
+        f"{from_label} to a {to_label}",
+    )
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -350,6 +388,7 @@ class ImportReport:
     # (label, attribute) -> how many of the written spans lack that required attribute.
     incomplete: dict[tuple[str, str], int] = field(default_factory=dict)
     inferred: int = 0  # quote_type values filled in from the quotation marks
+    typed_relations: int = 0  # relations without a type given the only one that fits
 
     def count_spans(self, spans: list[dict[str, Any]]) -> None:
         """Count the incomplete and the inferred among spans that are being written."""

@@ -203,6 +203,11 @@ def _note_incomplete(report: ImportReport, *, suggestions: bool) -> None:
     """The report's notes say how many spans lack what (“312 Quote spans need quote_type”) and
     how many quote types were inferred: the command, the page, the job and the API all show
     notes."""
+    if report.typed_relations:
+        report.notes.append(
+            f"{_plural(report.typed_relations, 'relation')} without a label got the one "
+            "relation type of this project that goes between the labels of their ends."
+        )
     if report.inferred:
         report.notes.append(
             f"quote_type inferred from the quotation marks for {_plural(report.inferred, 'span')}."
@@ -258,6 +263,7 @@ def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
         report.spans += len(record.spans)
         report.relations += len(record.relations)
         report.count_spans(record.spans)
+        report.typed_relations += record.typed_relations
     SuggestionSet.objects.bulk_create(rows, batch_size=2000)
     report.layers_added = len(rows)
 

@@ -195,7 +195,8 @@ def read_labelstudio(
       ``id`` as the region, their ``from_name`` naming the attribute.
     - Relations: results of type ``relation`` ``{from_id, to_id, direction, labels: [..]}``, one
       relation per label; ``direction: "left"`` reverses it, ``"bi"`` is refused (relations here
-      are directed).
+      are directed). A relation without labels (a project without a ``<Relations>`` tag) gets
+      the one relation type of the schema that fits its ends, and is refused when several do.
     - Which results: the task's one annotation that is not cancelled; of several, the one
       marked ``ground_truth`` (Label Studio's reviewed one; the others are noted, not imported),
       and without one they are refused (a layer holds one analyst's work); with ``prefer_predictions`` (the suggestions layer) its
@@ -387,10 +388,14 @@ def _labelstudio_regions(results: list, where: list[str], ignored: dict[str, int
         if direction == "left":
             ends.reverse()
         labels = r.get("labels")
-        if not isinstance(labels, list) or not labels:
-            raise ValueError(
-                f"{w}: the relation has no label; give it one of the project's relation types"
-            )
+        if labels in (None, []):
+            # A project without a <Relations> tag draws relations without labels: the check
+            # gives each the one relation type its ends allow, or says why it cannot.
+            relations.append({"from": ends[0], "to": ends[1], "label": None, "untyped": True})
+            relation_where.append(w)
+            continue
+        if not isinstance(labels, list):
+            raise ValueError(f"{w}: the relation's labels must be a list of relation types")
         for label in labels:
             relations.append({"from": ends[0], "to": ends[1], "label": label, "attrs": {}})
             relation_where.append(w)

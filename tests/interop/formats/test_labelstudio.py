@@ -210,6 +210,49 @@ def test_the_text_of_a_task_without_data_text_is_its_longest_field_not_its_title
     assert Annotation.objects.get(is_gold=True).spans.get().text == "The minister"
 
 
+def test_a_relation_without_labels_gets_the_one_type_its_ends_allow(project):
+    """Label Studio draws relations without labels when the project has no <Relations> tag.
+    Stance → Claim can only be toward; Quote → Source is attributed_to or relayed_by."""
+    text = "🙂 Ana opposes the plan."
+    unlabeled = {"type": "relation", "from_id": "st", "to_id": "cl", "direction": "right"}
+    tasks = [
+        {
+            "id": 1,
+            "data": {"text": text},
+            "annotations": [
+                {
+                    "result": [
+                        _region("st", 6, 13, "opposes", "Stance"),
+                        _region("cl", 14, 22, "the plan", "Claim"),
+                        unlabeled | {"labels": []},
+                    ]
+                }
+            ],
+        }
+    ]
+    report = _ls_import(project, tasks)
+    relation = Relation.objects.get()
+    assert (relation.label, relation.source.label, relation.target.label) == (
+        "toward",
+        "Stance",
+        "Claim",
+    )
+    assert "1 relation without a label got the one relation type" in " ".join(report.notes)
+
+    tasks[0]["id"] = 2
+    tasks[0]["data"]["text"] = "🙂 Ana said “no”."
+    tasks[0]["annotations"][0]["result"] = [
+        _region("src", 2, 5, "Ana", "Source"),
+        _region("q", 12, 14, "no", "Quote"),
+        {"type": "relation", "from_id": "q", "to_id": "src", "direction": "right"},
+    ]
+    with pytest.raises(ImportFailed) as failed:
+        _ls_import(project, tasks)
+    (error,) = failed.value.report.errors
+    assert error.startswith("ls.json:1 (task 1): annotations[0].result[2].label: ")
+    assert "attributed_to or relayed_by" in error
+
+
 def test_command_partial_and_labelstudio_suggestions(project, capsys):
     with pytest.raises(CommandError, match="left out"):
         call_command(
