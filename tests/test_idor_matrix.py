@@ -21,7 +21,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from labels.jobs import runs
-from labels.models import Annotation, HistoryEvent
+from labels.models import Annotation, HistoryEvent, Speaker
 from tests.support.review_helpers import TEXT, span_data, submit_layer
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,11 @@ ANNOTATOR_ALLOWED = {
     ("annotate", "POST"): {302, 409},
     # Any member records having read the guidelines (the matrix's JSON body has no form field).
     ("guidelines_seen", "POST"): {204, 400},
+    # The speaker registry: every member reads it and adds a speaker (the body names one).
+    ("api-speakers", "GET"): {200},
+    ("api-speakers", "POST"): {201, 400},
+    ("api-speaker", "GET"): {200},
+    ("api-speakers-export", "GET"): {200},
 }
 
 # A reviewer additionally reads everything and adjudicates; never writes an annotator's layer.
@@ -107,6 +112,24 @@ REVIEWER_ALLOWED = ANNOTATOR_ALLOWED | {
     ("api-review-span", "DELETE"): {200, 400, 409},
     ("api-review-relation", "PATCH"): {200, 400, 409},
     ("api-review-relation", "DELETE"): {200, 400, 409},
+    # Staff edit the registry: the world's speaker is linked to ben's Source, so it is not
+    # deleted (400); the body names no second speaker to merge into (400), no file (400), and
+    # the world's event id is no merge of the registry (404, as for anything not there).
+    ("api-speaker", "PATCH"): {200, 400},
+    ("api-speaker", "DELETE"): {400},
+    ("api-speaker-quotes", "GET"): {200},
+    ("api-speakers-merge", "POST"): {400, 404},
+    ("api-speakers-history", "GET"): {200},
+    ("api-speakers-undo", "POST"): {404},
+    ("api-speakers-import", "POST"): {400},
+    ("speakers", "GET"): {200},
+    ("speaker_add", "POST"): {302},
+    ("speaker_edit", "POST"): {302},
+    ("speaker_delete", "POST"): {302},
+    ("speaker_merge", "POST"): {302},
+    ("speaker_undo", "POST"): {302, 404},
+    ("speaker_export", "GET"): {200},
+    ("speaker_import", "POST"): {302},
 }
 
 
@@ -156,6 +179,8 @@ def world(project, make_article, annotator, annotator2, reviewer, manager):
     span = bens.created_spans[2]
     relation = bens.relations.get()
     event = HistoryEvent.objects.filter(annotation=bens).order_by("id").first()
+    speaker = Speaker.objects.create(project=project, name="Emmanuel Macron")
+    bens.spans.filter(label="Source").update(attrs={"speaker": speaker.pk})
     return {
         "slug": project.slug,
         "article_id": article.pk,
@@ -163,6 +188,7 @@ def world(project, make_article, annotator, annotator2, reviewer, manager):
         "span_id": span.pk,
         "relation_id": relation.pk,
         "event_id": event.pk,
+        "speaker_id": speaker.pk,
         "username": annotator2.username,
         "job_id": runs.do_start_export(project, manager, {}).pk,
         "uidb64": "x",

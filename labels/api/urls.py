@@ -16,6 +16,7 @@ from labels.api import (
     jobs,
     projects,
     review,
+    speakers,
     suggestions,
     tokens,
 )
@@ -35,6 +36,14 @@ _PROJECT_ROUTES = [
     ("next/", annotations.NextArticleView, "api-next"),
     ("agreement/", agreement.AgreementView, "api-agreement"),
     ("suggester/check/", suggestions.SuggesterCheckView, "api-suggester-check"),
+    ("speakers/", speakers.SpeakerListView, "api-speakers"),
+    ("speakers/merge/", speakers.SpeakerMergeView, "api-speakers-merge"),
+    ("speakers/history/", speakers.SpeakerHistoryView, "api-speakers-history"),
+    ("speakers/history/<int:event_id>/undo/", speakers.SpeakerUndoView, "api-speakers-undo"),
+    ("speakers/export/", speakers.SpeakerExportView, "api-speakers-export"),
+    ("speakers/import/", speakers.SpeakerImportView, "api-speakers-import"),
+    ("speakers/<int:speaker_id>/", speakers.SpeakerDetailView, "api-speaker"),
+    ("speakers/<int:speaker_id>/quotes/", speakers.SpeakerQuotesView, "api-speaker-quotes"),
 ]
 
 _ARTICLE_ROUTES = [

@@ -20,6 +20,7 @@ from labels.pages import settings as settings_views
 from labels.pages import settings_members as members_views
 from labels.pages import settings_schema as schema_views
 from labels.pages import settings_suggestions as suggestions_views
+from labels.pages import speakers as speaker_views
 from labels.pages import workspace as views
 
 # Each table: (route under its prefix, view, URL name).
@@ -43,6 +44,14 @@ _PROJECT_PAGES = [
     ("settings/members/<str:username>/remove/", members_views.remove, "settings_member_remove"),
     ("settings/suggestions/", suggestions_views.suggestions, "settings_suggestions"),
     ("settings/suggestions/check/", suggestions_views.check, "settings_suggestions_check"),
+    ("speakers/", speaker_views.speakers_page, "speakers"),
+    ("speakers/add/", speaker_views.speaker_add, "speaker_add"),
+    ("speakers/merge/", speaker_views.speaker_merge, "speaker_merge"),
+    ("speakers/export/", speaker_views.speaker_export, "speaker_export"),
+    ("speakers/import/", speaker_views.speaker_import, "speaker_import"),
+    ("speakers/<int:speaker_id>/edit/", speaker_views.speaker_edit, "speaker_edit"),
+    ("speakers/<int:speaker_id>/delete/", speaker_views.speaker_delete, "speaker_delete"),
+    ("speakers/history/<int:event_id>/undo/", speaker_views.speaker_undo, "speaker_undo"),
 ]
 
 _ARTICLE_PAGES = [

@@ -47,7 +47,8 @@ DEFAULT_SCHEMA: Schema = {
                         "anonymous",
                         "other",
                     ],
-                }
+                },
+                {"name": "speaker", "type": "speaker", "required": False},
             ],
         },
         {

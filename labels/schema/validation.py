@@ -7,8 +7,10 @@ A schema is plain JSON data stored with the project (DESIGN.md §2)::
      "relations": [{"name", "from", "to", "description", "attributes"}, ...]}
 
 Attributes are ``{"name", "type", "required", ...}`` where ``type`` is ``choice`` (with
-``choices``), ``text`` (with ``max_length``), ``boolean`` or ``span`` (with ``labels``: the labels
-the referenced span may have; the value is a span id that the caller resolves).
+``choices``), ``text`` (with ``max_length``), ``boolean``, ``span`` (with ``labels``: the labels
+the referenced span may have; the value is a span id that the caller resolves) or ``speaker``
+(the value is the id of a speaker of the project's registry, which the caller resolves:
+``labels.speakers.links``).
 
 ``check_schema`` validates a schema sent by a manager and returns the normalised copy to store.
 ``check_span`` and ``check_relation`` (``labels.schema.values``) clean one record's attributes against a stored schema, which
@@ -29,7 +31,7 @@ from labels.schema.lookups import Schema
 
 # Keys the annotation screen keeps for its own commands; the front-end reads the same tuple.
 RESERVED_HOTKEYS: tuple[str, ...] = ("?", " ", *"axlnprdghjkuz")
-ATTRIBUTE_TYPES: tuple[str, ...] = ("choice", "text", "boolean", "span")
+ATTRIBUTE_TYPES: tuple[str, ...] = ("choice", "text", "boolean", "span", "speaker")
 NAME_MAX_LENGTH = 50
 SCHEMA_ID_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 1000
@@ -45,6 +47,7 @@ _ATTRIBUTE_KEYS = {
     "text": ("name", "type", "required", "max_length"),
     "boolean": ("name", "type", "required"),
     "span": ("name", "type", "required", "labels"),
+    "speaker": ("name", "type", "required"),
 }
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _MISSING: Any = object()

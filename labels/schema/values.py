@@ -116,6 +116,7 @@ _VALUE_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "text": ((str,), "text"),
     "boolean": ((bool,), "true or false"),
     "span": ((str, int), "the id of a span in this annotation"),
+    "speaker": ((int,), "the id of a speaker of this project"),
 }
 
 

@@ -1,0 +1,3 @@
+"""The speaker registry: who said it (``registry``), matching mentions to speakers (``names``,
+``resolve``), the links of Source spans (``links``), who said what (``quotes``) and the
+registry's import and export (``transfer``)."""

@@ -1,0 +1,72 @@
+"""Links from spans to speakers: the values of ``speaker`` attributes.
+
+``check_links`` is what every write of a span runs after the schema check (``labels.annotation
+.spans.check_span``, imports): each ``speaker`` value must be a speaker of the span's project;
+a link to a merged speaker is written as a link to the speaker it was merged into.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labels.errors import Invalid, Problem
+from labels.models import Project, Speaker
+from labels.schema.lookups import Schema, span_attributes
+
+
+def speaker_attribute_names(schema: Schema, label: str) -> list[str]:
+    return [a["name"] for a in span_attributes(schema, label) if a.get("type") == "speaker"]
+
+
+def check_links(
+    project: Project, schema: Schema, label: str, attrs: dict[str, Any]
+) -> dict[str, Any]:
+    """``attrs`` (already checked by the schema) with every speaker link resolved; Invalid
+    naming ``attrs.<name>`` for an id that is no speaker of ``project``. One query when the
+    span has a link, none otherwise."""
+    fields = [name for name in speaker_attribute_names(schema, label) if name in attrs]
+    if not fields:
+        return attrs
+    wanted = {attrs[name] for name in fields}
+    current = resolve_ids(project, wanted)
+    problems = []
+    out = dict(attrs)
+    for name in fields:
+        target = current.get(attrs[name])
+        if target is None:
+            problems.append(
+                Problem(
+                    f"attrs.{name}",
+                    "not_found",
+                    f"There is no speaker {attrs[name]} in this project's registry.",
+                )
+            )
+        else:
+            out[name] = target
+    if problems:
+        raise Invalid(problems)
+    return out
+
+
+def resolve_ids(project: Project, ids: set[int]) -> dict[int, int]:
+    """Each of ``ids`` that is a speaker of ``project`` → the id of the speaker it means now
+    (itself, or the end of its chain of merges)."""
+    rows = dict(
+        Speaker.objects.filter(project=project, pk__in=ids).values_list("pk", "merged_into_id")
+    )
+    out: dict[int, int] = {}
+    for speaker_id in ids:
+        if speaker_id not in rows:
+            continue
+        target, hops = speaker_id, 0
+        while rows.get(target) is not None and hops < 50:
+            nxt = rows[target]
+            if nxt not in rows:
+                rows.update(
+                    Speaker.objects.filter(project=project, pk=nxt).values_list(
+                        "pk", "merged_into_id"
+                    )
+                )
+            target, hops = nxt, hops + 1
+        out[speaker_id] = target
+    return out
