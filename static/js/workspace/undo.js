@@ -88,9 +88,10 @@ export function describeChanges(changes) {
   const first = (type) => changes.find((c) => c.type === type);
   const spansAdded = count("span-added");
   const spansRemoved = count("span-removed");
-  if (spansAdded > 1) return `adding ${spansAdded} spans`;
+  const accepted = changes.some((c) => c.type === "span-added" && c.span.origin === "suggested");
+  if (spansAdded > 1) return accepted ? `accepting ${spansAdded} suggestions` : `adding ${spansAdded} spans`;
   if (spansRemoved > 1) return `deleting ${spansRemoved} spans`;
-  if (spansAdded) return `marking ${quoted(first("span-added").span)}`;
+  if (spansAdded) return `${accepted ? "accepting" : "marking"} ${quoted(first("span-added").span)}`;
   if (spansRemoved) return `deleting ${quoted(first("span-removed").span)}`;
   const updated = first("span-updated");
   if (updated) {

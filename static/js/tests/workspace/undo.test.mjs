@@ -172,12 +172,12 @@ describe("every kind of action is undone and redone through the save queue", () 
   test("accepting all suggestions is one action; undoing it deletes each span, which takes its links along", async () => {
     const { store, sync, history, saved, calls } = page({ spans: [], relations: [] });
     history.record(() => {
-      store.addSaved({ ...putin, origin: "suggestion" });
-      store.addSaved({ ...quote, origin: "suggestion" });
+      store.addSaved({ ...putin, origin: "suggested" });
+      store.addSaved({ ...quote, origin: "suggested" });
       store.addSavedRelation({ ...link, attrs: {} });
     });
     assert.equal(history.size.undo, 1);
-    assert.equal(history.undo().what, "adding 2 spans");
+    assert.equal(history.undo().what, "accepting 2 suggestions");
     await saved();
     assert.deepEqual(calls(), ["DELETE spans/3/", "DELETE spans/1/"]);
     assert.equal(store.sorted.length + store.relations.length, 0);
@@ -268,5 +268,7 @@ describe("pure parts", () => {
     const span = (text) => ({ type: "span-added", span: { label: "Quote", text } });
     assert.equal(describeChanges([span("a")]), "marking Quote “a”");
     assert.equal(describeChanges([span("a"), span("b")]), "adding 2 spans");
+    const accepted = { type: "span-added", span: { label: "Cue", text: "said", origin: "suggested" } };
+    assert.equal(describeChanges([accepted]), "accepting Cue “said”");
   });
 });
