@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from labels.interop.importing import do_import
 from labels.models import Annotation, Article, Span
+from tests.support.paths import IMPORT_SAMPLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,4 +84,39 @@ def test_analyst_sees_what_an_imported_span_needs_in_the_span_list(
     assert "needs quote_type" in quote.inner_text()
     source = page.locator("[data-span-list] .span-item", has_text="The minister")
     assert "needs" not in source.inner_text()
+    assert page.problems == []
+
+
+def test_manager_imports_a_doccano_export_in_the_page_and_sees_the_counts(
+    new_page, live_server, project, manager
+):
+    page = new_page(manager)
+    page.goto(f"{live_server.url}/projects/{project.slug}/")
+    page.locator("section.export summary", has_text="Import").click()
+    form = page.locator("[data-import-form]")
+    form.locator("input[type=file]").set_input_files(
+        str(IMPORT_SAMPLES / "doccano_120_relations.jsonl")
+    )
+    form.locator("select[name=format]").select_option("doccano")
+    form.locator("select[name=layer]").select_option("gold")
+    with page.expect_response(re.compile(r"/import/$")) as answered:
+        form.get_by_role("button", name="Import").click()
+    assert answered.value.status == 200
+    result = page.locator("[data-import-area] [data-import-result]")
+    expect(result.get_by_role("status")).to_contain_text("120 articles created")
+    quotes = Span.objects.filter(annotation__is_gold=True, label="Quote").count()
+    expect(result).to_contain_text(f"{quotes} Quote spans need quote_type")
+    assert not Span.objects.filter(label="Quote").exclude(attrs={}).exists()
+
+    # The same file into suggestions, quote_type inferred: every Quote gets one.
+    page.get_by_label("Infer quote_type").check()
+    form.locator("input[type=file]").set_input_files(
+        str(IMPORT_SAMPLES / "doccano_120_relations.jsonl")
+    )
+    form.locator("select[name=format]").select_option("doccano")
+    form.locator("select[name=layer]").select_option("suggestions")
+    with page.expect_response(re.compile(r"/import/$")) as answered:
+        form.get_by_role("button", name="Import").click()
+    assert answered.value.status == 200
+    expect(result).to_contain_text(f"quote_type inferred from the quotation marks for {quotes}")
     assert page.problems == []
