@@ -15,9 +15,12 @@ already has are reported and skipped. A different text under the same id is an e
 
 The formats' readers are in ``labels.interop.formats``. Spans go to the layer the caller names:
 ``gold``, an annotator's username (a submitted annotation), or ``suggestions`` — one
-``SuggestionSet`` (source "import") per article, shown to analysts as proposals, where required
-attributes may be missing. Labels that are not in the project's schema are errors naming the
-label and the line, never dropped.
+``SuggestionSet`` (source "import") per article, shown to analysts as proposals. Labels that are
+not in the project's schema are errors naming the label and the line, never dropped.
+
+A span that lacks a required attribute of its label is imported in every layer, *incomplete*
+(other tools have no ``quote_type``): the report counts them per label and attribute, and
+``ReadOptions.infer_attrs`` fills ``quote_type`` from the quotation marks first.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def do_import(
     the import, which then writes nothing.
 
     ``layer``: where the files' spans go — ``gold``, ``suggestions`` (a SuggestionSet per
-    article, attributes may be incomplete) or an annotator's username; None imports the articles
+    article) or an annotator's username; None imports the articles
     only. Raises Invalid for a bad format or layer, ImportFailed (nothing written) when any
     record is bad and ``partial`` is false, and ImportConflict (nothing written) when a
     concurrent change made the database refuse it. The write is one transaction.
