@@ -388,6 +388,7 @@ class ImportReport:
     # (label, attribute) -> how many of the written spans lack that required attribute.
     incomplete: dict[tuple[str, str], int] = field(default_factory=dict)
     inferred: int = 0  # quote_type values filled in from the quotation marks
+    inferred_types: dict[str, int] = field(default_factory=dict)  # of them: value -> count
     typed_relations: int = 0  # relations without a type given the only one that fits
 
     def count_spans(self, spans: list[dict[str, Any]]) -> None:
@@ -398,6 +399,8 @@ class ImportReport:
                 self.incomplete[key] = self.incomplete.get(key, 0) + 1
             if span.get("inferred"):
                 self.inferred += 1
+                value = span["attrs"][QUOTE_TYPE]
+                self.inferred_types[value] = self.inferred_types.get(value, 0) + 1
 
     def incomplete_lines(self) -> list[str]:
         """“312 Quote spans need quote_type”, one line per label and attribute, in the order

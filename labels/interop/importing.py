@@ -213,7 +213,8 @@ def _note_incomplete(report: ImportReport, *, suggestions: bool) -> None:
         )
     if report.inferred:
         report.notes.append(
-            f"quote_type inferred from the quotation marks for {_plural(report.inferred, 'span')}."
+            f"quote_type inferred from the quotation marks for {_plural(report.inferred, 'span')}"
+            f" ({', '.join(f'{n:,} {value}' for value, n in sorted(report.inferred_types.items()))})."
         )
     if report.incomplete:
         report.notes.extend(report.incomplete_lines())

@@ -92,7 +92,9 @@ def test_infer_attrs_fills_quote_type_from_the_quotation_marks(project):
     }
     assert report.inferred == 2
     assert report.incomplete == {("Stance", "polarity"): 1}  # only quote_type is inferred
-    assert "quote_type inferred from the quotation marks for 2 spans." in report.notes
+    assert "quote_type inferred from the quotation marks for 2 spans (1 direct, 1 mixed)." in (
+        report.notes
+    )
 
 
 def test_a_bad_span_is_reported_once_not_again_by_the_relations_naming_it(project):
@@ -148,7 +150,7 @@ def test_the_command_prints_the_counts_and_infers_with_infer_attrs(project, tmp_
     )
     printed = out.getvalue()
     assert "1 Stance span needs polarity" in printed
-    assert "quote_type inferred from the quotation marks for 1 span." in printed
+    assert "quote_type inferred from the quotation marks for 1 span (1 direct)." in printed
     assert Span.objects.get(label="Quote").attrs == {"quote_type": "direct"}
 
 

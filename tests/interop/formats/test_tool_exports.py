@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections import Counter
 
 import pytest
 
@@ -177,6 +178,9 @@ def test_infer_attrs_gives_every_imported_quote_its_quote_type(project, name, fm
 
     report = run(project, name, fmt, layer="gold", options=ReadOptions(infer_attrs=True))
     assert report.inferred == QUOTES
+    assert report.inferred_types == dict(
+        Counter(expected_quote_type(s) for a in ARTICLES for s in a.spans if s.label == "Quote")
+    )
     assert ("Quote", "quote_type") not in report.incomplete
     _, _, attrs = gold_of(project)
     for article in ARTICLES:
