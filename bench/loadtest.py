@@ -8,12 +8,16 @@ migrates it, seeds a project with articles, analysts and a manager (API tokens),
 
 - each analyst: next article → add spans → edit one → delete one → submit, pausing --think-ms
   (exponentially distributed) between actions, as a fast analyst would; every span carries a
-  client_id, a failed save is retried with the same client_id, a 409 reloads the version;
+  client_id, a failed save is retried with the same client_id (as the browser's save queue
+  does), a 409 reloads the version;
 - the manager: exports the project (annotators' layers, native JSONL) again and again.
 
 Then it reports throughput and p50/p95/p99 latency per action, and checks the database: every
 acknowledged span is stored exactly once (and every acknowledged delete is gone), and no article
-has more analysts than annotators_per_article. Exit status 1 if a check fails. Nothing is sent
+has more analysts than annotators_per_article. Every request that failed — no answer, a reset
+connection, a 5xx — counts as a failure even when its retry succeeded (a connection the server
+closed while idle is noticed before sending, as browsers do, and is not a request). Exit status
+1 if any request failed or a check fails. Nothing is sent
 anywhere but 127.0.0.1. The database is dropped at the end unless --keep.
 """
 
@@ -24,6 +28,7 @@ import http.client
 import json
 import os
 import random
+import select
 import subprocess
 import sys
 import threading
@@ -92,30 +97,41 @@ class Api:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def call(self, action: str, method: str, path: str, body=None) -> tuple[int, object]:
+        """One request, never sent twice: a failure (no answer, a reset, a 5xx) is counted as
+        one, whether or not the caller then retries it."""
         data = json.dumps(body) if body is not None else None
-        for attempt in (1, 2):
-            started = time.perf_counter()
-            try:
-                self.conn.request(method, path, body=data, headers=self.headers)
-                response = self.conn.getresponse()
-                raw = response.read()
-                break
-            except (OSError, http.client.HTTPException) as exc:
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                # The server closes idle keep-alive connections (gunicorn's keepalive); like a
-                # browser, send the request again once on a new connection.
-                if attempt == 2 or not isinstance(
-                    exc, (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected)
-                ):
-                    self.stats.error(action, f"{type(exc).__name__}: {exc}")
-                    return 0, None
+        if self._closed_by_server():
+            # The server closed this kept-alive connection while it was idle (its keepalive
+            # time ran out): as a browser or urllib3 does, notice before sending and reconnect.
+            self.reconnect()
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=data, headers=self.headers)
+            response = self.conn.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.reconnect()
+            self.stats.error(action, f"{type(exc).__name__}: {exc}")
+            return 0, None
         self.stats.record(action, time.perf_counter() - started)
         if response.status >= 500:
             self.stats.error(action, f"{response.status}: {raw[:200]!r}")
+        if response.will_close:
+            self.reconnect()
         is_json = response.headers.get_content_type() == "application/json"
         payload = json.loads(raw) if raw and is_json else raw
         return response.status, payload
+
+    def reconnect(self) -> None:
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def _closed_by_server(self) -> bool:
+        sock = self.conn.sock
+        if sock is None:
+            return False  # not connected yet: request() connects
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)  # an idle connection is readable only at EOF (or a stray byte)
 
 
 class Analyst(threading.Thread):
@@ -415,6 +431,8 @@ def main() -> int:
                 f"{len(ledger['deleted'])} acknowledged deletes gone, no article over-assigned"
             )
         errors = sum(len(v) for v in stats.errors.values())
+        if errors:
+            print(f"FAILED REQUESTS: {errors} (each counted, retried or not)")
         return 1 if problems or errors else 0
     finally:
         if app is not None and app.poll() is None:
