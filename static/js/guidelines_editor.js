@@ -11,7 +11,7 @@ if (form) {
   const textarea = form.querySelector("textarea[name=guidelines]");
   const preview = form.querySelector("[data-guidelines-preview]");
   const state = form.querySelector("[data-preview-state]");
-  const saved = textarea.value;
+  const saved = textarea.defaultValue;
   let timer = 0;
   let inFlight = null;
 
@@ -60,4 +60,8 @@ if (form) {
   window.addEventListener("beforeunload", (event) => {
     if (!submitting && textarea.value !== saved) event.preventDefault();
   });
+
+  // Typed before this module ran: the preview catches up at once.
+  if (textarea.value !== saved) refresh();
+  form.dataset.ready = "true";
 }

@@ -101,4 +101,5 @@ export function enhanceImportForm(form, jobList) {
     });
     xhr.send(body);
   });
+  form.dataset.ready = "true";
 }

@@ -91,5 +91,7 @@ exportForm?.addEventListener("submit", async (event) => {
   }
 });
 
+if (exportForm) exportForm.dataset.ready = "true";
+
 const importForm = document.querySelector("[data-import-form]");
 if (importForm) enhanceImportForm(importForm, document.querySelector("[data-job-list]"));

@@ -27,6 +27,7 @@ def test_manager_writes_and_saves_analyst_sees_notice_reads_and_it_is_gone(
     page.goto(f"{live_server.url}/projects/{project.slug}/settings/")
     page.get_by_role("link", name="Guidelines", exact=True).click()
     expect(page.get_by_role("heading", name="Guidelines", exact=True)).to_be_visible()
+    page.locator("[data-guidelines-editor][data-ready]").wait_for()
     editor = page.get_by_label("Guidelines (Markdown)")
     editor.fill(TEXT)
     preview = page.locator("[data-guidelines-preview]")
@@ -48,6 +49,7 @@ def test_manager_writes_and_saves_analyst_sees_notice_reads_and_it_is_gone(
 
     analyst = new_page(annotator)
     analyst.goto(f"{live_server.url}/articles/{article.pk}/annotate/")
+    expect(analyst.locator("[data-save-state]")).not_to_have_text("Loading…")  # the page is live
     notice = analyst.locator("[data-guidelines-notice]")
     expect(notice).to_contain_text(
         f"The guidelines changed on {saved.guidelines_updated_at:%-d %B %Y} — read them"

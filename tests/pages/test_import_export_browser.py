@@ -25,6 +25,8 @@ def _jsonl(*records) -> bytes:
 def _open(page, live_server, project, section):
     page.goto(f"{live_server.url}/projects/{project.slug}/")
     page.locator("section.export summary", has_text=section).click()
+    # The page's module has taken over the forms (else they would post the old way).
+    page.locator("[data-export-form][data-ready]").wait_for(state="attached")
 
 
 def test_upload_shows_progress_then_every_problem_in_the_page(
