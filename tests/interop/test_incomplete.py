@@ -191,7 +191,9 @@ def test_submit_asks_for_what_an_imported_span_lacks(project, annotator):
     assert [p.code for p in refused.value.problems] == ["required"]
 
 
-def test_the_export_lists_incomplete_spans_and_still_checks_their_text(project):
+def test_native_doccano_and_labelstudio_exports_say_which_spans_are_incomplete(
+    project, make_project
+):
     from labels.interop.exporting import prepare_export
 
     do_import(
@@ -209,10 +211,32 @@ def test_the_export_lists_incomplete_spans_and_still_checks_their_text(project):
     ]
     assert second["incomplete"] == []
     assert prepared.context.counts["incomplete"] == 2
-    # A format without a place for the list still counts them (the command prints the count).
+    # doccano's entities and Label Studio's regions say what they lack too, and are counted.
     doccano = prepare_export(project, {"format": "doccano"})
-    b"".join(doccano)
+    lines = [json.loads(line) for line in b"".join(doccano).decode().splitlines()]
+    assert {e["label"]: e.get("missing") for e in lines[0]["entities"]} == {
+        "Source": None,
+        "Quote": ["quote_type"],
+        "Stance": ["polarity"],
+    }
     assert doccano.context.counts["incomplete"] == 2
+    labelstudio = prepare_export(project, {"format": "labelstudio"})
+    tasks = json.loads(b"".join(labelstudio))
+    regions = [r for r in tasks[0]["annotations"][0]["result"] if r["type"] == "labels"]
+    assert {r["value"]["labels"][0]: r.get("meta") for r in regions} == {
+        "Source": None,
+        "Quote": {"text": ["needs quote_type"]},
+        "Stance": {"text": ["needs polarity"]},
+    }
+    # Label Studio's own file imports back, the spans still incomplete.
+    again = make_project("again")
+    report = do_import(
+        again,
+        [("ls.json", io.BytesIO(b"".join(prepare_export(project, {"format": "labelstudio"}))))],
+        fmt="labelstudio",
+        layer="gold",
+    )
+    assert report.incomplete == {("Quote", "quote_type"): 1, ("Stance", "polarity"): 1}
 
 
 def test_the_export_command_says_how_many_spans_are_incomplete(project, tmp_path):

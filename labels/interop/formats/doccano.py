@@ -15,7 +15,8 @@ from labels.interop.streams import ExportRecord, _coalesce, span_refs
 def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
     """doccano's JSONL with relations. Entity and relation ids run through the whole file.
     ``attrs`` (not part of doccano's format, ignored by doccano) keeps the attributes, so that
-    the file imports back here without loss; a span-valued attribute names an entity id. The
+    the file imports back here without loss; a span-valued attribute names an entity id; an
+    incomplete span's entity says what it lacks in ``missing`` (ignored by doccano too). The
     article's metadata are top-level fields, as doccano writes them; ``layer`` is added when
     more than the gold layer is exported, ``split`` when a split is asked for."""
     counter = {"entity": 0, "relation": 0}
@@ -26,6 +27,7 @@ def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator
             entities = []
             rel_refs = context.span_refs_by_relation
             label_refs = context.span_refs_by_label
+            missing = {i["span"]: i["missing"] for i in record["incomplete"]}
             for span in record["spans"]:
                 counter["entity"] += 1
                 ids[span["id"]] = counter["entity"]
@@ -38,6 +40,8 @@ def write_doccano(records: Iterable[ExportRecord], context: Context) -> Iterator
                         "attrs": span["attrs"],
                     }
                 )
+                if span["id"] in missing:
+                    entities[-1]["missing"] = missing[span["id"]]
             for entity, span in zip(entities, record["spans"], strict=True):
                 entity["attrs"] = span_refs(span["attrs"], label_refs.get(span["label"]), ids)
             relations = []

@@ -45,17 +45,20 @@ def _labelstudio_task(records: list[ExportRecord], kinds: dict[tuple[str, str], 
     annotations = []
     for record in records:
         result = []
+        missing = {i["span"]: i["missing"] for i in record["incomplete"]}
         for span in record["spans"]:
             region = {"start": span["start"], "end": span["end"], "text": span["text"]}
-            result.append(
-                {
-                    "id": span["id"],
-                    "from_name": "label",
-                    "to_name": "text",
-                    "type": "labels",
-                    "value": {**region, "labels": [span["label"]]},
-                }
-            )
+            entry = {
+                "id": span["id"],
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {**region, "labels": [span["label"]]},
+            }
+            if span["id"] in missing:
+                # A region's meta text is the note Label Studio shows with the region.
+                entry["meta"] = {"text": [f"needs {', '.join(missing[span['id']])}"]}
+            result.append(entry)
             for name, value in span["attrs"].items():
                 kind = kinds.get((span["label"], name))
                 if kind == "choice":
