@@ -114,14 +114,15 @@ REVIEWER_ALLOWED = ANNOTATOR_ALLOWED | {
     ("api-review-relation", "DELETE"): {200, 400, 409},
     # Staff edit the registry: the world's speaker is linked to ben's Source, so it is not
     # deleted (400); the body names no second speaker to merge into (400), no file (400), and
-    # the world's event id is no merge of the registry (404, as for anything not there).
+    # the world's event id is no merge of the registry (404, as for anything not there); the import takes a file upload,
+    # not JSON (415).
     ("api-speaker", "PATCH"): {200, 400},
     ("api-speaker", "DELETE"): {400},
     ("api-speaker-quotes", "GET"): {200},
     ("api-speakers-merge", "POST"): {400, 404},
     ("api-speakers-history", "GET"): {200},
     ("api-speakers-undo", "POST"): {404},
-    ("api-speakers-import", "POST"): {400},
+    ("api-speakers-import", "POST"): {400, 415},
     ("speakers", "GET"): {200},
     ("speaker_add", "POST"): {302},
     ("speaker_edit", "POST"): {302},

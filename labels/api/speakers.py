@@ -16,6 +16,8 @@ from __future__ import annotations
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -135,7 +137,17 @@ class SpeakerUndoView(APIView):
         return Response(SpeakerSerializer(speaker).data)
 
 
+class _FormatIsTheFilesFormat(DefaultContentNegotiation):
+    """DRF reads ``?format=`` as a renderer name; here it names the file's format (as on the
+    dataset export), and DRF itself renders only errors, as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class SpeakerExportView(APIView):
+    content_negotiation_class = _FormatIsTheFilesFormat
+
     @extend_schema(summary="The registry as JSONL or CSV (?format=jsonl|csv)")
     def get(self, request, slug: str):
         project, _ = _project(request, slug)
@@ -148,6 +160,8 @@ class SpeakerExportView(APIView):
 
 
 class SpeakerImportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
     @extend_schema(summary="Import speakers from a JSONL or CSV file (managers, reviewers)")
     def post(self, request, slug: str):
         project, _ = _project(request, slug, staff=True)

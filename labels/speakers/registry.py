@@ -304,7 +304,10 @@ def do_merge_speakers(project: Project, actor, merged: Speaker, into: Speaker) -
             if speaker.merged_into_id is not None:
                 raise Invalid.one(field, "merged", f"“{speaker.name}” was already merged.")
         span_ids = list(
-            linked_spans([merged.pk], project).select_for_update().values_list("pk", flat=True)
+            linked_spans([merged.pk], project)
+            .order_by("pk")
+            .select_for_update(of=("self",))
+            .values_list("pk", flat=True)
         )
         _relink(span_ids, into.pk)
         aliases_before = list(into.aliases)

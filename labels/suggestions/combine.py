@@ -22,6 +22,8 @@ from labels.models import (
     SuggestionSet,
 )
 from labels.schema.lookups import span_ref_names
+from labels.speakers.links import speaker_attribute_names
+from labels.speakers.resolve import registry_for, suggest_speakers
 from labels.suggestions.http import http_suggester
 from labels.suggestions.proposals import (
     HTTP,
@@ -188,4 +190,17 @@ def suggestions_for(article: Article, annotation: Annotation) -> dict[str, Any]:
             continue
         out_relations.append({**rel, "from_span": ids[0], "to_span": ids[1]})
     spans = sorted(shown.values(), key=lambda s: (s["start"], s["end"], s["label"]))
+    # Suggested Sources name their speaker (labels.speakers.resolve): one query for the
+    # registry when Sources are suggested, one more for the layer's linked Sources when it has
+    # speakers.
+    if any(speaker_attribute_names(schema, s["label"]) for s in spans):
+        registry = registry_for(project)
+        if registry:
+            sources = [
+                {"start": a, "end": b, "text": t, "speaker": attrs.get("speaker")}
+                for a, b, t, attrs in Span.objects.filter(
+                    annotation=annotation, attrs__has_key="speaker"
+                ).values_list("start", "end", "text", "attrs")
+            ]
+            suggest_speakers(registry, schema, article.text, spans, sources)
     return {"spans": spans, "relations": out_relations, "problems": problems}

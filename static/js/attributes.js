@@ -3,6 +3,9 @@
 // review page's gold layer. Values go in as properties and option text as text, never as HTML.
 
 import { el } from "./dom.js";
+import { DATALIST_ID, registry, shownValue, speakerValue } from "./speakers-registry.js";
+
+export { speakerValue };
 
 /** An attribute's name as its field is titled: "quote_type (required)". */
 export function fieldTitle(attribute) {
@@ -74,6 +77,7 @@ export function attributeField(attribute, value, { readOnly = false } = {}) {
   if (attribute.type === "boolean") {
     return el("div", { className: "field" }, el("label", {}, checkbox(where, value), ` ${fieldTitle(attribute)}`));
   }
+  if (attribute.type === "speaker") return speakerField(attribute, value, where);
   const input = textInput(where, value, attribute.max_length ? String(attribute.max_length) : null);
   return labelledField(id, fieldTitle(attribute), input, el("span", { className: "hint", text: "Enter saves" }));
 }
@@ -81,4 +85,25 @@ export function attributeField(attribute, value, { readOnly = false } = {}) {
 /** What a control holds: a checkbox's state, a field's text without surrounding spaces. */
 export function controlValue(control) {
   return control.type === "checkbox" ? control.checked : control.value.trim();
+}
+
+/**
+ * A speaker attribute's field: a text field with type-ahead over the registry's names and
+ * aliases (speakers-registry.js); it shows the linked speaker's name, data-kind="speaker" says
+ * that its text is to be read with speakerValue.
+ */
+function speakerField(attribute, value, { id, dataset, disabled }) {
+  const input = el("input", {
+    type: "text",
+    id,
+    value: shownValue(value),
+    list: DATALIST_ID,
+    autocomplete: "off",
+    disabled,
+    dataset: { ...dataset, kind: "speaker" },
+  });
+  registry.load().then(() => {
+    if (document.activeElement !== input) input.value = shownValue(value);
+  });
+  return labelledField(id, fieldTitle(attribute), input, el("span", { className: "hint", text: "Type a name or alias; Enter saves" }));
 }

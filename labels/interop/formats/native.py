@@ -9,13 +9,31 @@ from labels import jsonio
 from labels.interop.reading import DEFAULT_OPTIONS, ReadOptions, Record, _json_lines
 from labels.interop.records import Context
 from labels.interop.streams import ExportRecord, _coalesce
+from labels.speakers.transfer import RegistryLookup
 
 # ---------------------------------------------------------------------------------------------
 # Line formats
 
 
 def write_native(records: Iterable[ExportRecord], context: Context) -> Iterator[bytes]:
-    return _coalesce(jsonio.dumps_line(r) for r in records)
+    """One line per record; a record whose spans link to speakers lists those registry
+    entries under ``speakers`` (``{"id", "name", "kind", "aliases", "wikidata_id",
+    "description"}``), so the file says who its speaker ids are."""
+    lookup = RegistryLookup(context.project)
+    return _coalesce(jsonio.dumps_line(_with_speakers(r, lookup)) for r in records)
+
+
+def _with_speakers(record: ExportRecord, lookup: RegistryLookup) -> ExportRecord:
+    ids = sorted(
+        {
+            value
+            for span in record.get("spans", [])
+            for key, value in span.get("attrs", {}).items()
+            if key == "speaker" and isinstance(value, int)
+        }
+    )
+    entries = [e for e in (lookup.entry(i) for i in ids) if e is not None]
+    return {**record, "speakers": entries} if entries else record
 
 
 def read_native(

@@ -12,6 +12,7 @@ from labels.interop.formats.labelstudio import read_labelstudio, write_labelstud
 from labels.interop.formats.native import read_native, write_native
 from labels.interop.formats.plain import read_csv, read_text
 from labels.interop.formats.prodigy import write_prodigy
+from labels.interop.formats.quotes import write_quotes
 from labels.interop.streams import Writer
 
 # ---------------------------------------------------------------------------------------------
@@ -36,6 +37,7 @@ WRITERS: dict[str, FormatSpec] = {
     "labelstudio": FormatSpec(write_labelstudio, "application/json; charset=utf-8", "json"),
     "brat": FormatSpec(write_brat, "application/zip", "brat.zip"),
     "conll": FormatSpec(write_conll, "text/plain; charset=utf-8", "conll", tokenized=True),
+    "quotes": FormatSpec(write_quotes, "application/x-ndjson; charset=utf-8", "quotes.jsonl"),
 }
 
 IMPORT_FORMATS = ("native", "text", "csv", "doccano", "labelstudio")

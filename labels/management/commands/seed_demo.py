@@ -18,6 +18,8 @@ from labels.errors import ImportFailed
 from labels.interop.importing import do_import
 from labels.models import Membership, Project
 from labels.projects.projects import do_create_project
+from labels.speakers.links import do_link_guessed
+from labels.speakers.transfer import do_import_registry
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 
@@ -87,9 +89,29 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{project.slug}: {report.created} article(s), {report.layers_added} layer(s) imported."
                     )
+            self._seed_speakers(project, seeds, users)
         self.stdout.write("Demo ready.")
         if options["show_logins"]:
             self.stdout.write(f"\nDemo logins for {options['show_logins']}")
             for spec in config["users"]:
                 self.stdout.write(f"  {spec['username']:<8} {spec['password']:<18} {spec['role']}")
             self.stdout.write("")
+
+    def _seed_speakers(self, project, seeds: Path, users) -> None:
+        """The speaker registry of seeds/speakers.jsonl, once (a registry that has speakers is
+        left alone), and the gold Sources linked to the speakers they name."""
+        registry_file = seeds / "speakers.jsonl"
+        if not registry_file.exists() or project.speakers.exists():
+            return
+        manager = next((u for u, role in users.values() if role == "manager"), None)
+        report = do_import_registry(project, manager, registry_file.name, registry_file.read_bytes())
+        linked = do_link_guessed(project, project_layers(project))
+        self.stdout.write(
+            f"{project.slug}: {report['created']} speaker(s), {linked} gold source(s) linked."
+        )
+
+
+def project_layers(project):
+    from labels.models import Annotation
+
+    return Annotation.objects.filter(article__project=project, is_gold=True)

@@ -3,7 +3,7 @@
 // The panel listens to its own lists and editor and says what the analyst asked for through
 // the `on` callbacks; the page decides what happens.
 
-import { attributeField } from "../attributes.js";
+import { attributeField, speakerValue } from "../attributes.js";
 import { el } from "../dom.js";
 import { excerpt, excerptEnds } from "../format.js";
 import { attributeSummary, missingAttributes, relationType, spanLabel } from "../schema.js";
@@ -57,6 +57,11 @@ export class Panel {
       const key = spanOf(event);
       if (key) on.focus(key);
     });
+    // A Speaker field's text becomes a speaker id (or a new speaker, on a second Enter).
+    const saveSpeaker = (key, input, create) =>
+      speakerValue(input, { create }).then((id) => {
+        if (id !== undefined) on.attribute(key, input.dataset.attr, id);
+      });
     this.#editor.addEventListener("change", (event) => {
       const t = event.target;
       const key = store.selected;
@@ -64,11 +69,13 @@ export class Panel {
       if (t.dataset.field === "label") on.label(key, t.value);
       else if (t.type === "radio") on.attribute(key, t.dataset.attr, t.value || null);
       else if (t.type === "checkbox") on.attribute(key, t.dataset.attr, t.checked);
+      else if (t.dataset.kind === "speaker") saveSpeaker(key, t, false);
       else if (t.dataset.attr) on.attribute(key, t.dataset.attr, t.value.trim() || null);
     });
     this.#editor.addEventListener("keydown", (event) => {
       const t = event.target;
-      if (event.key === "Enter" && t.tagName === "INPUT" && t.type === "text" && store.selected) {
+      if (event.key === "Enter" && t.dataset.kind === "speaker" && store.selected) saveSpeaker(store.selected, t, true);
+      else if (event.key === "Enter" && t.tagName === "INPUT" && t.type === "text" && store.selected) {
         on.attribute(store.selected, t.dataset.attr, t.value.trim() || null);
       }
     });
