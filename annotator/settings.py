@@ -94,6 +94,8 @@ if _database_url:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…).")
+    # Django's backend with a health check that needs no round trip (annotator/postgresql/).
+    DATABASES["default"]["ENGINE"] = "annotator.postgresql"
     # Several app servers against one PostgreSQL: a per-process psycopg pool (Django 5.2) instead
     # of one persistent connection per thread. Pooling excludes CONN_MAX_AGE (see docs/deploy.md).
     # Behind PgBouncer in transaction mode server-side cursors do not survive; see docs/deploy.md.
@@ -140,6 +142,7 @@ if _replica_url:
     DATABASES["replica"] = dj_database_url.parse(
         _replica_url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
+    DATABASES["replica"]["ENGINE"] = "annotator.postgresql"
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )

@@ -7,7 +7,7 @@ created by Django itself through the "postgres" maintenance database).
 
 from __future__ import annotations
 
-from django.db.backends.postgresql import base
+from annotator.postgresql import base
 
 from . import server
 
