@@ -63,6 +63,11 @@ def attrs_key(attrs: dict[str, Any] | None) -> str:
     return json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def attributes_set(attrs: dict[str, Any] | None) -> int:
+    """How many attributes have a value (None and "" count as unset, as in ``attrs_key``)."""
+    return sum(v not in (None, "") for v in (attrs or {}).values())
+
+
 def content_key(label: str, start: int, end: int, attrs: dict[str, Any] | None) -> tuple:
     return (label, start, end, attrs_key(attrs))
 
@@ -212,8 +217,17 @@ def build_candidates(
                 )
             version.annotators.append(s.annotator)
             version.spans.append(s.id)
+        # The version a reviewer's "accept" takes by default comes first: the majority's, then
+        # the one with more attributes set (the more complete reading), then text order.
         ordered = sorted(
-            versions.values(), key=lambda v: (-len(v.annotators), v.start, -v.end, v.spans[0])
+            versions.values(),
+            key=lambda v: (
+                -len(v.annotators),
+                -attributes_set(v.attrs),
+                v.start,
+                -v.end,
+                v.spans[0],
+            ),
         )
         candidates.append(
             Candidate(

@@ -31,6 +31,7 @@ const ui = {
   returnWho: $("return-who"),
   returnComment: $("return-comment"),
   help: $("help"),
+  legend: $("legend"),
 };
 
 const state = {
@@ -38,6 +39,7 @@ const state = {
   index: null, // OffsetIndex of the article text
   items: [],
   selected: null, // item key
+  relation: null, // relation candidate key: the relation the keys act on (no item is selected then)
   version: 0, // index of the version that "a" accepts
   draft: null, // {start, end} in code points: boundaries being nudged, not saved yet
   pending: null, // {label, attrs}: a new label that needs its required attributes before saving
@@ -79,6 +81,11 @@ document.addEventListener("click", (event) => {
   const row = event.target.closest("[data-item]");
   if (row && ui.items.contains(row)) {
     actions.select(row.dataset.item);
+    return;
+  }
+  const relationRow = event.target.closest("[data-relation]");
+  if (relationRow && ui.relations.contains(relationRow)) {
+    actions.selectRelation(relationRow.dataset.relation);
     return;
   }
   const seg = event.target.closest(".seg.mark");
@@ -138,17 +145,31 @@ ui.returnForm.addEventListener("submit", (event) => {
 const labelKeys = () => hotkeys(state.review.project.schema);
 
 document.addEventListener("keydown", (event) => {
-  if (!state.review || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (!state.review || event.metaKey) return;
   if (event.target instanceof Element && event.target.closest("input, select, textarea, dialog")) return;
   const key = event.key;
+  // Alt+←/→ move the start by a word, with Shift the end, with Ctrl by a character: as in the
+  // workspace.
+  if (event.altKey && (key === "ArrowLeft" || key === "ArrowRight")) {
+    if (!currentItem(state)) return;
+    actions.nudgeSelected(event.shiftKey ? "end" : "start", key === "ArrowLeft" ? -1 : 1, event.ctrlKey ? "character" : "word");
+    event.preventDefault();
+    return;
+  }
+  if (event.ctrlKey || event.altKey) return;
+  const onRelation = actions.currentRelation() !== null;
   let handled = true;
   if (state.selection && labelKeys().has(key)) actions.addSpan(labelKeys().get(key));
   else if (key === "j" || key === "k") actions.select(actions.nextDisagreement(key === "j" ? 1 : -1));
   else if (key === "n") actions.select(stepTo(state.items, state.selected, 1));
   else if (key === "p") actions.select(stepTo(state.items, state.selected, -1));
+  else if (key === "]" || key === "[") actions.selectRelation(actions.nextRelation(key === "]" ? 1 : -1));
+  else if (key === "a" && onRelation) actions.acceptRelation();
   else if (key === "a") actions.acceptSelected();
   else if (key === "A") actions.acceptAgreed();
-  else if (key === "r") actions.rejectSelected();
+  // r, and as in the workspace x (reject a suggestion) and Delete / Backspace (delete a span).
+  else if (["r", "x", "Delete", "Backspace"].includes(key) && onRelation) actions.rejectRelation();
+  else if (["r", "x", "Delete", "Backspace"].includes(key)) actions.rejectSelected();
   else if (key === "M") actions.markReviewed();
   else if (key === "v") actions.nextVersion();
   else if (key === "ArrowLeft" || key === "ArrowRight") {

@@ -50,8 +50,9 @@ def test_reviewer_builds_gold_from_two_layers(new_page, live_server, article, re
     assert "Agreed by all: ana, ben" in item(page, "Source").inner_text()
     assert "Only ana" in item(page, "Cue").inner_text()
     assert "Disputed: ben vs ana" in item(page, "Claim").inner_text()
-    assert page.locator(".review-text .seg.ag-minority").count() > 0
-    assert page.locator(".review-text .seg.ag-unanimous").count() > 0
+    # Agreement is a marker at the start of a span (none where all agree).
+    assert page.locator(".review-text .seg[data-agreement=single]").count() == 1  # the Cue
+    assert page.locator(".review-text .seg[data-agreement=disputed]").count() == 1  # the Claim
 
     # Accept everything agreed: the Quote, the Source and the relation between them.
     page.keyboard.press("Shift+A")

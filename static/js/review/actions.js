@@ -75,6 +75,10 @@ export function reviewActions({ state, view, reviewUrl }) {
       state.pending = null;
     }
     state.selected = key;
+    if (key !== null || state.relation !== null) {
+      state.relation = null;
+      view.drawRelations();
+    }
     view.drawText();
     view.drawItems();
     view.drawDetail();
@@ -115,11 +119,12 @@ export function reviewActions({ state, view, reviewUrl }) {
     saveChanges(item, { start: draft.start, end: draft.end, text: state.review.article.text.slice(u.start, u.end) });
   }
 
-  function nudgeSelected(edge, direction) {
+  /** Move the selected span's `edge` by one `unit` ("character" or "word") in `direction`. */
+  function nudgeSelected(edge, direction, unit = "character") {
     const item = currentItem(state);
     if (!item) return;
     const span = state.draft || target(state, item);
-    const moved = nudge(state.review.article.text, spanToUtf16(state.index, span), edge, direction);
+    const moved = nudge(state.review.article.text, spanToUtf16(state.index, span), edge, direction, unit);
     if (!moved) return;
     state.draft = { start: state.index.toCodePoint(moved.start), end: state.index.toCodePoint(moved.end) };
     view.showDraft();
@@ -139,6 +144,40 @@ export function reviewActions({ state, view, reviewUrl }) {
     if (!item || item.kind === "gold") return;
     flushDraft();
     accept(item.candidate.versions[chosenIndex(item.candidate, state.version)].spans[0]);
+  }
+
+  /** The selected relation candidate, or null. */
+  function currentRelation() {
+    return state.review.relation_candidates.find((c) => c.key === state.relation) || null;
+  }
+
+  /** Select relation candidate `key` (null: none); the spans at its ends are marked. */
+  function selectRelation(key) {
+    flushDraft();
+    state.selected = null;
+    state.relation = key;
+    view.drawText();
+    view.drawItems();
+    view.drawDetail();
+    view.drawRelations();
+    if (key) view.revealRelation(key);
+  }
+
+  /** The next (step 1) or previous (-1) relation still to decide; once all are, the next one. */
+  function nextRelation(step) {
+    const list = state.review.relation_candidates;
+    const open = stepTo(list, state.relation, step, (c) => c.status === "open");
+    return open ?? stepTo(list, state.relation, step);
+  }
+
+  function acceptRelation() {
+    const rc = currentRelation();
+    if (rc) write("relations/accept/", { relation: rc.versions[0].relations[0] }, "Relation accepted.");
+  }
+
+  function rejectRelation() {
+    const rc = currentRelation();
+    if (rc) write("relations/reject/", { relation: rc.versions[0].relations[0] }, "Relation rejected.");
   }
 
   function acceptAgreed() {
@@ -222,6 +261,11 @@ export function reviewActions({ state, view, reviewUrl }) {
     load,
     write,
     select,
+    currentRelation,
+    selectRelation,
+    nextRelation,
+    acceptRelation,
+    rejectRelation,
     nextDisagreement,
     accept,
     flushDraft,

@@ -56,6 +56,7 @@ export function applyReview(state, review, { keepDraft = false } = {}) {
     const candidate = review.candidates.find((c) => id !== null && c.gold_span === id);
     state.selected = candidate ? candidate.key : null;
   }
+  if (state.relation && !review.relation_candidates.some((c) => c.key === state.relation)) state.relation = null;
   if (!keepDraft) state.draft = null;
   state.pending = null;
   return state;

@@ -7,6 +7,7 @@
 import { attributeControl } from "../attributes.js";
 import { el } from "../dom.js";
 import { attributesText, excerpt } from "../format.js";
+import { assignLanes, laneCount } from "../lanes.js";
 import { selectionToSpan, spanToUtf16 } from "../offsets.js";
 import { fitsSpanAttribute, missingAttributes, relationType, spanLabel } from "../schema.js";
 import {
@@ -21,6 +22,25 @@ import {
   shortestFirst,
   target,
 } from "./model.js";
+
+const LANE_PX = 4; // px between two underlines on the same words
+
+/** Agreement markers at the start of each span: a shape, not a colour, tells them apart. */
+const MARKS = { unanimous: "", majority: "≈", disputed: "≠", single: "¹", reviewer: "+" };
+const MARK_NAMES = {
+  unanimous: "no marker: all agree",
+  majority: "majority",
+  disputed: "disputed",
+  single: "one annotator",
+  reviewer: "added by you",
+};
+
+function markOf(item) {
+  if (item.kind === "gold") return "reviewer";
+  const c = item.candidate;
+  if (c.agreement === "unanimous" || c.agreement === "majority") return c.agreement;
+  return c.versions.length > 1 ? "disputed" : "single";
+}
 
 const statusBadge = (status) => el("span", { className: `badge st-${status}` }, status);
 
@@ -54,6 +74,7 @@ export class ReviewView {
   draw() {
     this.drawNotice();
     this.drawLayers();
+    this.drawLegend();
     this.drawText();
     this.drawItems();
     this.drawDetail();
@@ -120,31 +141,64 @@ export class ReviewView {
     });
   }
 
+  /** The colour of span label `label` in the project's schema (grey for an unknown one). */
+  #colour(label) {
+    const definition = spanLabel(this.#state.review.project.schema, label);
+    return definition?.color || "#6b7280";
+  }
+
+  /**
+   * The text with every item underlined in its label's colour — one underline per item, each at
+   * its own depth (lanes.js), so two labels on the same words stay two lines — and a marker at
+   * the start of each item saying how far the annotators agree (MARKS; never the colour).
+   */
   drawText() {
     const state = this.#state;
     const text = state.review.article.text;
     const byKey = new Map(state.items.map((item) => [item.key, item]));
+    const lanes = assignLanes(state.items);
+    const depth = Math.max(1, laneCount(lanes));
+    this.#ui.text.style.setProperty("--review-lanes", String(depth));
     const selected = currentItem(state);
     const focus = selected ? target(state, selected) : null;
     const focusRange = state.draft || focus;
     const fu = focusRange ? spanToUtf16(state.index, focusRange) : null;
+    const related = this.#relatedKeys();
     const fragment = document.createDocumentFragment();
     const allRanges = this.#ranges();
     if (fu) allRanges.push({ key: "@focus", ...fu });
+    const started = new Set();
     for (const run of runs(text.length, allRanges)) {
       const piece = text.slice(run.start, run.end);
       const keys = run.keys.filter((k) => k !== "@focus");
       const node = el("span", { className: "seg", dataset: { u16: run.start } }, piece);
       if (keys.length) {
-        // The innermost item shows; all of them are named in the tooltip.
+        // Clicks pick the innermost item; all of them are named in the tooltip.
         const items = keys.map((k) => byKey.get(k)).sort(shortestFirst);
-        node.className = `seg mark ${itemClass(items[0])}`;
+        node.className = `seg mark st-${items[0].kind === "gold" ? "reviewer" : items[0].status}`;
         node.dataset.items = keys.join(" ");
-        if (keys.includes(state.selected)) node.classList.add("is-selected");
+        if (keys.includes(state.selected) || keys.some((k) => related.has(k))) node.classList.add("is-selected");
+        const layers = [...items].sort((a, b) => lanes.get(a.key) - lanes.get(b.key));
+        const paint = (item) => {
+          const colour = this.#colour(item.label);
+          return item.status === "rejected" ? `color-mix(in srgb, ${colour} 30%, transparent)` : colour;
+        };
+        Object.assign(node.style, {
+          backgroundImage: layers.map((item) => `linear-gradient(${paint(item)}, ${paint(item)})`).join(", "),
+          backgroundSize: layers.map(() => "100% 3px").join(", "),
+          backgroundPosition: layers.map((item) => `0 calc(100% - ${(depth - 1 - lanes.get(item.key)) * LANE_PX}px)`).join(", "),
+        });
+        // Spans all annotators agree on carry no marker: the others stand out.
+        const starting = items.filter((item) => !started.has(item.key) && markOf(item) !== "unanimous");
+        for (const item of items) started.add(item.key);
+        if (starting.length) {
+          node.dataset.marks = starting.map((item) => MARKS[markOf(item)]).join("");
+          node.dataset.agreement = markOf(starting.at(-1)); // the innermost one's colour
+        }
         node.title = items
           .map((item) =>
             item.kind === "gold"
-              ? `${item.label} — ${goldOrigin(item.gold)}`
+              ? `${item.label} — added by reviewer`
               : `${item.label} — ${describeAgreement(item.candidate, state.review.submitted)} (${item.status})`,
           )
           .join("\n");
@@ -153,6 +207,28 @@ export class ReviewView {
       fragment.append(node);
     }
     this.#ui.text.replaceChildren(fragment);
+  }
+
+  /** Keys of the items at the two ends of the selected relation candidate. */
+  #relatedKeys() {
+    const key = this.#state.relation;
+    const rc = key ? this.#state.review.relation_candidates.find((c) => c.key === key) : null;
+    return new Set(rc ? [rc.from, rc.to] : []);
+  }
+
+  /** The legend under the text: each label's colour, and what the markers mean. */
+  drawLegend() {
+    const legend = this.#ui.legend;
+    if (!legend) return;
+    const labels = this.#state.review.project.schema.span_labels.map((l) => {
+      const line = el("span", { className: "legend-line" });
+      line.style.setProperty("--c", l.color); // through the CSSOM: the page's CSP allows no style attributes
+      return el("span", { className: "legend-label" }, line, l.name);
+    });
+    const marks = Object.entries(MARK_NAMES).map(([kind, name]) =>
+      el("span", { className: "legend-mark" }, el("span", { className: "mark-symbol", dataset: { agreement: kind } }, MARKS[kind]), ` ${name}`),
+    );
+    legend.replaceChildren(...labels, el("br"), ...marks, " — struck through: rejected; shaded: accepted. Hover a span for who marked it.");
   }
 
   drawItems() {
@@ -308,6 +384,12 @@ export class ReviewView {
     if (shown) shown.textContent = this.boundariesText(this.#state.draft, " (saving…)");
   }
 
+  /** Scroll the selected relation's row into view. */
+  revealRelation(key) {
+    const row = this.#ui.relations.querySelector(`[data-relation="${key}"]`);
+    if (row) row.scrollIntoView({ block: "nearest" });
+  }
+
   /** Scroll the selected item into view, in the text and in the list. */
   reveal(key) {
     const mark = this.#ui.text.querySelector(".seg.is-selected");
@@ -340,10 +422,15 @@ export class ReviewView {
     const list = document.createDocumentFragment();
     for (const rc of r.relation_candidates) {
       const top = rc.versions[0];
+      const chosen = rc.key === this.#state.relation;
       list.append(
         el(
           "li",
-          { className: `rel it-${rc.status} ag-${rc.agreement}`, dataset: { relation: rc.key } },
+          {
+            className: `rel it-${rc.status} ag-${rc.agreement}${chosen ? " is-selected" : ""}`,
+            dataset: { relation: rc.key },
+            "aria-current": chosen ? "true" : null,
+          },
           el("div", {}, this.#describeEnd(rc.from), " → ", el("strong", {}, rc.label), " → ", this.#describeEnd(rc.to)),
           el(
             "div",
@@ -354,9 +441,9 @@ export class ReviewView {
             " ",
             statusBadge(rc.status),
           ),
-          el("button", { type: "button", dataset: { action: "accept-relation", relation: top.relations[0] } }, "Accept"),
+          el("button", { type: "button", dataset: { action: "accept-relation", relation: top.relations[0] } }, "Accept", chosen ? " " : "", chosen ? el("kbd", {}, "a") : ""),
           " ",
-          el("button", { type: "button", className: "danger", dataset: { action: "reject-relation", relation: top.relations[0] } }, "Reject"),
+          el("button", { type: "button", className: "danger", dataset: { action: "reject-relation", relation: top.relations[0] } }, "Reject", chosen ? " " : "", chosen ? el("kbd", {}, "x") : ""),
         ),
       );
     }
