@@ -41,8 +41,10 @@ def _start(project: Project, user, kind: str, params: dict[str, Any], **fields: 
 def do_start_export(project: Project, user, params: Mapping[str, Any]) -> Job:
     """Queue an export of ``project`` with the streamed export's parameters (``format``,
     ``layer``, ``status``, ``labels``, ``since``, ``split``, ``lang``); ``Invalid`` names a bad
-    one, as ``GET …/export/`` does."""
-    exporting.check_export_params(project, params)
+    one, as ``GET …/export/`` does. The export is prepared as the streamed one is (its
+    tokenizer loaded for a token format, nothing read from the annotations), so that a language
+    spaCy lacks is a 400 now rather than a job that fails in the worker."""
+    exporting.prepare_export(project, params)
     return _start(project, user, JobKind.EXPORT, dict(params))
 
 

@@ -113,6 +113,29 @@ def test_bad_export_parameters_are_the_streamed_exports_400(api, project, manage
     assert not Job.objects.exists()
 
 
+def test_export_job_with_a_tokenizer_language_spacy_lacks_is_a_400_naming_lang(
+    api, project, manager, job_storage
+):
+    """The streamed export and the page check the tokenizer before anything starts; a job is
+    checked the same way, instead of being queued and failing in the worker."""
+    client = api(manager)
+    response = client.post(
+        "/api/v1/projects/desk/exports/", {"format": "conll", "lang": "qq"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("lang", "unsupported")]
+    streamed = client.get("/api/v1/projects/desk/export/?format=conll&lang=qq")
+    assert streamed.status_code == 400
+    assert streamed.json()["errors"] == errors  # the same answer as the streamed export
+    assert not Job.objects.exists()
+    # A format without tokens does not load a tokenizer, as the streamed export does not.
+    native = client.post(
+        "/api/v1/projects/desk/exports/", {"format": "native", "lang": "qq"}, format="json"
+    )
+    assert native.status_code == 202, native.content
+
+
 def test_annotator_cannot_start_an_export_job(api, project, annotator, job_storage):
     response = api(annotator).post("/api/v1/projects/desk/exports/", {}, format="json")
     assert response.status_code == 403
