@@ -1,0 +1,42 @@
+"""Suggested Sources name their speaker, and accepting the Source accepts the speaker."""
+
+from __future__ import annotations
+
+import pytest
+
+from labels.annotation import queue
+from labels.models import Span
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_suggester_caches")]
+
+TEXT = "The Kremlin said “we are ready to talk” on Monday. It added that Poutine agreed."
+
+
+@pytest.fixture
+def layer(project, make_article, annotator):
+    article = make_article(project, TEXT, external_id="kremlin-1")
+    return queue.do_get_or_create_own(article, annotator)
+
+
+def test_a_suggested_source_names_its_speaker_and_accepting_links_it(
+    api, project, layer, annotator, make_speaker
+):
+    kremlin = make_speaker(project, "the Kremlin", kind="government")
+    client = api(annotator)
+    body = client.get(f"/api/v1/articles/{layer.article_id}/suggestions/").json()
+    [source] = [s for s in body["spans"] if s["label"] == "Source" and s["text"] == "The Kremlin"]
+    assert source["attrs"]["speaker"] == kremlin.pk
+    assert source["speaker_confidence"] == 0.95 and source["speaker_rule"] == "alias"
+    response = client.post(
+        f"/api/v1/annotations/{layer.pk}/suggestions/accept/",
+        {"key": source["key"], "version": layer.version},
+        format="json",
+    )
+    assert response.status_code in (200, 201), response.content
+    assert Span.objects.get(annotation=layer, label="Source", start=0).attrs["speaker"] == kremlin.pk
+
+
+def test_without_a_registry_sources_are_suggested_without_speakers(api, layer, annotator):
+    body = api(annotator).get(f"/api/v1/articles/{layer.article_id}/suggestions/").json()
+    sources = [s for s in body["spans"] if s["label"] == "Source"]
+    assert sources and all("speaker" not in s["attrs"] for s in sources)
