@@ -26,6 +26,10 @@ from labels.models import (
 )
 from labels.projects.projects import do_delete_article, do_delete_project
 
+# The log-in form tells a project's manager who is not staff that their pages are in the
+# application (labels/pages/admin_door.py answers those already signed in).
+admin.site.login_template = "labels/admin_login.html"
+
 
 class DeletesHistoryAdmin(admin.ModelAdmin):
     """Deleting a project or article removes its annotations' history too: the database allows
