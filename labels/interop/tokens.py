@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,17 +24,48 @@ def _blank(lang: str):
 
 def load_tokenizer(lang: str) -> Tokenizer:
     """The spaCy tokenizer of ``lang``; ``Invalid`` (field ``lang``) when spaCy has none that
-    works without extra packages."""
+    works here, saying why in the user's words (``unavailable_reason``)."""
     try:
         nlp = _blank(lang)
-    except Exception as exc:  # unknown code (ImportError, ValueError) or a missing extra package
-        raise Invalid.one(
-            "lang",
-            "unsupported",
-            f"spaCy has no tokenizer for “{lang}” here ({type(exc).__name__}); use a language "
-            "code such as en, fr, de, ru, or xx for the multi-language one.",
-        ) from None
+    except Exception as exc:  # an unknown code, or a language that needs an extra package
+        raise Invalid.one("lang", "unsupported", unavailable_reason(lang, exc)) from None
     return Tokenizer(nlp)
+
+
+# Offered when a code is unknown: the languages most articles are in, and the one for any.
+_SUGGESTED = (
+    "en (English), de (German), fr (French), es (Spanish), ru (Russian) or zh (Chinese), or xx "
+    "for any language (spaCy's multi-language tokenizer)"
+)
+
+
+def unavailable_reason(lang: str, exc: Exception) -> str:
+    """Why spaCy could not make the tokenizer of ``lang`` (``exc`` is what it raised): a code
+    it does not know, or a language it knows whose tokenizer needs a package the server lacks
+    (spaCy's own message names the package and how to install it)."""
+    from spacy.util import get_lang_class
+
+    try:
+        language = get_lang_class(lang).__name__  # the English name: "Japanese", "AncientGreek"
+    except Exception:
+        return (
+            f"“{lang}” is not a language code spaCy knows. Use the code of the articles' "
+            f"language, such as {_SUGGESTED}; Help: exporting lists every code."
+        )
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", language)
+    detail = " ".join(str(exc).split())[:400]
+    if not detail.endswith((".", "!", "?")):
+        detail += "."
+    if isinstance(exc, ImportError):
+        return (
+            f"The {name} tokenizer (“{lang}”) needs a package that is not installed on this "
+            f"server; spaCy says: {detail} Ask whoever runs the server to install it, or use xx "
+            "for any language (spaCy's multi-language tokenizer)."
+        )
+    return (
+        f"spaCy could not load the {name} tokenizer (“{lang}”): {detail} Use xx for any "
+        "language (spaCy's multi-language tokenizer), or ask whoever runs the server."
+    )
 
 
 @dataclass

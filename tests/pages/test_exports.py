@@ -40,7 +40,7 @@ def test_check_names_each_bad_field_and_reads_no_annotation(
     tokenizer = client.get(url, {"format": "conll", "lang": "qq"})
     assert tokenizer.status_code == 400
     assert tokenizer.json()["errors"][0]["field"] == "lang"
-    assert "spaCy has no tokenizer for “qq”" in tokenizer.json()["errors"][0]["message"]
+    assert "“qq” is not a language code spaCy knows" in tokenizer.json()["errors"][0]["message"]
     # Session, user, membership and project, the schema versions: no annotation is read.
     with django_assert_max_num_queries(6):
         assert client.get(url, {"layer": "annotators"}).status_code == 204
@@ -63,7 +63,7 @@ def test_without_javascript_a_bad_field_is_a_page_naming_it(client, exported, ma
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "Nothing was exported" in page
-    assert "<strong>Tokenizer language</strong>: spaCy has no tokenizer for “qq”" in page
+    assert "<strong>Tokenizer language</strong>: “qq” is not a language code spaCy knows" in page
     assert '{"errors"' not in page
 
 

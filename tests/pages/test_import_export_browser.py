@@ -100,7 +100,7 @@ def test_bad_tokenizer_language_is_shown_next_to_its_field_then_the_export_downl
         form.get_by_role("button", name="Download now (streamed)").click()
     assert checked.value.status == 400
     error = form.locator("label", has_text="Tokenizer language").locator("[data-field-error=lang]")
-    expect(error).to_contain_text("spaCy has no tokenizer for “qq”")
+    expect(error).to_contain_text("“qq” is not a language code spaCy knows")
     expect(lang).to_have_attribute("aria-invalid", "true")
     assert page.url == project_url
     assert "errors" not in page.locator("main").inner_text()  # no raw JSON anywhere
@@ -110,7 +110,7 @@ def test_bad_tokenizer_language_is_shown_next_to_its_field_then_the_export_downl
         form.get_by_role("button", name="Export to a file").click()
     assert checked.value.status == 400
     expect(error).to_have_count(1)
-    expect(error).to_contain_text("spaCy has no tokenizer for “qq”")
+    expect(error).to_contain_text("“qq” is not a language code spaCy knows")
     assert not Job.objects.exists()
 
     lang.fill("en")
