@@ -42,8 +42,9 @@ run: migrate
 # Any management command with the development settings (DEBUG=1, as `make run`), e.g.
 #   make manage ARGS="import_articles --project belarus-desk --format text seeds/articles/chirp-outage-2024-03-05.txt"
 # Plain `.venv/bin/python manage.py …` runs with production's settings and asks for SECRET_KEY.
+# Silent (@): the command's output is all that reaches stdout, so `--json | jq` and `> file` work.
 manage: $(STAMP)
-	$(PY) manage.py $(ARGS)
+	@$(PY) manage.py $(ARGS)
 
 chromium:
 	@test -x $(CHROMIUM) || (echo "Installing Debian's chromium for the browser tests…" && apt-get update -qq && apt-get install -y -qq chromium >/dev/null)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,9 @@ def _make_targets() -> set[str]:
 def test_readme_documents_the_commands_through_make_manage():
     assert len(MANAGE_LINES) >= 4, SHELL_LINES
     assert "manage" in _make_targets()
-    # The target runs manage.py with what ARGS says, under the Makefile's DEBUG=1 default.
-    assert re.search(r"^manage:.*\n\t\$\(PY\) manage\.py \$\(ARGS\)$", MAKEFILE, flags=re.M)
+    # The target runs manage.py with what ARGS says, under the Makefile's DEBUG=1 default,
+    # without echoing itself (@), so that a command's stdout can be piped or redirected.
+    assert re.search(r"^manage:.*\n\t@\$\(PY\) manage\.py \$\(ARGS\)$", MAKEFILE, flags=re.M)
     assert re.search(r"^export DEBUG \?= 1$", MAKEFILE, flags=re.M)
 
 
@@ -75,3 +77,17 @@ def test_readme_says_how_to_choose_the_port_and_the_makefile_honours_it():
     assert "PORT=8080 make run" in README
     assert re.search(r"^PORT \?= 8000$", MAKEFILE, flags=re.M)
     assert "runserver $(HOST):$(PORT)" in MAKEFILE
+
+
+def test_make_manage_prints_only_the_commands_output():
+    # `make manage ARGS="agreement --project SLUG --json" | jq` must see JSON only: make's echo
+    # of the recipe would come first. -o: never reinstall the virtualenv from a test.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "manage", "ARGS=help agreement"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert result.stdout.startswith("usage: manage.py agreement"), result.stdout[:200]
