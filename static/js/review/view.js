@@ -393,6 +393,14 @@ export class ReviewView {
   /** Scroll the selected item into view, in the text and in the list. */
   reveal(key) {
     const mark = this.#ui.text.querySelector(".seg.is-selected");
+    const panel = this.#ui.detail.closest(".review-panel");
+    if (panel && matchMedia("(max-width: 1000px)").matches) {
+      // The panel is a drawer over the bottom of the screen (app.css): the span goes to the
+      // middle of what is left above it, and the drawer shows its detail, at the top.
+      if (mark) mark.scrollIntoView({ block: "center" });
+      panel.scrollTop = 0;
+      return;
+    }
     if (mark) mark.scrollIntoView({ block: "nearest" });
     const row = this.#ui.items.querySelector(`[data-item="${key}"]`);
     if (row) row.scrollIntoView({ block: "nearest" });
