@@ -99,7 +99,8 @@ def own_annotation(article: Article, user) -> Annotation | None:
 def can_read_annotation(user, membership: Membership, annotation: Annotation) -> bool:
     """Who may read a layer. Managers and reviewers: every layer. Annotators: their own; in an
     open (not blind) project also the other analysts' layers, and gold once it is reviewed.
-    ``readable_layers`` is the same rule as a queryset filter; keep the two together."""
+    ``readable_layers`` is the same rule as a queryset filter, ``readable_layers_sql`` as SQL;
+    keep the three together."""
     if membership.role in STAFF_ROLES:
         return True
     if annotation.is_gold:
@@ -118,6 +119,20 @@ def readable_layers(
     if membership.project.blind:
         return layers.filter(annotator=user, is_gold=False)
     return layers.filter(Q(is_gold=False) | Q(is_gold=True, status=AnnotationStatus.REVIEWED))
+
+
+def readable_layers_sql(layer: str, member: str, user_id: int) -> tuple[str, list]:
+    """``readable_layers`` as an SQL condition, for hand-written queries (labels.rawsql says
+    why): ``layer`` is the alias of the annotation row, ``member`` an expression with the
+    member's role and the project's ``blind`` flag as ``{member}.role``/``{member}.blind``."""
+    staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
+    return (
+        f"({member}.role IN ({staff}) "
+        f"OR ({member}.blind AND {layer}.annotator_id = %s AND NOT {layer}.is_gold) "
+        f"OR (NOT {member}.blind AND (NOT {layer}.is_gold "
+        f"OR {layer}.status = '{AnnotationStatus.REVIEWED.value}')))",
+        [user_id],
+    )
 
 
 def require_role(membership: Membership, roles: Iterable[str]) -> None:

@@ -6,12 +6,23 @@ and returned as they are, without serializers in between.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
 from rest_framework import serializers
 
 from labels import access, jsonio, rawsql
 from labels.annotation.versions import span_snapshot
-from labels.models import Annotation, Article, Relation, Span, article_state
+from labels.models import (
+    Annotation,
+    Article,
+    Membership,
+    Project,
+    Relation,
+    Span,
+    article_state,
+)
 
 # The same representations as plain functions, for the hot endpoints (a span save, an
 # annotation read): instantiating a ModelSerializer costs more CPU there than the database does.
@@ -113,6 +124,89 @@ def annotation_payload(annotation: Annotation) -> dict:
         spans=spans,
         relations=relations,
     )
+
+
+def _iso(column: str) -> str:
+    """SQL for DRF's DateTimeField output of a timestamptz in UTC (settings.TIME_ZONE):
+    ISO 8601 with "Z", microseconds only when there are some, as ``datetime.isoformat``."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+        f"|| CASE WHEN extract(microseconds FROM {utc})::bigint %% 1000000 = 0 THEN '' "
+        f"ELSE to_char({utc}, '.US') END || 'Z')"
+    )
+
+
+def article_layers_json(user, article_id: int | str, page_size: int) -> tuple[int, str]:
+    """The first page (``page_size``) of the layers of article ``article_id`` that ``user`` may
+    read (``access.readable_layers_sql``), each as AnnotationSerializer documents it with its
+    spans and relations, and how many there are in all: the JSON array built by PostgreSQL in
+    one statement that also checks access, returned as text, never parsed here (labels.rawsql
+    says why). Http404 ("No such article.") for a non-member or an unknown article, as
+    ``access.access_article``."""
+    if not user.is_authenticated:
+        raise Http404("No such article.")
+    try:
+        article_id = int(article_id)
+    except (TypeError, ValueError):
+        raise Http404("No such article.") from None
+    if not 0 < article_id < 2**63:
+        raise Http404("No such article.")
+    if settings.TIME_ZONE != "UTC":  # _iso writes UTC; DRF would write the local time
+        raise ImproperlyConfigured("article_layers_json expects TIME_ZONE = 'UTC'.")
+    users, spans, relations = (
+        rawsql.table(get_user_model()),
+        rawsql.table(Span),
+        rawsql.table(Relation),
+    )
+    readable, readable_params = access.readable_layers_sql("a", "m", user.pk)
+    span = (
+        "json_build_object('id', s.id, 'label', s.label, 'start', s.start, 'end', s.\"end\", "
+        "'text', s.text, 'attrs', s.attrs, 'origin', s.origin, 'provenance', s.provenance, "
+        "'agreed_by', s.agreed_by, 'client_id', s.client_id::text)"
+    )
+    relation = (
+        "json_build_object('id', x.id, 'label', x.label, 'from', x.source_id, "
+        "'to', x.target_id, 'attrs', x.attrs, 'client_id', x.client_id::text)"
+    )
+    layer = (
+        "json_build_object('id', l.id, 'article', l.article_id, "
+        "'layer', CASE WHEN l.is_gold THEN 'gold' ELSE l.annotator_name END, "
+        "'is_gold', l.is_gold, 'status', l.status, 'version', l.version, "
+        "'schema_version', l.schema_version, 'skip_reason', l.skip_reason, "
+        "'review_comment', l.review_comment, 'reviewer', l.reviewer_name, "
+        f"'lease_expires_at', {_iso('l.lease_expires_at')}, "
+        f"'created_at', {_iso('l.created_at')}, 'updated_at', {_iso('l.updated_at')}, "
+        f"'submitted_at', {_iso('l.submitted_at')}, "
+        f"'spans', (SELECT coalesce(json_agg({span} ORDER BY s.start, s.\"end\", s.id), '[]') "
+        f"  FROM {spans} s WHERE s.annotation_id = l.id), "
+        f"'relations', (SELECT coalesce(json_agg({relation} ORDER BY x.id), '[]') "
+        f"  FROM {relations} x WHERE x.annotation_id = l.id))"
+    )
+    order = "l.is_gold DESC, l.annotator_name, l.id"
+    sql = (
+        "WITH m AS ("
+        f"  SELECT r.id AS article_id, p.blind, mb.role FROM {rawsql.table(Article)} r "
+        f"  JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
+        f"  JOIN {rawsql.table(Membership)} mb ON mb.project_id = p.id AND mb.user_id = %s "
+        "  WHERE r.id = %s), "
+        "l AS ("
+        "  SELECT a.*, u.username AS annotator_name, v.username AS reviewer_name "
+        f"  FROM {rawsql.table(Annotation)} a JOIN m ON a.article_id = m.article_id "
+        f"  LEFT JOIN {users} u ON u.id = a.annotator_id "
+        f"  LEFT JOIN {users} v ON v.id = a.reviewer_id WHERE {readable}) "
+        "SELECT (SELECT count(*) FROM l), "
+        f"  (SELECT coalesce(json_agg(page.doc ORDER BY page.n), '[]')::text FROM ("
+        f"    SELECT {layer} AS doc, row_number() OVER (ORDER BY {order}) AS n "
+        f"    FROM l ORDER BY {order} LIMIT %s) page) "
+        "FROM m"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [user.pk, article_id, *readable_params, page_size])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such article.")
+    return row[0], row[1]
 
 
 def article_detail(article: Article, membership) -> dict:
