@@ -5,7 +5,7 @@
 import { el } from "./dom.js";
 import { DATALIST_ID, registry, shownValue, speakerValue } from "./speakers-registry.js";
 
-export { speakerValue };
+export { registry, shownValue, speakerValue };
 
 /** An attribute's name as its field is titled: "quote_type (required)". */
 export function fieldTitle(attribute) {

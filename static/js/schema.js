@@ -92,12 +92,19 @@ export function missingAttributes(schema, label, attrs) {
 }
 
 /** "quote_type: direct · target: EU" — the attributes in schema order, for lists. */
-export function attributeSummary(schema, label, attrs) {
+export function attributeSummary(schema, label, attrs, shown = (attribute, value) => value) {
   const definition = spanLabel(schema, label);
-  const names = definition ? (definition.attributes || []).map((a) => a.name) : [];
+  const byName = new Map((definition?.attributes || []).map((a) => [a.name, a]));
+  const names = [...byName.keys()];
   for (const name of Object.keys(attrs || {})) if (!names.includes(name)) names.push(name);
+  const text = (name) => {
+    const value = attrs[name];
+    if (value === true) return "yes";
+    if (value === false) return "no";
+    return byName.has(name) ? shown(byName.get(name), value) : value;
+  };
   return names
     .filter((name) => attrs && attrs[name] !== undefined && attrs[name] !== null && attrs[name] !== "")
-    .map((name) => `${name}: ${attrs[name] === true ? "yes" : attrs[name] === false ? "no" : attrs[name]}`)
+    .map((name) => `${name}: ${text(name)}`)
     .join(" · ");
 }

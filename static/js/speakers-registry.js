@@ -138,7 +138,9 @@ export async function speakerValue(input, { create = false } = {}) {
     return id;
   }
   if (!create) {
-    hint(input, `No speaker “${text}” yet: press Enter to add it.`);
+    // Leaving the field (or the change event of the Enter just handled) keeps what the
+    // Enter said.
+    if (input.dataset.pendingNew !== text) hint(input, `No speaker “${text}” yet: press Enter to add it.`);
     return undefined;
   }
   if (input.dataset.pendingNew !== text) {

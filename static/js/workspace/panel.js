@@ -3,7 +3,7 @@
 // The panel listens to its own lists and editor and says what the analyst asked for through
 // the `on` callbacks; the page decides what happens.
 
-import { attributeField, speakerValue } from "../attributes.js";
+import { attributeField, registry as speakers, shownValue, speakerValue } from "../attributes.js";
 import { el } from "../dom.js";
 import { excerpt, excerptEnds } from "../format.js";
 import { attributeSummary, missingAttributes, relationType, spanLabel } from "../schema.js";
@@ -44,6 +44,10 @@ export class Panel {
     this.#relationList = relationList;
     this.#relationCount = relationCount;
     this.#listen(on);
+    // Speaker names arrive after the first drawing: the list shows them once they are known.
+    speakers.addEventListener("change", () => {
+      if (this.#built) this.renderSpans();
+    });
   }
 
   #listen(on) {
@@ -100,7 +104,7 @@ export class Panel {
   #item(span) {
     const schema = this.#store.schema;
     const missing = missingAttributes(schema, span.label, span.attrs);
-    const summary = attributeSummary(schema, span.label, span.attrs);
+    const summary = attributeSummary(schema, span.label, span.attrs, (a, v) => (a.type === "speaker" ? shownValue(v) : v));
     const button = el(
       "button",
       { type: "button", className: "span-item", dataset: { key: span.key } },
