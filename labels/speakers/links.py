@@ -70,38 +70,3 @@ def resolve_ids(project: Project, ids: set[int]) -> dict[int, int]:
             target, hops = nxt, hops + 1
         out[speaker_id] = target
     return out
-
-
-def do_link_guessed(project: Project, layers) -> int:
-    """Link every Source span of ``layers`` (annotations of ``project``) that has no speaker to
-    the one the resolver guesses (``labels.speakers.resolve``); returns how many it linked.
-    For seeding and bulk work, not for analysts' layers in progress: the history does not
-    record it. A constant number of queries per article."""
-    from labels.models import Span
-    from labels.speakers.resolve import registry_for, resolve_mentions
-
-    speakers = registry_for(project)
-    if not speakers:
-        return 0
-    changed = []
-    for annotation in layers.select_related("article"):
-        spans = [
-            s
-            for s in Span.objects.filter(annotation=annotation).order_by("start", "end")
-            if speaker_attribute_names(project.schema, s.label)
-        ]
-        mentions = [
-            {"start": s.start, "end": s.end, "text": s.text, "speaker": s.attrs.get("speaker")}
-            for s in spans
-        ]
-        for span, guess in zip(
-            spans, resolve_mentions(annotation.article.text, mentions, speakers), strict=True
-        ):
-            if guess is not None:
-                span.attrs = {
-                    **span.attrs,
-                    speaker_attribute_names(project.schema, span.label)[0]: guess.speaker,
-                }
-                changed.append(span)
-    Span.objects.bulk_update(changed, ["attrs"], batch_size=500)
-    return len(changed)

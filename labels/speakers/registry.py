@@ -20,6 +20,8 @@ from django.http import Http404
 from labels import access, rawsql
 from labels.errors import Invalid, Problem
 from labels.models import (
+    HistoryAction,
+    HistoryEvent,
     Membership,
     Project,
     Span,
@@ -309,7 +311,7 @@ def do_merge_speakers(project: Project, actor, merged: Speaker, into: Speaker) -
             .select_for_update(of=("self",))
             .values_list("pk", flat=True)
         )
-        _relink(span_ids, into.pk)
+        _relink(span_ids, into.pk, actor, "speaker merge")
         aliases_before = list(into.aliases)
         added = [merged.name, *merged.aliases]
         seen = {a.casefold() for a in [into.name, *into.aliases]}
@@ -344,16 +346,42 @@ def do_merge_speakers(project: Project, actor, merged: Speaker, into: Speaker) -
     return Merge(into, merged, len(span_ids), event)
 
 
-def _relink(span_ids: list[int], speaker_id: int) -> None:
-    """Link the spans ``span_ids`` to ``speaker_id``: one statement, whatever their number."""
+def _span_snapshot(span: Span) -> dict[str, Any]:
+    """A span as the layer's history records it (``labels.annotation.versions.span_snapshot``,
+    which this layer of the code may not import)."""
+    fields = ("id", "label", "start", "end", "text", "attrs", "origin", "provenance")
+    return {name: getattr(span, "pk" if name == "id" else name) for name in fields}
+
+
+def _relink(span_ids: list[int], speaker_id: int, actor, via: str) -> None:
+    """Link the spans ``span_ids`` to ``speaker_id`` and record it in each span's layer's
+    history (``via``: "speaker merge" or "merge undone"): three statements, whatever their
+    number. The layers' versions stay: nothing an analyst wrote changed meaning."""
     if not span_ids:
         return
+    spans = list(Span.objects.filter(pk__in=span_ids).select_related("annotation").order_by("pk"))
     sql = (
-        f"UPDATE {rawsql.table(Span)} SET attrs = jsonb_set(attrs, '{{speaker}}', to_jsonb(%s::bigint)),"
-        " updated_at = now() WHERE id = ANY(%s)"
+        f"UPDATE {rawsql.table(Span)} SET attrs = jsonb_set(attrs, '{{speaker}}', "
+        "to_jsonb(%s::bigint)), updated_at = now() WHERE id = ANY(%s)"
     )
     with rawsql.cursor() as cursor:
         cursor.execute(sql, [speaker_id, span_ids])
+    events = []
+    for span in spans:
+        before = _span_snapshot(span)
+        span.attrs = {**span.attrs, "speaker": speaker_id}
+        events.append(
+            HistoryEvent(
+                annotation=span.annotation,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=HistoryAction.SPAN_UPDATED,
+                object_id=span.pk,
+                annotation_version=span.annotation.version,
+                before=before,
+                after={**_span_snapshot(span), "via": via},
+            )
+        )
+    HistoryEvent.objects.bulk_create(events)
 
 
 def do_undo_merge(project: Project, actor, event_id: Any) -> Speaker:
@@ -409,7 +437,7 @@ def do_undo_merge(project: Project, actor, event_id: Any) -> Speaker:
                 "pk", flat=True
             )
         )
-        _relink(back, merged.pk)
+        _relink(back, merged.pk, actor, "merge undone")
         into.aliases = list(event.after["aliases_before"])
         if event.after.get("wikidata_moved"):
             into.wikidata_id = ""

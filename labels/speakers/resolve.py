@@ -25,7 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from labels.models import Project, Span, Speaker
 from labels.speakers import names
+from labels.speakers.links import speaker_attribute_names
 
 PERSON, ORGANIZATION, GOVERNMENT, NEWS_AGENCY, OTHER = (
     "person",
@@ -183,10 +185,8 @@ def _guess(mention, forms, surnames, antecedents, kinds) -> Guess | None:
     return Guess(best[1], 0.6 if rule == "pronoun" else 0.65, rule)
 
 
-def registry_for(project) -> list[Speakerish]:
+def registry_for(project: Project) -> list[Speakerish]:
     """The project's active speakers as the resolver takes them: one query."""
-    from labels.models import Speaker
-
     return [
         Speakerish(s.pk, s.name, s.kind, tuple(s.aliases))
         for s in Speaker.objects.filter(project=project)
@@ -207,8 +207,6 @@ def suggest_speakers(
     ``speaker_confidence`` and ``speaker_rule`` beside it; ``existing`` are the layer's own
     linked Sources (``start``, ``end``, ``text``, ``speaker``), antecedents for pronouns.
     A suggestion that names a speaker already keeps it. No queries."""
-    from labels.speakers.links import speaker_attribute_names
-
     targets = [s for s in suggested if speaker_attribute_names(schema, s["label"])]
     if not targets or not speakers:
         return
@@ -221,3 +219,35 @@ def suggest_speakers(
         item["attrs"] = {**item["attrs"], name: guess.speaker}
         item["speaker_confidence"] = guess.confidence
         item["speaker_rule"] = guess.rule
+
+
+def do_link_guessed(project: Project, layers) -> int:
+    """Link every Source span of ``layers`` (annotations of ``project``) that has no speaker to
+    the one the resolver guesses (``labels.speakers.resolve``); returns how many it linked.
+    For seeding and bulk work, not for analysts' layers in progress: the history does not
+    record it. A constant number of queries per article."""
+    speakers = registry_for(project)
+    if not speakers:
+        return 0
+    changed = []
+    for annotation in layers.select_related("article"):
+        spans = [
+            s
+            for s in Span.objects.filter(annotation=annotation).order_by("start", "end")
+            if speaker_attribute_names(project.schema, s.label)
+        ]
+        mentions = [
+            {"start": s.start, "end": s.end, "text": s.text, "speaker": s.attrs.get("speaker")}
+            for s in spans
+        ]
+        for span, guess in zip(
+            spans, resolve_mentions(annotation.article.text, mentions, speakers), strict=True
+        ):
+            if guess is not None:
+                span.attrs = {
+                    **span.attrs,
+                    speaker_attribute_names(project.schema, span.label)[0]: guess.speaker,
+                }
+                changed.append(span)
+    Span.objects.bulk_update(changed, ["attrs"], batch_size=500)
+    return len(changed)

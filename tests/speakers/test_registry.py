@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labels.models import Span, Speaker, SpeakerAction, SpeakerEvent
+from labels.models import HistoryAction, HistoryEvent, Span, Speaker, SpeakerAction, SpeakerEvent
 from labels.speakers import registry
 from tests.support.review_helpers import span_data
 
@@ -198,6 +198,16 @@ def test_a_merge_moves_every_link_and_is_undone(api, project, reviewer, linked_l
     assert kept.aliases == ["Manu"] and macron.merged_into is None
     assert SpeakerEvent.objects.get(pk=event.pk).undone
     assert SpeakerEvent.objects.filter(action=SpeakerAction.MERGE_UNDONE).count() == 1
+    # The layer's history says both moves, with the speaker before and after.
+    moves = HistoryEvent.objects.filter(
+        annotation=linked_layer, action=HistoryAction.SPAN_UPDATED, object_id=source.pk
+    ).order_by("id")
+    assert [
+        (e.after["via"], e.before["attrs"]["speaker"], e.after["attrs"]["speaker"]) for e in moves
+    ] == [
+        ("speaker merge", macron.pk, kept.pk),
+        ("merge undone", kept.pk, macron.pk),
+    ]
     again = client.post(f"{base(project)}history/{event.pk}/undo/")
     assert again.status_code == 400
 

@@ -33,7 +33,9 @@ def test_a_suggested_source_names_its_speaker_and_accepting_links_it(
         format="json",
     )
     assert response.status_code in (200, 201), response.content
-    assert Span.objects.get(annotation=layer, label="Source", start=0).attrs["speaker"] == kremlin.pk
+    assert (
+        Span.objects.get(annotation=layer, label="Source", start=0).attrs["speaker"] == kremlin.pk
+    )
 
 
 def test_without_a_registry_sources_are_suggested_without_speakers(api, layer, annotator):

@@ -18,7 +18,7 @@ from labels.errors import ImportFailed
 from labels.interop.importing import do_import
 from labels.models import Membership, Project
 from labels.projects.projects import do_create_project
-from labels.speakers.links import do_link_guessed
+from labels.speakers.resolve import do_link_guessed
 from labels.speakers.transfer import do_import_registry
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
