@@ -180,3 +180,33 @@ def test_no_page_scrolls_sideways_on_a_phone_and_wide_tables_scroll_in_their_box
             )
             assert not wide or scrolls in ("auto", "scroll"), (name, i)
     assert page.problems == []
+
+
+def test_review_on_a_phone_keeps_the_selected_spans_decision_on_screen(
+    new_page, live_server, project, make_article, annotator, annotator2, reviewer
+):
+    text = "Macron said the talks would go on. Putin disagreed, the Kremlin said on Monday."
+    text += "\n\n" + "Other news of the day followed, at length. " * 60  # longer than a screen
+    article = make_article(project, text, title="Talks")
+    quote = span_data("Quote", "the talks would go on", text, quote_type="indirect")
+    submit_layer(article, annotator, [quote])
+    submit_layer(article, annotator2, [span_data("Source", "Macron", text)])
+    page = new_page(reviewer, **PHONE)
+    page.goto(f"{live_server.url}/articles/{article.pk}/review/")
+    page.wait_for_selector('[data-hook="text"][data-version]')
+    assert page_width(page) <= 390
+
+    span = page.locator('[data-hook="text"] .seg.mark', has_text="Macron")
+    span.tap()
+    accept = page.locator('[data-hook="detail"] [data-action=accept]')
+    accept.wait_for()
+    # The span and what decides it are both in sight: the panel is a drawer over the bottom.
+    for box in (accept.bounding_box(), span.bounding_box()):
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 844, box
+    assert span.bounding_box()["y"] + 10 < accept.bounding_box()["y"]
+    before = page.locator('[data-hook="text"]').get_attribute("data-version")
+    accept.tap()
+    page.locator(f'[data-hook="text"]:not([data-version="{before}"])').wait_for()
+    gold = Annotation.objects.get(article=article, is_gold=True)
+    assert list(gold.spans.values_list("label", "text")) == [("Source", "Macron")]
+    assert page_width(page) <= 390
