@@ -9,15 +9,24 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
-from labels.suggestions.rules.clauses import _Chunk, _chunks, _find_cues, _sentences, _trim
+from labels.suggestions.rules.clauses import (
+    _Chunk,
+    _chunks,
+    _find_cues,
+    _inside,
+    _sentences,
+    _trim,
+)
 from labels.suggestions.rules.lexicon import (
     _ANAPHORS,
     _CLOSING_PUNCT,
     _COMPLEMENTIZER,
     _COMPLEMENTIZERS,
+    _DETERMINERS,
     _LEADING_RECIPIENT,
     _NAMING_VERB,
     _OBJECT_VERB,
+    _PERSON_NOUN,
     _QUOTE_TAIL,
     _RELATIVES,
     _fold,
@@ -28,6 +37,9 @@ from labels.suggestions.rules.tokens import _Att, _Cue, _Quote, _Seg, _Src
 
 # ---------------------------------------------------------------------------------------------
 # 5. Attributions per sentence
+
+#: Lower-case words inside a personal name: "Charles de Gaulle", "Ursula von der Leyen".
+_NAME_PARTICLES = frozenset("de van von der den la le du da di bin al".split())
 
 
 @dataclass(slots=True)
@@ -193,6 +205,30 @@ class _Reader:
         # Speech verbs.
         if self._quote_then_cue(chunk, cue, att, phrase):
             return att
+        # "…,” Sadie Weiner, the DSCC spokeswoman, said in a statement.": the name before
+        # its apposition is the speaker, and the apposition is not content.
+        named = self._name_before_apposition(chunks, ci) if not pre and att.source is None else None
+        if named is not None:
+            k, att.source = named
+            rest = text[cue.end : chunk.end].split()
+            if k > 0 and (not rest or _fold(rest[0]) in _QUOTE_TAIL or len(rest) <= 3):
+                before = chunks[k - 1]
+                if before.seg is not None:
+                    if not before.seg.covered:
+                        self._attach(before.seg, att, 0.85)
+                    else:
+                        for a in self.atts:
+                            if (before.seg.start, before.seg.end) in a.quotes:
+                                a.quotes.remove((before.seg.start, before.seg.end))
+                        att.quotes.append((before.seg.start, before.seg.end))
+                elif self.content(
+                    self._content_start(chunks, k), before.end, "quote:before-cue", 0.6
+                ):
+                    self._give_last_quote(att)
+            else:
+                self._content_after(chunks, ci, cue, att, e)
+            return att
+
         inverted_pre = not pre or (len(pre_words) == 1 and _fold(pre_words[0]) in _ANAPHORS)
         post, clean = (None, False)
         if att.source is None and inverted_pre and not _OBJECT_VERB.match(phrase):
@@ -224,6 +260,31 @@ class _Reader:
             return att
         self._content_after(chunks, ci, cue, att, e)
         return att
+
+    def _name_before_apposition(self, chunks: list[_Chunk], ci: int) -> tuple[int, _Src] | None:
+        """``(index, source)`` of a name followed by its comma apposition just before the cue
+        clause — "Jeff Weaver, Sanders’ campaign manager, said" — or ``None``."""
+        if ci < 2:
+            return None
+        appo, name = chunks[ci - 1], chunks[ci - 2]
+        if appo.cues or appo.seg or name.cues or name.seg or name.sep != "," or appo.sep != ",":
+            return None
+        appo_words = self.text[appo.start : appo.end].split()
+        name_words = self.text[name.start : name.end].split()
+        if not 1 <= len(appo_words) <= 10 or not 1 <= len(name_words) <= 6:
+            return None
+        lead = _fold(appo_words[0])
+        if not (
+            lead in _DETERMINERS
+            or not appo_words[0][:1].isupper()
+            or lead.endswith(("’s", "'s", "s’", "s'"))
+            or _PERSON_NOUN.search(self.text, appo.start, appo.end)
+        ):
+            return None
+        if not all(w[:1].isupper() or _fold(w) in _NAME_PARTICLES for w in name_words):
+            return None
+        src = _pre_source(self.text, name.start, name.end)
+        return (ci - 2, src) if src is not None else None
 
     def _quote_then_cue(self, chunk: _Chunk, cue: _Cue, att: _Att, phrase: str) -> bool:
         """“…” said the observer / “…” the observer said — without the usual comma."""
@@ -335,7 +396,12 @@ class _Reader:
         chunk = chunks[ci]
         start = cue.end
         # "told his counterpart on Wednesday that …": the content starts after the complementizer.
-        for m in _COMPLEMENTIZER.finditer(text, cue.end, chunk.end):
+        # Only a complementizer of this cue: not one inside a quotation ("“… promises that
+        # are …”") or after the next cue ("said … and warned that …").
+        limit = min([c.start for c in chunk.cues if c.start > cue.start] + [chunk.end])
+        for m in _COMPLEMENTIZER.finditer(text, cue.end, limit):
+            if _inside(self.segments, self.seg_starts, m.start()):
+                continue
             if len(text[cue.end : m.start()].split()) <= 8:
                 start = m.end()
             break
@@ -388,7 +454,15 @@ class _Reader:
                 words = text[chunks[k].start : chunks[k].cues[0].start].split()
                 if len(words) <= 4 and self._only_relays_after(chunks, k):
                     return chunks[k - 1].end
-        return chunk.end
+        # The reported clause runs on over commas ("the plan, which was drafted in May, would
+        # cut taxes"), up to a semicolon or colon, a quotation standing alone, or a clause
+        # with a cue of its own.
+        end = chunk.end
+        for k in range(ci + 1, len(chunks)):
+            if chunks[k - 1].sep != "," or chunks[k].cues or chunks[k].seg is not None:
+                break
+            end = chunks[k].end
+        return end
 
     def _speaker_before(
         self, chunks: list[_Chunk], ci: int, cue: _Cue, sentence_atts: list[_Att]

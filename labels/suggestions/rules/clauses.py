@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     pass
 from labels.suggestions.rules.lexicon import (
+    _DETERMINERS,
     _INVERTED_PRONOUN,
     _PASSIVE_BEFORE,
+    _PRONOUNS,
     _WORD,
+    EN_SUBJECT_ONLY,
     _cue_buckets,
     _fold,
 )
@@ -52,6 +55,8 @@ def _find_cues(text: str, segments: Sequence[_Seg]) -> list[_Cue]:
             and _PASSIVE_BEFORE.search(text, max(0, pos - 12), pos)
         ):
             continue  # "have been confirmed": no speaker
+        if lang == "en" and phrase.lower() in EN_SUBJECT_ONLY and not _after_subject(text, pos):
+            continue  # "the claims", "his reports": a noun
         cue = _Cue(pos, m.end(), kind, lang)
         inv = _INVERTED_PRONOUN.search(phrase) if lang == "fr" else None
         if inv:
@@ -61,6 +66,25 @@ def _find_cues(text: str, segments: Sequence[_Seg]) -> list[_Cue]:
         cues.append(cue)
         after = m.end()
     return cues
+
+
+_PREV_WORD = re.compile(r"([\w’'.-]+)[ \t\u00a0]+$")
+
+
+def _after_subject(text: str, pos: int) -> bool:
+    """Whether the word before ``pos`` can be the subject of a verb there: a pronoun or a
+    capitalised word that is not a determiner or a possessive ("Trump claims", "she notes")."""
+    m = _PREV_WORD.search(text, max(0, pos - 40), pos)
+    if m is None:
+        return False
+    word = m.group(1)
+    low = word.casefold()
+    if low in _PRONOUNS or low in ("who", "which", "that"):
+        return True
+    before = text[max(0, m.start() - 3) : m.start()].rstrip(" \t\u00a0“\"'")
+    if not before or before[-1] in ".!?\n":
+        return False  # a capital at the start of a sentence says nothing: "Outage reports …"
+    return word[:1].isupper() and low not in _DETERMINERS and not low.endswith(("’s", "'s"))
 
 
 def _inside(segments: Sequence[_Seg], starts: Sequence[int], pos: int) -> _Seg | None:
@@ -73,10 +97,13 @@ def _inside(segments: Sequence[_Seg], starts: Sequence[int], pos: int) -> _Seg |
 # ---------------------------------------------------------------------------------------------
 # 3. Sentences and clauses
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”»“’)\]]*(?=\s+[\"“„«‚‘(\-–—\d\w])|\n")
+_SENTENCE_END = re.compile(r"[.!?…]+(?:''|[\"”»“’)\]])*(?=\s+(?:''|[\"“„«‚‘(\-–—\d\w]))|\n")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st gen col lt sgt rep sen gov jan feb mar apr jun jul aug sep sept oct "
-    "nov dec no vs etc m mme mlle bzw nr ca dr г гг им др т".split()
+    "nov dec no vs etc m mme mlle bzw nr ca dr г гг им др т "
+    # US titles and state abbreviations inside names: "the Rev. Peter Wherry", "(D-Mo.)".
+    "sens reps govs rev fr msgr atty supt capt cmdr adm maj jr sr calif colo conn fla ill ind "
+    "kan kans mass mich minn miss mo mont neb nev okla ore tenn tex wash wis wyo".split()
 )
 
 
@@ -87,7 +114,7 @@ def _sentences(text: str, start: int, end: int, segments: Sequence[_Seg]) -> lis
         cut = m.end()
         if m.group() != "\n":
             nxt = text[cut:end].lstrip()[:1]
-            if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in '"“„«‚‘(-–—'):
+            if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in "\"“„«‚‘(-–—'"):
                 continue
             word = re.search(r"(\w+)\W*$", text[max(s, m.start() - 12) : m.start() + 1])
             if word and (_fold(word.group(1)) in _ABBREVIATIONS or len(word.group(1)) == 1):

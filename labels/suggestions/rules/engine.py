@@ -66,7 +66,7 @@ def suggest(text: str, schema: dict[str, Any] | None = None) -> Suggestions:
     for q in reader.quotes:
         add("Quote", q.start, q.end, {"quote_type": q.quote_type}, q.confidence, q.rule)
     for g in segments:
-        if not g.covered and not _is_quoted_name(text, g):
+        if not g.covered and not _is_quoted_name(text, g) and not _is_scare_quote(text, g):
             add(
                 "Quote", g.start, g.end, {"quote_type": "direct"}, 0.35, f"quote:{g.style}:fragment"
             )
@@ -84,6 +84,13 @@ def suggest(text: str, schema: dict[str, Any] | None = None) -> Suggestions:
                 src.confidence,
                 src.rule,
             )
+
+    # Only the outermost attribution is proposed (as cues inside quotation marks are skipped):
+    # a quotation, cue or source inside a mixed or indirect quote is part of it.
+    outer = sorted((s, e) for (label, s, e), v in spans.items() if label == "Quote")
+    for key in list(spans):
+        if any(s <= key[1] and key[2] <= e and (s, e) != key[1:] for s, e in outer):
+            del spans[key]
 
     ordered = sorted(spans.items(), key=lambda kv: (kv[0][1], -kv[0][2], kv[0][0]))
     ids: dict[tuple[str, int, int], str] = {}
@@ -131,6 +138,19 @@ def suggest(text: str, schema: dict[str, Any] | None = None) -> Suggestions:
 
 def _num(span_id: str) -> int:
     return int(span_id[1:])
+
+
+#: A quotation no cue attributes, of at most this many words and not a sentence, is a scare
+#: quote, a title or a slogan ("the “party of ideas”", "“Make America Great” hats"): PolNeAR
+#: and the seed conventions call those non-attributions.
+SCARE_QUOTE_MAX_WORDS = 5
+
+
+def _is_scare_quote(text: str, g: _Seg) -> bool:
+    inner = text[g.start : g.end].rstrip()
+    if any("\u3000" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" for c in inner):
+        return False  # Chinese, Japanese, Korean: words are not counted by spaces
+    return len(inner.split()) <= SCARE_QUOTE_MAX_WORDS and not inner.endswith((".", "!", "?", "…"))
 
 
 def _is_quoted_name(text: str, g: _Seg) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
+from labels.suggestions.rules.reporting_verbs import lexicon_entries, object_verb_forms
 
 # ---------------------------------------------------------------------------------------------
 # Lexicons. Entries are regular-expression fragments, matched case-insensitively on word
@@ -33,7 +34,7 @@ _EN_SPEECH = [
     r"calls\s+for",
     *"called reported confirmed argued argues acknowledged admitted stressed declared".split(),
     *"wrote writes tweeted posted replied answered recalled suggested predicted promised".split(),
-    *"vowed pledged complained conceded observed commented estimated".split(),
+    *"vowed complained conceded observed commented estimated".split(),
     # Base and -s forms, only of verbs that are not also common nouns (not "report", "claim").
     *"argue insist warn explain deny confirm acknowledge admit declare write suggest".split(),
     *"predict complain concede observe announce urge acknowledges admits confirms".split(),
@@ -45,6 +46,11 @@ _EN_SPEECH = [
         "telling warning adding insisting noting arguing claiming stressing",
     ),
 ]
+# The published lists (reporting_verbs.py) after the hand entries above, which keep their
+# order and guards; duplicates dropped.
+_EN_SPEECH += [e for e in lexicon_entries()[0] if e not in _EN_SPEECH and e != "citing"]
+#: Forms that are cues only after a subject (a pronoun or a capitalised word): "Trump claims".
+EN_SUBJECT_ONLY = frozenset(lexicon_entries()[1])
 _EN_ACCORDING = [r"according\s+to"]
 _EN_RELAY = [r"quoted\s+by", r"cited\s+by", r"relayed\s+by"]
 _EN_CITING = ["citing"]
@@ -176,7 +182,9 @@ _WORD = re.compile(r"(?<![\w-])\w+")
 # Verbs whose following noun phrase is an object or addressee, never an inverted speaker.
 _OBJECT_VERB = re.compile(
     r"^(?:told|tells?|asked|asked\s+for|urged|urges|called(?:\s+for|\s+on)?|calls\s+for|"
-    r"denied|denies|confirmed|acknowledged|announced|warned|a\s+appelé|назвал[аио]?)$",
+    r"denied|denies|confirmed|acknowledged|announced|warned|a\s+appelé|назвал[аио]?|"
+    + "|".join(object_verb_forms())
+    + r")$",
     re.IGNORECASE,
 )
 _NAMING_VERB = re.compile(r"^(?:called|dubbed|named|назвал[аио]?|nannte|llamó)$", re.IGNORECASE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,7 +25,7 @@ from labels.suggestions.rules.lexicon import (
     _TIME_WORDS,
     _fold,
 )
-from labels.suggestions.rules.tokens import _Cue, _Src, _tokens
+from labels.suggestions.rules.tokens import _Cue, _Src, _Tok, _tokens
 
 # ---------------------------------------------------------------------------------------------
 # 4. Sources
@@ -36,7 +37,7 @@ _SOURCE_WINDOW = 160
 
 def _post_source(text: str, cue: _Cue, end: int, cue_starts: set[int]) -> tuple[_Src | None, bool]:
     """The noun phrase after a cue, and whether it ends the clause cleanly."""
-    toks = _tokens(text, cue.end, min(end, cue.end + _SOURCE_WINDOW))
+    toks = _join_abbreviations(_tokens(text, cue.end, min(end, cue.end + _SOURCE_WINDOW)))
     i = 0
     if cue.lang == "de" and toks and toks[0].low in ("aus", "von", "in"):
         i = 1
@@ -67,6 +68,8 @@ def _post_source(text: str, cue: _Cue, end: int, cue_starts: set[int]) -> tuple[
     if i >= len(toks) or toks[i].low in _COMPLEMENTIZERS or toks[i].text == ":":
         return None, False  # "dijo que …": what follows is the content, not the speaker
     first = toks[i]
+    if first.low in _STOP_PREPOSITIONS and cue.kind == "speech":
+        return None, False  # "said in a statement": a circumstance, not the speaker
     if first.low in _PRONOUNS:
         after = toks[i + 1] if i + 1 < len(toks) else None
         clean = after is None or not after.is_word or after.low in _STOP_PREPOSITIONS
@@ -128,8 +131,11 @@ def _pre_source(text: str, start: int, end: int) -> _Src | None:
         or (toks[0].low.endswith("ly") and len(toks) > 1 and toks[1].low in _DETERMINERS)
     ):
         toks.pop(0)
+    toks = _join_abbreviations(toks)
     while toks:
         last = toks[-1]
+        if last.text == ")" and any(t.text == "(" for t in toks):
+            break  # "Sen. Claire McCaskill (D-Mo.)": the parenthesis belongs to the name
         if last.low in _ADVERBS or (
             last.low.endswith("ly") and len(last.low) > 4 and not last.is_cap
         ):
@@ -168,6 +174,37 @@ def _pre_source(text: str, start: int, end: int) -> _Src | None:
     return None
 
 
+#: Titles and other abbreviations written with a full stop inside a name ("Sen. Claire
+#: McCaskill", "the Rev. Peter Wherry", "(D-Mo.)", "Bob Casey Jr."); the tokenizer splits the
+#: stop off, and without this a name would end, or be cut, at it.
+_TITLE_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sen sens rep reps gov govs gen col lt sgt capt cmdr adm maj rev fr "
+    "msgr atty supt pres sec amb hon jr sr mt ft "
+    "ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss mo "
+    "mont neb nev okla ore pa penn tenn tex va vt wash wis wyo".split()
+)
+
+
+_TITLE = re.compile(r"\b(?:Sen|Sens|Rep|Reps|Gov|Rev|Mr|Mrs|Ms|Dr|Fr|Msgr|Atty|Gen|Lt|Col|Sgt)\.")
+
+
+def _join_abbreviations(toks: list[_Tok]) -> list[_Tok]:
+    """Tokens with a title's full stop joined to it: ["Sen", "."] → ["Sen."]."""
+    out: list[_Tok] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (
+            t.text == "."
+            and prev is not None
+            and prev.end == t.start
+            and (prev.low in _TITLE_ABBREVIATIONS or (len(prev.text) == 1 and prev.is_cap))
+        ):
+            out[-1] = _Tok(prev.start, t.end, prev.text + ".")
+            continue
+        out.append(t)
+    return out
+
+
 def _source_type(mention: str) -> str:
     """A guess, only where it is obvious; analysts correct the rest."""
     words = mention.split()
@@ -182,7 +219,7 @@ def _source_type(mention: str) -> str:
         return "anonymous"
     if not named and _DOCUMENT.search(mention):
         return "document"
-    if _PERSON_NOUN.search(mention):
+    if _PERSON_NOUN.search(mention) or _TITLE.search(mention):
         return "person"
     if _ORGANIZATION.search(mention):
         return "organization"

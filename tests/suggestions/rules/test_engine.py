@@ -105,10 +105,13 @@ def test_nested_german_and_russian_quotations_give_the_outer_quote():
 
 
 def test_unmatched_opening_mark_stops_at_the_end_of_its_paragraph():
-    text = "He said “we will win and left.\n\nThe next paragraph has “its own” quote."
+    text = (
+        "He said “we will win and left.\n\nThe next paragraph has “its own quote, "
+        "which is long enough to be a quote”."
+    )
     quotes = spans(text, "Quote")
     assert all("\n\n" not in q.text for q in quotes)
-    assert "its own" in [q.text for q in quotes]
+    assert "its own quote, which is long enough to be a quote" in [q.text for q in quotes]
     assert all("next paragraph" not in q.text for q in quotes)
 
 
