@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
@@ -63,7 +65,7 @@ class NewProjectForm(forms.Form):
     schema_file = forms.FileField(
         label="Schema file",
         required=False,
-        help_text="A schema as JSON (docs/schema.md); only with Upload JSON.",
+        help_text="A schema as JSON; only with Upload JSON.",  # linked to its guide below
     )
     annotators_per_article = forms.IntegerField(
         label="Annotators per article",
@@ -84,6 +86,10 @@ class NewProjectForm(forms.Form):
             {"data-slug-target": "", "autocomplete": "off", "spellcheck": "false"}
         )
         self.fields["schema_file"].widget.attrs["accept"] = ".json,application/json"
+        self.fields["schema_file"].help_text = format_html(
+            'A schema as JSON (<a href="{}">Help: the schema</a>); only with Upload JSON.',
+            reverse("help_page", args=["schema"]),
+        )
         self.fields["annotators_per_article"].widget.attrs.update(min=1, max=100)
 
     def clean_annotators_per_article(self):

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labels.errors import Invalid
@@ -32,9 +34,17 @@ class SuggestionsForm(forms.Form):
         label="Model server URL",
         required=False,
         max_length=200,
-        help_text="An HTTP model server that proposes spans (docs/suggestions.md): http:// or "
-        "https://, no credentials in the URL. Empty for none.",
+        help_text="An HTTP model server that proposes spans: http:// or https://, no credentials "
+        "in the URL. Empty for none.",  # with a link to its guide: __init__
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suggester_url"].help_text = format_html(
+            'An HTTP model server that proposes spans (<a href="{}">Help: suggestions</a>): '
+            "http:// or https://, no credentials in the URL. Empty for none.",
+            reverse("help_page", args=["suggestions"]),
+        )
 
     def clean_suggester_url(self):
         try:

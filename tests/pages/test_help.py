@@ -116,3 +116,24 @@ def test_pages_link_the_guides_they_mention(client, project, manager):
     assert 'href="/help/"' in dashboard and 'href="/api/docs/"' in dashboard
     api = client.get("/help/api/").content.decode()
     assert 'id="import-formats"' in api
+
+
+def test_no_page_of_the_managers_console_names_a_guide_as_a_file(client, project, manager):
+    """The settings and New project pages link the guides they mention, never 'docs/x.md'."""
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    client.force_login(manager)
+    pages = {
+        url: client.get(url).content.decode()
+        for url in [
+            "/projects/new/",
+            *(
+                f"/projects/{project.slug}/settings/{section}"
+                for section in ("", "schema/", "members/", "guidelines/", "suggestions/")
+            ),
+        ]
+    }
+    for url, page in pages.items():
+        assert re.search(r"docs/[a-z-]+\.md", page) is None, url
+    assert 'href="/help/schema/"' in pages["/projects/new/"]
+    assert 'href="/help/suggestions/"' in pages[f"/projects/{project.slug}/settings/suggestions/"]
