@@ -2,7 +2,8 @@
 // report (labels/templates/labels/import_result.html, its [data-import-result] part) replaces
 // the form's result area, with every problem as `file:line: reason`. Without JavaScript the
 // form posts and the same report is a page of its own. An import that runs in the background
-// answers with its job page; the job then joins the page's Jobs list.
+// answers with its job page; the job then joins the page's Jobs list. After an import the page
+// is told (`onImported`), to bring what it shows of the articles up to date.
 
 import { request } from "./api.js";
 import { startJob } from "./jobs.js";
@@ -11,8 +12,12 @@ function megabytes(bytes) {
   return (bytes / 1024 / 1024).toFixed(1);
 }
 
-/** Wire `form` (the import form); `jobList` is the page's [data-job-list], if any. */
-export function enhanceImportForm(form, jobList) {
+/**
+ * Wire `form` (the import form); `jobList` is the page's [data-job-list], if any. `onImported`
+ * is called after an import that succeeded and resolves to false when the page could
+ * not show the new articles (the report then says to reload).
+ */
+export function enhanceImportForm(form, jobList, { onImported } = {}) {
   const status = form.parentElement.querySelector("[data-import-status]");
   const progress = status.querySelector("progress");
   const said = status.querySelector("[data-import-said]");
@@ -41,6 +46,16 @@ export function enhanceImportForm(form, jobList) {
     startJob(jobList, answer.body);
     show("The import runs in the background: follow it under Jobs.");
     form.reset();
+  }
+
+  async function refreshAfter(onImported) {
+    const shown = await Promise.resolve(onImported()).catch(() => false);
+    if (shown !== false) return;
+    const note = document.createElement("p");
+    note.className = "hint";
+    note.textContent =
+      "The list of articles could not be brought up to date: reload the page to see them.";
+    result.append(note);
   }
 
   cancel.addEventListener("click", () => xhr?.abort());
@@ -97,7 +112,10 @@ export function enhanceImportForm(form, jobList) {
       result.replaceChildren(document.adoptNode(report));
       status.hidden = true;
       result.querySelector("[role=alert], [role=status]")?.focus();
-      if (answer.status === 200) form.elements.file.value = "";
+      if (answer.status === 200) {
+        form.elements.file.value = "";
+        if (onImported) refreshAfter(onImported);
+      }
     });
     xhr.send(body);
   });

@@ -8,6 +8,7 @@ import { isTextEntry } from "./dom.js";
 import { clearFieldErrors, showFieldErrors } from "./field_errors.js";
 import { enhanceImportForm } from "./imports.js";
 import { startJob } from "./jobs.js";
+import { refreshRegions } from "./regions.js";
 
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -93,5 +94,13 @@ exportForm?.addEventListener("submit", async (event) => {
 
 if (exportForm) exportForm.dataset.ready = "true";
 
+// After an import, in the page or as a job, the article list, the counts and the assign form
+// are fetched again (./regions.js): the import's report stays where it is.
+const jobList = document.querySelector("[data-job-list]");
 const importForm = document.querySelector("[data-import-form]");
-if (importForm) enhanceImportForm(importForm, document.querySelector("[data-job-list]"));
+if (importForm) enhanceImportForm(importForm, jobList, { onImported: () => refreshRegions() });
+jobList?.addEventListener("jobend", (event) => {
+  if (event.detail.kind === "import" && event.detail.state === "succeeded") {
+    refreshRegions().catch(() => {}); // the job's row says it succeeded; a reload shows the rest
+  }
+});

@@ -150,3 +150,44 @@ def test_background_import_joins_the_jobs_list_and_the_page_stays(
     )
     assert page.url == project_url
     assert page.problems == []
+
+
+def test_articles_imported_in_the_page_appear_in_its_list_and_counts_with_the_report_kept(
+    new_page, live_server, project, manager
+):
+    page = new_page(manager)
+    _open(page, live_server, project, "Import")
+    articles = page.locator("[data-region=articles]")
+    expect(articles.locator(".empty")).to_have_text("No articles match.")
+    expect(page.locator("[data-region=summary]")).to_contain_text("0 new")
+    page.evaluate("window.stayedOnThePage = true")  # gone if the page were loaded again
+    form = page.locator("[data-import-form]")
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "desk.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl(
+                {"id": "a1", "title": "Talks go on", "text": "Putin said the talks would go on."},
+                {"id": "a2", "title": "Talks end", "text": "Macron said the talks had ended."},
+            ),
+        }
+    )
+    with page.expect_response(re.compile(r"/import/$")) as answered:
+        form.get_by_role("button", name="Import").click()
+    assert answered.value.status == 200
+
+    # The list, its counts and the assign form show the new articles...
+    rows = articles.locator("table.articles tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).get_by_role("link", name="Talks go on")).to_be_visible()
+    expect(rows.nth(1).get_by_role("link", name="Talks end")).to_be_visible()
+    expect(articles.locator(".empty")).to_have_count(0)
+    expect(page.locator("[data-region=summary]")).to_contain_text("2 new")
+    expect(page.locator("#assign-article option", has_text="Talks end")).to_have_count(1)
+    # ...and the import's report is still there, in the same page.
+    report = page.locator("[data-import-area] [data-import-result]")
+    expect(report.get_by_role("status")).to_have_text(re.compile(r"^2 articles created"))
+    expect(report).to_be_visible()
+    assert page.evaluate("window.stayedOnThePage") is True
+    assert page.locator("section.export details").first.get_attribute("open") is not None
+    assert page.problems == []
