@@ -29,7 +29,7 @@ from labels.annotation.versions import (
     span_snapshot,
     via_marker,
 )
-from labels.errors import Invalid
+from labels.errors import Closed, Invalid, Stale
 from labels.models import (
     Annotation,
     HistoryAction,
@@ -104,15 +104,21 @@ def do_add_span(
     event says."""
     marker = via_marker(via)
     client_id = _client_id(data.get("client_id"))
-    if client_id is not None:
+    # A save retried with its client_id gets the span the first attempt stored, whatever the
+    # version or state now. That lookup is made only when it can matter — the checks refuse
+    # the save, or the insert finds the client_id taken — so that a first save costs one
+    # statement fewer (its insert refuses a taken client_id itself).
+    try:
+        check_version(annotation, version)
+        check_open(annotation)
+        cleaned = check_span(annotation, data)
+        if origin not in Origin.values:
+            raise Invalid.one("origin", "invalid_choice", "Unknown origin.")
+    except (Invalid, Stale, Closed):
         existing = _span_by_client_id(annotation, client_id)
         if existing is not None:
             return Result(annotation, existing, created=False)
-    check_version(annotation, version)
-    check_open(annotation)
-    cleaned = check_span(annotation, data)
-    if origin not in Origin.values:
-        raise Invalid.one("origin", "invalid_choice", "Unknown origin.")
+        raise
     span = Span(
         annotation=annotation,
         client_id=client_id,
@@ -124,12 +130,17 @@ def do_add_span(
         **cleaned,
     )
     if not _insert_span(annotation, actor, span, event_after=marker):
+        existing = _span_by_client_id(annotation, client_id)
+        if existing is not None:
+            return Result(annotation, existing, created=False)
         _refuse_duplicate(cleaned)
     return Result(annotation, span)
 
 
-def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID) -> Span | None:
+def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID | None) -> Span | None:
     """The span an earlier save with this ``client_id`` stored, if any (a retry)."""
+    if client_id is None:
+        return None
     with rawsql.cursor() as cursor:
         cursor.execute(
             f"SELECT {rawsql.select_list(Span, 's')} FROM {rawsql.table(Span)} s "
@@ -153,7 +164,8 @@ def _insert_span(
     it raise the annotation's version and append the history event — one statement, the hottest
     write of the product (labels.rawsql says why it is SQL), and the only way a span is added
     (``action`` is ``span_restored`` for a restore). False, and nothing written, for a
-    duplicate. Expects ``annotation`` locked, so no other save can slip in between."""
+    duplicate, or when the annotation already has a span with ``span.client_id``. Expects
+    ``annotation`` locked, so no other save can slip in between."""
     before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
@@ -174,7 +186,8 @@ def _insert_span(
     sql = (
         f"WITH n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) AS id "
         f"  WHERE NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND label = %s "
-        '    AND start = %s AND "end" = %s)), '
+        '    AND start = %s AND "end" = %s) '
+        f"  AND NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND client_id = %s)), "
         f"s AS (INSERT INTO {spans} ({span_columns}) SELECT {span_values} FROM n RETURNING id), "
         f"a AS (UPDATE {annotations} SET {assignments} "
         "  WHERE id = %s AND EXISTS (SELECT 1 FROM n)), "
@@ -182,7 +195,7 @@ def _insert_span(
         f"  SELECT {event_values} FROM n) "
         "SELECT id FROM s"
     )
-    params = [annotation.pk, span.label, span.start, span.end]
+    params = [annotation.pk, span.label, span.start, span.end, annotation.pk, span.client_id]
     params += span_params + update_params + [annotation.pk] + event_params
     with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
