@@ -50,8 +50,8 @@ class NewProjectForm(forms.Form):
         label="Slug",
         max_length=60,
         required=False,
-        help_text="The project's address, /projects/<slug>/: lower-case letters, digits and "
-        "hyphens. Filled in from the name; it cannot be changed later.",
+        help_text="The project's address, /projects/<slug>/: lower-case letters, digits, hyphens "
+        "and underscores. Filled in from the name; it cannot be changed later.",
     )
     description = forms.CharField(
         label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -160,6 +160,13 @@ class NewProjectForm(forms.Form):
             self._add_schema_problems(exc)
             return None
 
+    def focus_first_error(self) -> None:
+        """The page opens on the first field to correct, not on Name (screen readers say it)."""
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is not None and first != "schema":  # radios: the fieldset says it, not a control
+            self.fields["name"].widget.attrs.pop("autofocus", None)
+            self.fields[first].widget.attrs["autofocus"] = True
+
     def _add_schema_problems(self, exc: Invalid) -> None:
         for problem in exc.problems:
             where = f"{problem.field}: " if problem.field else ""
@@ -197,6 +204,7 @@ def project_new(request):
                 f"{project.name} is ready. Import articles below, and add members in Settings.",
             )
             return redirect("project", slug=project.slug)
+    form.focus_first_error()
     return render(
         request,
         "labels/project_new.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -119,6 +120,16 @@ def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(
     assert message in field_block
     assert not Project.objects.exists()
     assert not Membership.objects.exists()
+
+
+def test_the_page_opens_on_the_first_field_to_correct(client, staff, make_project):
+    client.force_login(staff)
+    autofocused = re.compile(r"<(?:input|textarea)[^>]*\bautofocus\b[^>]*>")
+    fresh = autofocused.findall(client.get(URL).content.decode())
+    assert len(fresh) == 1 and 'id="id_name"' in fresh[0]
+    make_project("election-desk")
+    refused = autofocused.findall(client.post(URL, _form()).content.decode())
+    assert len(refused) == 1 and 'id="id_slug"' in refused[0]
 
 
 def test_a_duplicate_slug_is_refused_next_to_the_slug(client, staff, make_project):
