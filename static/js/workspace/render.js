@@ -106,10 +106,11 @@ export function spreadEnds(arcs) {
 export function freeSpot(placed, x, y, width, height, [min, max]) {
   const clashes = (at) =>
     placed.some(([l, r, t, b]) => at - width / 2 < r && at + width / 2 > l && y - height / 2 < b && y + height / 2 > t);
-  const at0 = Math.min(Math.max(x, min), Math.max(min, max));
-  for (let step = 0; step < 200; step++) {
+  const hi = Math.max(min, max);
+  const at0 = Math.min(Math.max(x, min), hi);
+  for (let step = 0; step < 400; step++) {
     const at = at0 + Math.ceil(step / 2) * 6 * (step % 2 ? -1 : 1);
-    if (!clashes(at)) return at;
+    if (at >= min && at <= hi && !clashes(at)) return at;
   }
   return at0;
 }
