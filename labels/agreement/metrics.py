@@ -157,6 +157,11 @@ def _labelled_tokens(
     return labelled
 
 
+#: The attribute a Source's speaker link is in, and the relation an attribution is.
+SPEAKER = "speaker"
+ATTRIBUTION = "attributed_to"
+
+
 class _Agreement:
     """Running counts over the articles; ``report`` turns them into figures."""
 
@@ -174,6 +179,10 @@ class _Agreement:
             lambda: defaultdict(Counter)
         )
         self.scores: dict[str, float | None] = {}
+        # Speaker links (issue 19): [matched, agreed] over matched spans that carry a speaker
+        # on either side, and over attributions whose quote and source both matched.
+        self.speaker_spans = [0, 0]
+        self.speaker_attributions = [0, 0]
         # Tokens as α units (see nominal_alpha): each coder's value is the set of labels on the
         # token, as a bitmask. Only tokens someone labelled are counted here; the rest are added
         # back from the token totals, and per-label values are projected out, in ``report``.
@@ -215,12 +224,38 @@ class _Agreement:
             per_attr = self.kappa[sa.label]
             for name in sa.attrs.keys() | sb.attrs.keys():
                 per_attr[name][_category(sa.attrs.get(name)), _category(sb.attrs.get(name))] += 1
+        self._add_speakers(a, b, matched)
         tp, n_a, n_b = _relation_counts(a, b, matched)
         totals = self.relations[key]
         totals[0] += tp
         totals[1] += n_a
         totals[2] += n_b
         return f1(len(matched), len(a.spans) - len(matched), len(b.spans) - len(matched))
+
+    def _add_speakers(self, a: _Prepared, b: _Prepared, matched: list[SpanPair]) -> None:
+        """Count speaker agreement on the matched spans (Sources) and on the attributions
+        (``attributed_to`` relations) both layers have between matched spans."""
+        speaker_of_a = {sa.id: sa.attrs.get(SPEAKER) for sa, _ in matched}
+        speaker_of_b = {sb.id: sb.attrs.get(SPEAKER) for _, sb in matched}
+        for sa, sb in matched:
+            x, y = sa.attrs.get(SPEAKER), sb.attrs.get(SPEAKER)
+            if x is not None or y is not None:
+                self.speaker_spans[0] += 1
+                self.speaker_spans[1] += x == y
+        b_to_a = {sb.id: sa.id for sa, sb in matched}
+        theirs = {
+            (b_to_a[r.source], b_to_a[r.target]): r.target
+            for r in b.relations
+            if r.label == ATTRIBUTION and r.source in b_to_a and r.target in b_to_a
+        }
+        for r in a.relations:
+            other = theirs.get((r.source, r.target)) if r.label == ATTRIBUTION else None
+            if other is None:
+                continue
+            x, y = speaker_of_a.get(r.target), speaker_of_b.get(other)
+            if x is not None or y is not None:
+                self.speaker_attributions[0] += 1
+                self.speaker_attributions[1] += x == y
 
     def _add_tokens(self, text: str, layers: list[_Prepared], pairs: list[tuple[int, int]]) -> None:
         tokens = _TokenIndex(text)
@@ -269,6 +304,10 @@ class _Agreement:
                 "alpha": nominal_alpha(units),
                 "relation_f1": _relation_f1(relations_overall),
             },
+            "speakers": {
+                "sources": _share(self.speaker_spans),
+                "attributions": _share(self.speaker_attributions),
+            },
             "pairs": {
                 key: self._pair_report(key, by_pair[key]) for key in sorted(self.pair_articles)
             },
@@ -293,6 +332,17 @@ class _Agreement:
             "articles": self.pair_articles[key],
             "labels": labels,
         }
+
+
+def _share(counts: list[int]) -> dict[str, Any]:
+    """``{"matched", "agreed", "agreement"}``: how often two analysts linked a matched item to
+    the same speaker (None when nothing was matched)."""
+    matched, agreed = counts
+    return {
+        "matched": matched,
+        "agreed": agreed,
+        "agreement": agreed / matched if matched else None,
+    }
 
 
 def _with_unlabelled(
@@ -329,6 +379,7 @@ def compute_agreement(
         {"labels": {LABEL: {"exact_f1", "overlap_f1", "alpha", "support": {"spans": n},
                             "kappa": {ATTR: κ}}},
          "overall": {"exact_f1", "overlap_f1", "alpha", "relation_f1"},
+         "speakers": {"sources": {"matched", "agreed", "agreement"}, "attributions": {…}},
          "pairs": {"ana|ben": {"exact_f1", "overlap_f1", "alpha", "relation_f1", "articles": n,
                                "labels": {LABEL: {"exact_f1", "overlap_f1", "alpha"}}}},
          "articles": {ARTICLE_ID: mean overlap F1 over pairs, or None},

@@ -159,6 +159,14 @@ def agreement_tables(data: dict[str, Any] | None) -> dict[str, Any] | None:
         "chart_height": max(1, len(chart)) * group,
         "gold": gold_rows,
         "threshold": report.get("iou_threshold"),
+        # Snapshots taken before the speaker registry have no "speakers".
+        "speakers": {
+            part: {
+                "matched": (report.get("speakers") or {}).get(part, {}).get("matched", 0),
+                "agreement": fmt((report.get("speakers") or {}).get(part, {}).get("agreement")),
+            }
+            for part in ("sources", "attributions")
+        },
     }
 
 

@@ -71,9 +71,9 @@ export function plural(n, word) {
 }
 
 /** "quote_type: direct, target: EU" — the attributes set, in their order; "no attributes". */
-export function attributesText(attrs) {
+export function attributesText(attrs, shown = (name, value) => value) {
   const parts = Object.entries(attrs || {}).filter(([, value]) => value !== null && value !== "");
-  return parts.length ? parts.map(([name, value]) => `${name}: ${value}`).join(", ") : "no attributes";
+  return parts.length ? parts.map(([name, value]) => `${name}: ${shown(name, value)}`).join(", ") : "no attributes";
 }
 
 /** "85%" for a confidence of 0.85; "—" when there is none. */

@@ -44,6 +44,16 @@ function projectSlug() {
       // not this page's data
     }
   }
+  // The review page names its project by the project page's address.
+  const config = document.getElementById("review-config");
+  if (config) {
+    try {
+      const match = /\/projects\/([^/]+)\//.exec(JSON.parse(config.textContent)?.project_url || "");
+      if (match) return decodeURIComponent(match[1]);
+    } catch {
+      // not this page's data
+    }
+  }
   return document.querySelector("[data-project-slug]")?.dataset.projectSlug || null;
 }
 

@@ -9,6 +9,7 @@ import { el } from "../dom.js";
 import { attributesText, excerpt } from "../format.js";
 import { assignLanes, laneCount } from "../lanes.js";
 import { selectionToSpan, spanToUtf16 } from "../offsets.js";
+import { registry as speakers, shownValue } from "../speakers-registry.js";
 import { fitsSpanAttribute, missingAttributes, relationType, spanLabel } from "../schema.js";
 import {
   PROVENANCE_LABELS,
@@ -22,6 +23,9 @@ import {
   shortestFirst,
   target,
 } from "./model.js";
+
+/** A speaker attribute's value as a name (attributesText's `shown`). */
+const speakerNamed = (name, value) => (name === "speaker" ? shownValue(value) : value);
 
 const LANE_PX = 4; // px between two underlines on the same words
 
@@ -61,6 +65,11 @@ export class ReviewView {
   constructor(ui, state) {
     this.#ui = ui;
     this.#state = state;
+    // Versions that differ by speaker name the speakers, once the registry has loaded.
+    speakers.addEventListener("change", () => {
+      if (this.#state.review) this.drawDetail();
+    });
+    speakers.load();
   }
 
   tell(message, kind = "info") {
@@ -305,7 +314,7 @@ export class ReviewView {
           { className: `version${chosen ? " is-chosen" : ""}`, dataset: { version: i } },
           el("div", {}, el("strong", {}, v.annotators.join(", ")), ` [${v.start}, ${v.end})`),
           el("div", { className: "version-text" }, `“${excerpt(v.text, 200)}”`),
-          el("div", { className: "small muted" }, v.label, " · ", attributesText(v.attrs)),
+          el("div", { className: "small muted" }, v.label, " · ", attributesText(v.attrs, speakerNamed)),
           el(
             "button",
             { type: "button", dataset: { action: "accept", span: v.spans[0] } },
