@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import metadata
 from typing import Any
 
 from labels.errors import ExportError, Invalid
@@ -35,37 +36,44 @@ def load_tokenizer(lang: str) -> Tokenizer:
 # Offered when a code is unknown: the languages most articles are in, and the one for any.
 _SUGGESTED = (
     "en (English), de (German), fr (French), es (Spanish), ru (Russian) or zh (Chinese), or xx "
-    "for any language (spaCy's multi-language tokenizer)"
+    "for any language"
 )
 
 
 def unavailable_reason(lang: str, exc: Exception) -> str:
-    """Why spaCy could not make the tokenizer of ``lang`` (``exc`` is what it raised): a code
-    it does not know, or a language it knows whose tokenizer needs a package the server lacks
-    (spaCy's own message names the package and how to install it)."""
+    """Why spaCy could not make the tokenizer of ``lang`` (``exc`` is what it raised), for the
+    person who chose it: a code spaCy does not know, or a language it knows whose tokenizer
+    needs a package this server lacks, with how to add it (spaCy's own extra, ``spacy[ja]``,
+    when it has one; else spaCy's message, which names the package)."""
     from spacy.util import get_lang_class
 
     try:
         language = get_lang_class(lang).__name__  # the English name: "Japanese", "AncientGreek"
     except Exception:
         return (
-            f"“{lang}” is not a language code spaCy knows. Use the code of the articles' "
-            f"language, such as {_SUGGESTED}; Help: exporting lists every code."
+            f"“{lang}” is not a language code spaCy knows. Use the articles' language, such as "
+            f"{_SUGGESTED}; Help: exporting lists every code."
         )
     name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", language)
-    detail = " ".join(str(exc).split())[:400]
-    if not detail.endswith((".", "!", "?")):
-        detail += "."
+    instead = "until then, use xx, which suits any language."
     if isinstance(exc, ImportError):
+        if lang in (metadata("spacy").get_all("Provides-Extra") or []):
+            how = f'Whoever runs the server can add it with pip install "spacy[{lang}]"'
+        else:
+            how = f"spaCy says: {_sentence(exc)} Ask whoever runs the server to install it"
         return (
             f"The {name} tokenizer (“{lang}”) needs a package that is not installed on this "
-            f"server; spaCy says: {detail} Ask whoever runs the server to install it, or use xx "
-            "for any language (spaCy's multi-language tokenizer)."
+            f"server. {how}; {instead}"
         )
     return (
-        f"spaCy could not load the {name} tokenizer (“{lang}”): {detail} Use xx for any "
-        "language (spaCy's multi-language tokenizer), or ask whoever runs the server."
+        f"spaCy could not load the {name} tokenizer (“{lang}”): {_sentence(exc)} Ask whoever "
+        f"runs the server; {instead}"
     )
+
+
+def _sentence(exc: Exception) -> str:
+    text = " ".join(str(exc).split())[:300]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 @dataclass

@@ -32,21 +32,34 @@ def test_an_unknown_code_is_named_and_the_usual_codes_offered():
     assert "Error" not in message  # no exception class (it said "(ImportError)")
 
 
-def test_a_language_that_needs_a_missing_package_is_named_with_how_to_add_it():
-    # Vietnamese needs pyvi, which this project does not install.
+def test_a_language_whose_spacy_extra_is_missing_says_how_to_add_it():
+    # Japanese needs spaCy's "ja" extra (SudachiPy), which this project does not install.
+    assert importlib.util.find_spec("sudachipy") is None
+    assert _message("ja") == (
+        "The Japanese tokenizer (“ja”) needs a package that is not installed on this server. "
+        'Whoever runs the server can add it with pip install "spacy[ja]"; until then, use xx, '
+        "which suits any language."
+    )
+
+
+def test_a_language_that_needs_a_package_spacy_has_no_extra_for_passes_on_its_words():
+    # Vietnamese needs pyvi, which this project does not install and spaCy has no extra for.
     assert importlib.util.find_spec("pyvi") is None
     message = _message("vi")
     assert message.startswith(
-        "The Vietnamese tokenizer (“vi”) needs a package that is not installed on this server;"
+        "The Vietnamese tokenizer (“vi”) needs a package that is not installed on this server. "
+        "spaCy says: Pyvi not installed."
     )
-    assert "pyvi" in message  # spaCy's own words say which package and where to get it
-    assert "Ask whoever runs the server to install it, or use xx for any language" in message
+    assert message.endswith(
+        "Ask whoever runs the server to install it; until then, use xx, which suits any language."
+    )
     assert "ImportError" not in message
 
 
 def test_a_two_word_language_name_reads_as_words():
     reason = unavailable_reason("nn", ValueError("broken"))
     assert reason.startswith("spaCy could not load the Norwegian Nynorsk tokenizer (“nn”): broken.")
+    assert reason.endswith("until then, use xx, which suits any language.")
 
 
 def test_the_export_guide_lists_every_code_the_message_sends_people_to():
