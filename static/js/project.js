@@ -94,8 +94,8 @@ exportForm?.addEventListener("submit", async (event) => {
 
 if (exportForm) exportForm.dataset.ready = "true";
 
-// After an import, in the page or as a job, the article list, the counts and the assign form
-// are fetched again (./regions.js): the import's report stays where it is.
+// After an import, in the page or as a job, the article list, the counts and the assign form's
+// articles are fetched again (./regions.js): the import's report stays where it is.
 const jobList = document.querySelector("[data-job-list]");
 const importForm = document.querySelector("[data-import-form]");
 if (importForm) enhanceImportForm(importForm, jobList, { onImported: () => refreshRegions() });

@@ -161,6 +161,7 @@ def test_articles_imported_in_the_page_appear_in_its_list_and_counts_with_the_re
     expect(articles.locator(".empty")).to_have_text("No articles match.")
     expect(page.locator("[data-region=summary]")).to_contain_text("0 new")
     page.evaluate("window.stayedOnThePage = true")  # gone if the page were loaded again
+    page.get_by_placeholder("Search title, id or text").fill("Putin")  # typed, not yet sent
     form = page.locator("[data-import-form]")
     form.locator("input[type=file]").set_input_files(
         {
@@ -189,5 +190,29 @@ def test_articles_imported_in_the_page_appear_in_its_list_and_counts_with_the_re
     expect(report.get_by_role("status")).to_have_text(re.compile(r"^2 articles created"))
     expect(report).to_be_visible()
     assert page.evaluate("window.stayedOnThePage") is True
+    expect(page.get_by_placeholder("Search title, id or text")).to_have_value("Putin")
     assert page.locator("section.export details").first.get_attribute("open") is not None
+    assert page.problems == []
+
+
+def test_an_article_chosen_in_the_assign_form_stays_chosen_when_an_import_adds_more(
+    new_page, live_server, project, manager, make_article
+):
+    old = make_article(project, TEXT, title="Old talks")
+    page = new_page(manager)
+    _open(page, live_server, project, "Import")
+    page.locator("#assign-article").select_option(str(old.pk))
+    form = page.locator("[data-import-form]")
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "desk.jsonl",
+            "mimeType": "application/x-ndjson",
+            "buffer": _jsonl({"id": "a1", "title": "New talks", "text": "Putin said so."}),
+        }
+    )
+    with page.expect_response(re.compile(r"/import/$")) as answered:
+        form.get_by_role("button", name="Import").click()
+    assert answered.value.status == 200
+    expect(page.locator("#assign-article option", has_text="New talks")).to_have_count(1)
+    expect(page.locator("#assign-article")).to_have_value(str(old.pk))
     assert page.problems == []
