@@ -55,6 +55,7 @@ from labels.interop.checking import (
 from labels.interop.formats.registry import IMPORT_FORMATS, READERS
 from labels.interop.reading import Note, ReadOptions, Record
 from labels.models import Article, Membership, Project, SuggestionSet
+from labels.speakers.imports import do_map_imported
 
 # ---------------------------------------------------------------------------------------------
 # The import itself.
@@ -169,6 +170,7 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
     existing = _existing_articles(project, list(wanted))
     with transaction.atomic():
         _defer_search_index_merge()
+        do_map_imported(project, actor, raw)
         now = timezone.now()
         layer = None
         if resolved is not None and resolved != SUGGESTIONS:

@@ -34,6 +34,8 @@ class Record:
     relations: Any = field(default_factory=list)
     span_where: list[str] | None = None
     relation_where: list[str] | None = None
+    # Native lines: the registry entries the spans' speaker ids refer to (labels.speakers.imports).
+    speakers: Any = None
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,63 @@ def test_seed_demo_links_putins_quotes_and_the_page_shows_them(client):
     body = page.content.decode()
     assert "Who said what" in body and "(1)" in body
     assert "attempts to interfere in the affairs of a sovereign country" in body
+
+
+def test_a_native_export_imports_into_another_project_with_its_speakers(
+    project, other_project, linked_layer, outsider
+):
+    data = b"".join(
+        prepare_export(project, {"format": "native", "status": "draft", "layer": "all"})
+    )
+    from labels.interop.importing import do_import
+
+    report = do_import(
+        other_project,
+        [("talks.jsonl", io.BytesIO(data))],
+        fmt="native",
+        layer="gold",
+        actor=outsider,
+    )
+    assert not report.errors
+    [speaker] = Speaker.objects.filter(project=other_project)
+    assert speaker.name == "Emmanuel Macron" and speaker.pk != linked_layer.speaker.pk
+    source = Span.objects.get(annotation__article__project=other_project, label="Source")
+    assert source.attrs["speaker"] == speaker.pk
+    # Imported again: matched by name, not added twice.
+    do_import(
+        other_project,
+        [("talks.jsonl", io.BytesIO(data))],
+        fmt="native",
+        layer="gold",
+        actor=outsider,
+    )
+    assert Speaker.objects.filter(project=other_project).count() == 1
+
+
+def test_an_imported_link_to_an_unknown_speaker_is_refused(other_project, outsider):
+    from labels.errors import ImportFailed
+    from labels.interop.importing import do_import
+
+    line = {
+        "id": "a1",
+        "text": "Macron said so.",
+        "spans": [
+            {
+                "id": "s1",
+                "label": "Source",
+                "start": 0,
+                "end": 6,
+                "text": "Macron",
+                "attrs": {"speaker": 99999},
+            }
+        ],
+    }
+    with pytest.raises(ImportFailed) as failed:
+        do_import(
+            other_project,
+            [("x.jsonl", io.BytesIO(json.dumps(line).encode()))],
+            fmt="native",
+            layer="gold",
+        )
+    assert "speaker 99999" in "\n".join(failed.value.report.errors)
+    assert not Span.objects.exists() and not Speaker.objects.exists()

@@ -58,4 +58,5 @@ def read_native(
             meta=meta,
             spans=obj.get("spans") or [],
             relations=obj.get("relations") or [],
+            speakers=obj.get("speakers"),
         )
