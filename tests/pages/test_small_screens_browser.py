@@ -29,6 +29,8 @@ def article(project):
 def open_workspace(page, live_server, article) -> None:
     page.goto(f"{live_server.url}/articles/{article.pk}/annotate/")
     page.wait_for_selector("[data-ws][data-ready]")
+    # The suggestions section settles last and changes the panel's height: wait for it.
+    page.locator("[data-suggestions]:not([data-state=loading])").wait_for()
 
 
 def page_width(page) -> int:
