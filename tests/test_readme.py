@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.core.management import get_commands, load_command_class
 
+from labels.pages.help import GUIDES
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
@@ -91,3 +93,23 @@ def test_make_manage_prints_only_the_commands_output():
         timeout=120,
     )
     assert result.stdout.startswith("usage: manage.py agreement"), result.stdout[:200]
+
+
+# The user guides served under /help/ (GUIDES): their commands are for the same development
+# checkout, so they go through make manage too. docs/deploy.md is for servers.
+
+
+@pytest.mark.parametrize("name", GUIDES)
+def test_the_user_guides_run_management_commands_through_make_manage(name):
+    text = (ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8")
+    sh_lines = [
+        line.strip()
+        for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+        for line in block.splitlines()
+        if "manage.py" in line
+    ]
+    assert sh_lines == [], sh_lines
+    # Inline: `python manage.py …` alone stops asking for SECRET_KEY in a checkout.
+    bare = re.findall(r"`(?:DEBUG=1 )?(?:\.venv/bin/)?python manage\.py [^`]*`", text)
+    on_servers = [b for b in bare if b.startswith("`.venv/bin/python manage.py ") and "…" in b]
+    assert bare == on_servers, bare
