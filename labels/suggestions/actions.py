@@ -17,6 +17,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+
+from labels import jsonio, rawsql
 from labels import schema as schema_mod
 from labels.annotation import relations as relations_mod
 from labels.annotation import spans as spans_mod
@@ -233,7 +236,7 @@ def do_accept_all(
                 **cleaned,
             )
         )
-    Span.objects.bulk_create(new_spans)
+    _insert_spans(annotation, actor_user, new_spans)
     for new in new_spans:
         span_ids[suggestion_key(new.label, new.start, new.end)] = new.pk
         labels[new.pk] = new.label
@@ -306,6 +309,80 @@ def _check_relation(
     return attrs
 
 
+def _next_ids(model, count: int) -> list[int]:
+    """``count`` ids from the sequence of ``model``'s table, in one statement."""
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _insert_spans(annotation: Annotation, actor, spans: list[Span]) -> None:
+    """INSERT ``spans`` (unsaved, of ``annotation``, origin "suggested") in one statement, their
+    rows as one JSON parameter: a thousand spans are a few milliseconds of the database, where
+    preparing each value for Django's bulk_create took most of a second. Sets each ``pk``."""
+    if not spans:
+        return
+    for span, pk in zip(spans, _next_ids(Span, len(spans)), strict=True):
+        span.pk = pk
+    rows = [
+        {
+            "id": s.pk,
+            "label": s.label,
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+            "attrs": s.attrs,
+            "origin_detail": s.origin_detail,
+        }
+        for s in spans
+    ]
+    sql = (
+        f'INSERT INTO {rawsql.table(Span)} (id, annotation_id, label, start, "end", text, attrs, '
+        "origin, origin_detail, client_id, provenance, agreed_by, created_by_id, created_at, "
+        "updated_at) "
+        'SELECT r.id, %s, r.label, r.start, r."end", r.text, r.attrs, %s, r.origin_detail, '
+        "NULL, '', '[]'::jsonb, %s, now(), now() "
+        "FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, label text, start integer, "
+        '"end" integer, text text, attrs jsonb, origin_detail jsonb)'
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [annotation.pk, Origin.SUGGESTED, getattr(actor, "pk", None), jsonio.dumps(rows)],
+        )
+    for span in spans:
+        span._state.adding, span._state.db = False, connection.alias
+
+
+def _insert_events(events: list[HistoryEvent]) -> None:
+    """INSERT the history ``events`` in one statement (as ``_insert_spans``)."""
+    rows = [
+        {
+            "annotation_id": e.annotation_id,
+            "actor_id": e.actor_id,
+            "action": e.action,
+            "object_id": e.object_id,
+            "annotation_version": e.annotation_version,
+            "before": e.before,
+            "after": e.after,
+        }
+        for e in events
+    ]
+    sql = (
+        f"INSERT INTO {rawsql.table(HistoryEvent)} (annotation_id, actor_id, at, action, "
+        "object_id, annotation_version, before, after) "
+        "SELECT r.annotation_id, r.actor_id, now(), r.action, r.object_id, "
+        "r.annotation_version, r.before, r.after "
+        "FROM jsonb_to_recordset(%s::jsonb) AS r(annotation_id bigint, actor_id bigint, "
+        "action text, object_id bigint, annotation_version integer, before jsonb, after jsonb)"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [jsonio.dumps(rows)])
+
+
 def _record_accepted(
     annotation: Annotation, actor, new_spans: list[Span], new_relations: list[Relation]
 ) -> None:
@@ -325,7 +402,7 @@ def _record_accepted(
             after = versions.relation_snapshot(obj)
             action = HistoryAction.RELATION_CREATED
         events.append(versions.history_event(annotation, actor, action, obj.pk, None, after))
-    HistoryEvent.objects.bulk_create(events)
+    _insert_events(events)
     annotation.version = first + count - 1
     annotation.save(update_fields=versions._bumped(annotation))
 
