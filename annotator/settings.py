@@ -188,6 +188,11 @@ if _job_storage_backend == "django.core.files.storage.FileSystemStorage":
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "jobs": {"BACKEND": _job_storage_backend, "OPTIONS": _job_storage_options},
+    # Trained suggester models (labels/suggestions/training.py): never in the repository.
+    "suggester_models": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "suggester-models")},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", not DEBUG)

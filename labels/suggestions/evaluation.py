@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from labels.agreement.measures import ArticleLayers, Layer, SpanRec, f1
@@ -11,14 +11,20 @@ from labels.agreement.metrics import compare_to_gold
 if TYPE_CHECKING:  # pragma: no cover
     pass
 from labels.suggestions.rules.engine import suggest
+from labels.suggestions.rules.results import Suggestions
 from labels.suggestions.rules.tokens import _schema_view
 
 # ---------------------------------------------------------------------------------------------
 # Evaluation against gold spans
 
 
+Predictor = Callable[[str], Suggestions]
+
+
 def evaluate(
-    pairs: Iterable[tuple[str, list[dict[str, Any]]]], schema: dict[str, Any] | None = None
+    pairs: Iterable[tuple[str, list[dict[str, Any]]]],
+    schema: dict[str, Any] | None = None,
+    predict: Predictor | None = None,
 ) -> dict[str, dict[str, dict[str, float | None]]]:
     """Precision, recall and F1 of ``suggest`` against gold spans, per label.
 
@@ -26,7 +32,8 @@ def evaluate(
     matching is the agreement report's: ``exact`` needs equal label, start and end;
     ``overlap`` pairs spans of a label one to one, greedily by character IoU >= 0.5. Only the
     labels the suggester can produce (Quote, Source, Cue) that the schema defines are reported.
-    A figure is ``None`` when its denominator is zero.
+    A figure is ``None`` when its denominator is zero. ``predict`` (text → ``Suggestions``)
+    replaces the rules, to score a trained model the same way.
     """
     view = _schema_view(schema)
     labels = [label for label in ("Quote", "Source", "Cue") if label in view.span_attrs]
@@ -34,7 +41,8 @@ def evaluate(
     gold: dict[str, Layer] = {}
     for n, (text, gold_spans) in enumerate(pairs):
         article_id = str(n)
-        predicted = [SpanRec(s.id, s.label, s.start, s.end) for s in suggest(text, schema).spans]
+        result = predict(text) if predict is not None else suggest(text, schema)
+        predicted = [SpanRec(s.id, s.label, s.start, s.end) for s in result.spans]
         reference = [
             SpanRec(str(span.get("id", k)), span["label"], span["start"], span["end"])
             for k, span in enumerate(gold_spans)
@@ -53,6 +61,7 @@ def relation_scores(
     triples: Iterable[tuple[str, list[dict[str, Any]], list[dict[str, Any]]]],
     schema: dict[str, Any] | None = None,
     label: str = "attributed_to",
+    predict: Predictor | None = None,
 ) -> dict[str, float | None]:
     """Precision, recall and F1 of the suggested ``label`` relations against gold ones.
 
@@ -69,7 +78,7 @@ def relation_scores(
             for r in gold_relations
             if r["label"] == label and str(r["from"]) in by_id and str(r["to"]) in by_id
         ]
-        result = suggest(text, schema)
+        result = predict(text) if predict is not None else suggest(text, schema)
         spans = {s.id: (s.label, s.start, s.end) for s in result.spans}
         predicted = [
             (spans[r.source], spans[r.target]) for r in result.relations if r.label == label

@@ -1,9 +1,11 @@
-"""python manage.py evaluate_suggestions --project SLUG [--json]
+"""python manage.py evaluate_suggestions --project SLUG [--model SLUG] [--json]
 
 Scores the built-in suggester against the gold layer of every article of the project that has
 one: precision, recall and F1 per label, exact and with overlap matching (one to one by
 character IoU >= 0.5, as in the agreement report). ``--json`` prints exactly
-``{"Quote": {"exact": {"precision", "recall", "f1"}, "overlap": {…}}, …}``.
+``{"Quote": {"exact": {"precision", "recall", "f1"}, "overlap": {…}}, …}``. ``--model SLUG``
+scores what a project would get from the latest model trained on project SLUG together with
+the rules, instead of the rules alone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db.models import Prefetch
 
 from labels.models import Annotation, Project, Span
 from labels.suggestions.evaluation import evaluate
+from labels.suggestions.training import combined, latest_model
 
 
 def _fmt(value: float | None) -> str:
@@ -30,6 +33,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--project", required=True, help="Project slug.")
         parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+        parser.add_argument(
+            "--model",
+            default="",
+            help="Slug of the project whose latest trained model is used with the rules.",
+        )
 
     def handle(self, *args, **options):
         project = Project.objects.filter(slug=options["project"]).first()
@@ -58,7 +66,13 @@ class Command(BaseCommand):
         ]
         if not pairs:
             raise CommandError(f"No article of {project.slug} has a gold layer to compare with.")
-        scores = evaluate(pairs, project.schema)
+        predict = None
+        if options["model"]:
+            stored = latest_model(options["model"])
+            if stored is None:
+                raise CommandError(f"Project {options['model']!r} has no trained model.")
+            predict = combined(stored.model)
+        scores = evaluate(pairs, project.schema, predict=predict)
         if options["json"]:
             self.stdout.write(json.dumps(scores, indent=2))
             return
@@ -67,8 +81,9 @@ class Command(BaseCommand):
             for span in spans:
                 gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
         write = self.stdout.write
+        who = f"Model {stored.name} with the rules" if predict else "Built-in suggester"
         write(
-            f"Built-in suggester against the gold layer of {len(pairs)} article(s) of "
+            f"{who} against the gold layer of {len(pairs)} article(s) of "
             f"{project.slug}; overlap = one to one by character IoU ≥ 0.5."
         )
         write(f"{'label':<10}{'gold':>6}  {'match':<9}{'precision':>10}{'recall':>8}{'F1':>7}")

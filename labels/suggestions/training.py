@@ -1,0 +1,269 @@
+"""Training a project's suggester on its gold, evaluating it honestly, storing it, loading it.
+
+``do_train_project_model`` reads the project's reviewed gold (and, if asked, its analysts'
+finished layers of articles without gold), holds out the articles whose id hash falls in the
+held-out part (``labels.suggestions.split``), trains ``labels.suggestions.learned`` on the rest,
+and evaluates on the held-out part — per label precision / recall / F1, exact and overlap, the
+``attributed_to`` F1, and a learning curve — for the model alone and combined with the rules.
+
+Models are versioned files in the ``suggester_models`` storage (``STORAGES`` in settings):
+``<project slug>/<UTC time>.npz`` beside ``<UTC time>.json`` holding the training data's size,
+the settings, the date and the evaluation. The newest is the project's current model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db.models import Prefetch
+
+from labels.models import Annotation, Project, Relation, Span
+from labels.suggestions import learned
+from labels.suggestions.evaluation import evaluate, relation_scores
+from labels.suggestions.rules.engine import suggest
+from labels.suggestions.rules.results import SuggestedRelation, Suggestion, Suggestions
+from labels.suggestions.split import is_held_out
+
+#: Fractions of the training articles the learning curve is measured at (the last is all).
+CURVE = (0.25, 0.5, 1.0)
+
+
+def _storage():
+    return storages["suggester_models"]
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    name: str  # "<slug>/<stamp>"
+    meta: dict[str, Any]
+    model: learned.Model
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the gold
+
+
+def project_articles(
+    project: Project, include_submitted: bool = False
+) -> list[tuple[str, learned.Article]]:
+    """``(article id, article)`` of every gold layer of the project; with
+    ``include_submitted``, also every finished analyst layer of an article without gold."""
+    spans = Prefetch("spans", queryset=Span.objects.only("annotation_id", "label", "start", "end"))
+    relations = Prefetch(
+        "relations",
+        queryset=Relation.objects.only("annotation_id", "label", "source_id", "target_id", "attrs"),
+    )
+    layers = (
+        Annotation.objects.filter(article__project=project)
+        .select_related("article")
+        .prefetch_related(spans, relations)
+        .order_by("article_id", "-is_gold", "pk")
+    )
+    if include_submitted:
+        layers = layers.filter(is_gold=True) | layers.of_annotators().finished()
+    else:
+        layers = layers.gold()
+    out: list[tuple[str, learned.Article]] = []
+    with_gold: set[int] = set()
+    for layer in layers:
+        if not layer.is_gold and layer.article_id in with_gold:
+            continue
+        if layer.is_gold:
+            with_gold.add(layer.article_id)
+        out.append(
+            (
+                layer.article.external_id,
+                learned.Article(
+                    layer.article.text,
+                    [
+                        {"id": str(s.pk), "label": s.label, "start": s.start, "end": s.end}
+                        for s in layer.spans.all()
+                    ],
+                    [
+                        {
+                            "label": r.label,
+                            "from": str(r.source_id),
+                            "to": str(r.target_id),
+                            "attrs": r.attrs,
+                        }
+                        for r in layer.relations.all()
+                    ],
+                ),
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Combining with the rules
+
+
+def combined(model: learned.Model) -> Callable[[str], Suggestions]:
+    """Model and rules together: the model's spans, then each rule span that overlaps no
+    model span of its label; the model's links, then the rules' links between kept spans."""
+
+    def predict(text: str) -> Suggestions:
+        mine = model.suggest(text)
+        rules = suggest(text)
+        spans: list[Suggestion] = list(mine.spans)
+        kept: dict[str, str] = {}
+        for s in rules.spans:
+            clash = next(
+                (
+                    m
+                    for m in mine.spans
+                    if m.label == s.label and m.start < s.end and s.start < m.end
+                ),
+                None,
+            )
+            if clash is None:
+                spans.append(s)
+                kept[s.id] = s.id
+            elif clash.start == s.start and clash.end == s.end:
+                kept[s.id] = clash.id
+        relations = list(mine.relations)
+        linked = {(r.source, r.target) for r in relations}
+        for r in rules.relations:
+            src, tgt = kept.get(r.source), kept.get(r.target)
+            if src is None or tgt is None or (src, tgt) in linked:
+                continue
+            if r.label == "attributed_to" and any(x.source == src for x in relations):
+                continue  # one speaker per quote: the model's
+            attrs = dict(r.attrs)
+            if "cue" in attrs:
+                attrs["cue"] = kept.get(attrs["cue"], "")
+                if not attrs["cue"]:
+                    del attrs["cue"]
+            relations.append(
+                SuggestedRelation(
+                    f"r{len(relations) + 1}", r.label, src, tgt, r.confidence, r.rule, attrs
+                )
+            )
+            linked.add((src, tgt))
+        spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        return Suggestions(spans, relations)
+
+    return predict
+
+
+# ---------------------------------------------------------------------------------------------
+# Training
+
+
+def evaluation(
+    predict: Callable[[str], Suggestions], articles: list[learned.Article]
+) -> dict[str, Any]:
+    """The spans' figures in ``evaluate_suggestions --json`` shape, and ``attributed_to``."""
+    spans = evaluate([(a.text, a.spans) for a in articles], None, predict=predict)
+    rel = relation_scores([(a.text, a.spans, a.relations) for a in articles], None, predict=predict)
+    return {"spans": spans, "attributed_to": rel}
+
+
+def do_train_project_model(
+    project: Project,
+    *,
+    include_submitted: bool = False,
+    settings: learned.Settings | None = None,
+    curve: bool = True,
+    progress: Callable[[str, float], None] | None = None,
+) -> StoredModel:
+    """Train, evaluate and store a new model of ``project``; raises ``ValueError`` (for the
+    user) when there is no gold to learn from."""
+    settings = settings or learned.Settings()
+    report = progress or (lambda step, fraction: None)
+    pairs = project_articles(project, include_submitted)
+    train = [a for aid, a in pairs if not is_held_out(aid)]
+    held = [a for aid, a in pairs if is_held_out(aid)]
+    if not train:
+        raise ValueError(
+            f"{project.slug} has no reviewed gold outside the held-out part to learn from."
+        )
+    fractions = [f for f in CURVE if curve or f == 1.0]
+    points = []
+    model = None
+    for n, fraction in enumerate(fractions):
+        subset = train[: max(1, round(len(train) * fraction))]
+
+        def step(epoch: int, done: int, total: int, n: int = n) -> None:
+            part = (epoch + done / total) / settings.epochs
+            report("training", (n + part) / (len(fractions) + 0.3))
+
+        model = learned.train(subset, settings, step)
+        if held and fraction != 1.0:
+            figures = evaluation(model.suggest, held)
+            points.append({"articles": len(subset), **_f1s(figures)})
+    assert model is not None
+    report("evaluating", len(fractions) / (len(fractions) + 0.3))
+    evaluated: dict[str, Any] = {"held_out_articles": len(held)}
+    if held:
+        evaluated["model"] = evaluation(model.suggest, held)
+        evaluated["model_and_rules"] = evaluation(combined(model), held)
+        evaluated["rules"] = evaluation(suggest, held)
+        points.append({"articles": len(train), **_f1s(evaluated["model"])})
+    evaluated["learning_curve"] = points
+    now = datetime.now(UTC)
+    meta = {
+        "project": project.slug,
+        "trained_at": now.isoformat(timespec="seconds"),
+        "training": {
+            "articles": len(train),
+            "characters": sum(len(a.text) for a in train),
+            "spans": sum(len(a.spans) for a in train),
+            "include_submitted": include_submitted,
+        },
+        "settings": {"approach": learned.FORMAT, **settings.as_dict()},
+        "evaluation": evaluated,
+    }
+    name = f"{project.slug}/{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+    storage = _storage()
+    storage.save(f"{name}.npz", ContentFile(model.to_bytes()))
+    storage.save(f"{name}.json", ContentFile(json.dumps(meta, indent=2).encode("utf-8")))
+    report("done", 1.0)
+    return StoredModel(name, meta, model)
+
+
+def _f1s(figures: dict[str, Any]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {
+        label: by_kind["overlap"]["f1"] for label, by_kind in figures["spans"].items()
+    }
+    out["attributed_to"] = figures["attributed_to"]["f1"]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def model_versions(slug: str) -> list[str]:
+    """Names of the stored models of project ``slug``, oldest first."""
+    storage = _storage()
+    try:
+        _, files = storage.listdir(slug)
+    except FileNotFoundError:
+        return []
+    stamps = sorted(
+        f[: -len(".json")] for f in files if f.endswith(".json") and f"{f[:-5]}.npz" in files
+    )
+    return [f"{slug}/{s}" for s in stamps]
+
+
+def model_meta(name: str) -> dict[str, Any]:
+    with _storage().open(f"{name}.json", "rb") as f:
+        return json.loads(f.read().decode("utf-8"))
+
+
+def latest_model(slug: str) -> StoredModel | None:
+    """The newest stored model of project ``slug``, or ``None``."""
+    versions = model_versions(slug)
+    if not versions:
+        return None
+    name = versions[-1]
+    with _storage().open(f"{name}.npz", "rb") as f:
+        model = learned.Model.from_bytes(f.read())
+    return StoredModel(name, model_meta(name), model)
