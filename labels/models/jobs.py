@@ -21,6 +21,7 @@ class JobKind(models.TextChoices):
     EXPORT = "export", "Export to a file"
     IMPORT = "import", "Import of an uploaded file"
     AGREEMENT = "agreement", "Agreement recompute"
+    TRAIN = "train", "Suggester training"
 
 
 class JobState(models.TextChoices):
