@@ -47,6 +47,19 @@ class GeneralForm(forms.ModelForm):
             "lease_minutes": "Lease minutes",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        # The same words for -3 as for 0 (the database's own minimum says "greater than or
+        # equal to 0", which is not the rule).
+        error_messages = {
+            "name": {"required": "Give the project a name."},
+            "annotators_per_article": {
+                "min_value": "Choose between 1 and 100 analysts per article.",
+                "required": "Choose between 1 and 100 analysts per article.",
+            },
+            "lease_minutes": {
+                "min_value": "A lease lasts at least 1 minute; leave it empty for the server's "
+                "default.",
+            },
+        }
 
     def clean_annotators_per_article(self):
         value = self.cleaned_data["annotators_per_article"]

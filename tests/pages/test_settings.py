@@ -75,6 +75,25 @@ def test_a_bad_value_is_shown_next_to_its_field_and_nothing_is_written(client, d
 
 
 @pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "Give the project a name."),
+        ({"annotators_per_article": "-1"}, "Choose between 1 and 100 analysts per article."),
+        ({"annotators_per_article": ""}, "Choose between 1 and 100 analysts per article."),
+        ({"lease_minutes": "-3"}, "A lease lasts at least 1 minute;"),
+    ],
+)
+def test_each_bad_value_is_named_in_the_words_of_its_rule(client, desk, manager, changes, message):
+    client.force_login(manager)
+    response = client.post(f"/projects/{desk.slug}/settings/", _form(**changes))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count('class="error"') == 1 and message in html
+    assert "greater than or equal to" not in html and "This field is required." not in html
+    assert Project.objects.get(pk=desk.pk).name == desk.name
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
     [
         ("-1", "An analyst may hold at least 1 open draft."),
