@@ -102,6 +102,8 @@ function speakerField(attribute, value, { id, dataset, disabled }) {
     disabled,
     dataset: { ...dataset, kind: "speaker" },
   });
+  // Typing replaces the linked name rather than adding to it.
+  input.addEventListener("focus", () => input.select());
   registry.load().then(() => {
     if (document.activeElement !== input) input.value = shownValue(value);
   });
