@@ -59,6 +59,8 @@ export class SuggestionsUI {
         // Many accepted at once: the text is redrawn by the page; the list once, here.
         this.#view.setClass("pending", [...this.set.pending]);
         this.#renderList();
+        // What is left of the selected one's group (its accepted parts are spans now).
+        this.#showGroup(this.selected ? this.set.groupOf(this.selected)?.parts || [] : []);
         return;
       }
       if (d.type === "select" && d.key) this.select(null);
@@ -180,6 +182,7 @@ export class SuggestionsUI {
       fragment.append(li);
     }
     this.#list.replaceChildren(fragment);
+    for (const key of this.#grouped) this.#items.get(key)?.classList.add("in-group");
     this.#renderRelations();
     this.#updateCount();
   }
