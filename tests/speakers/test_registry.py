@@ -292,3 +292,49 @@ def test_an_import_with_a_bad_line_imports_nothing(api, project, manager):
     assert response.status_code == 400
     assert "Line 2" in response.json()["errors"][0]["message"]
     assert not Speaker.objects.exists()
+
+
+def test_who_said_what_runs_the_same_queries_for_many_quotes(
+    api, project, reviewer, linked_layer, make_article, annotator2, django_assert_num_queries
+):
+    from labels.annotation import relations as relations_mod
+    from labels.annotation import versions
+    from tests.support.review_helpers import TEXT, submit_layer
+
+    speaker = linked_layer.speaker
+    for n in range(5):
+        article = make_article(project, TEXT, external_id=f"more-{n}")
+        layer = submit_layer(
+            article,
+            annotator2,
+            [
+                span_data("Quote", "the talks would go on", quote_type="direct"),
+                span_data("Source", "Macron", speaker=speaker.pk),
+                span_data("Cue", "said"),
+            ],
+            submit=False,
+        )
+        quote, source, cue = layer.created_spans
+        from django.db import transaction
+
+        with transaction.atomic():
+            locked = versions.locked(layer.pk)
+            relations_mod.do_add_relation(
+                locked,
+                annotator2,
+                {
+                    "label": "attributed_to",
+                    "from": quote.pk,
+                    "to": source.pk,
+                    "attrs": {"cue": cue.pk},
+                },
+                version=locked.version,
+            )
+    client = api(reviewer)
+    url = f"{base(project)}{speaker.pk}/quotes/"
+    client.get(url)
+    # 1 session, 2 user, 3 membership with project, 4 the speaker, 5 the attributions with
+    # their spans, layers, articles and annotators, 6 their cues, 7 their speakers.
+    with django_assert_num_queries(7):
+        results = client.get(url).json()["results"]
+    assert len(results) == 6 and {r["cue"]["text"] for r in results} == {"said"}

@@ -102,7 +102,10 @@ def test_the_seed_articles_gold_sources_get_the_right_speaker():
     record = _seed_article()
     sources = [s for s in record["spans"] if s["label"] == "Source"]
     guesses = resolve_mentions(record["text"], sources, REGISTRY)
-    got = {(s["start"], s["text"]): (g.speaker if g else None) for s, g in zip(sources, guesses, strict=True)}
+    got = {
+        (s["start"], s["text"]): (g.speaker if g else None)
+        for s, g in zip(sources, guesses, strict=True)
+    }
     expected = {
         "Russian President Vladimir Putin": PUTIN,
         "the Kremlin": KREMLIN,
