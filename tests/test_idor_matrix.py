@@ -292,6 +292,7 @@ def test_every_route_is_classified():
             "settings_member_remove",
             "settings_suggestions",
             "settings_suggestions_check",
+            "settings_suggestions_train",
             "settings_schema",
         }
     )

@@ -35,6 +35,7 @@ from labels.interop import exporting, importing, reading
 from labels.jobs import files
 from labels.jobs.progress import Cancelled, Reporter
 from labels.models import Job, JobKind, JobState
+from labels.suggestions import training
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,12 @@ def run(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return  # cancelled, finished, or gone
-    runner = {JobKind.EXPORT: _export, JobKind.IMPORT: _import, JobKind.AGREEMENT: _agreement}
+    runner = {
+        JobKind.EXPORT: _export,
+        JobKind.IMPORT: _import,
+        JobKind.AGREEMENT: _agreement,
+        JobKind.TRAIN: _train,
+    }
     reporter = Reporter(job)
     try:
         with reporter:
@@ -181,6 +187,33 @@ def _agreement(job: Job, reporter: Reporter) -> None:
         message = f"Computed in {snapshot.duration_ms / 1000:.1f} s"
         if not _finish(job, result=result, message=message):
             raise Cancelled(job.pk)
+
+
+def _train(job: Job, reporter: Reporter) -> None:
+    """Train from scratch: a retry after a dead worker trains again (nothing is stored before
+    the model is complete; at worst a model stored just before the worker died is followed by
+    a newer one)."""
+    reporter.update(0.0, "Reading the gold", force=True)
+
+    def progress(step: str, fraction: float) -> None:
+        words = {"training": "Training", "evaluating": "Evaluating on the held-out articles"}
+        reporter.update(min(0.99, fraction), words.get(step, "Storing the model"))
+
+    try:
+        stored = training.do_train_project_model(
+            job.project,
+            include_submitted=bool(job.params.get("include_submitted")),
+            progress=progress,
+        )
+    except ValueError as exc:
+        _fail(job, str(exc))
+        return
+    t = stored.meta["training"]
+    _finish(
+        job,
+        result={"model": stored.name, "articles": t["articles"]},
+        message=f"Trained on {t['articles']:,} articles",
+    )
 
 
 def _drop_upload_when_final(job_id: int) -> None:

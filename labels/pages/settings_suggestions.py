@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from labels.errors import Invalid
+from labels.errors import Closed, Invalid
+from labels.jobs.runs import do_start_training
 from labels.models import Project, Suggesters
 from labels.pages.settings_shell import manager_project, render_section
 from labels.projects.projects import do_update_project
 from labels.suggestions.http import check_http_suggester, check_suggester_url
+from labels.suggestions.training import model_meta, model_versions
 
 SECTION = "settings_suggestions"
 TEMPLATE = "labels/settings/suggestions.html"
@@ -79,7 +81,7 @@ def suggestions(request, slug: str):
         TEMPLATE,
         project,
         SECTION,
-        {"form": form, "check": None},
+        {"form": form, "check": None, **_model_context(project)},
         status=400 if form.is_bound else 200,
     )
 
@@ -98,8 +100,71 @@ def check(request, slug: str):
         {
             "form": SuggestionsForm(initial=_initial(project)),
             "check": check_http_suggester(project),
+            **_model_context(project),
         },
     )
+
+
+@login_required
+@require_POST
+def train(request, slug: str):
+    """Start training the project's suggester on its gold, in the background (Jobs shows its
+    progress); the newest model's held-out evaluation is shown on this page."""
+    project, _ = manager_project(request, slug)
+    try:
+        job = do_start_training(
+            project, request.user, include_submitted=request.POST.get("include_submitted") == "on"
+        )
+    except Closed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            format_html(
+                'Training started: <a href="{}">follow it in Jobs</a>. Its figures appear here '
+                "when it is done.",
+                reverse("job", args=[job.pk]),
+            ),
+        )
+    return redirect(SECTION, slug=slug)
+
+
+def _model_context(project: Project) -> dict:
+    """The newest model's figures for the page, or ``None``."""
+    versions = model_versions(project.slug)
+    if not versions:
+        return {"model": None}
+    meta = model_meta(versions[-1])
+    ev = meta.get("evaluation", {})
+    rows = []
+    for name, title in (
+        ("rules", "Rules"),
+        ("model", "Model"),
+        ("model_and_rules", "Model + rules"),
+    ):
+        figures = ev.get(name)
+        if not figures:
+            continue
+        for label, by_kind in figures["spans"].items():
+            rows.append(
+                {
+                    "suggester": title,
+                    "label": label,
+                    "exact": by_kind["exact"],
+                    "overlap": by_kind["overlap"],
+                }
+            )
+        rows.append(
+            {"suggester": title, "label": "attributed_to", "exact": figures["attributed_to"]}
+        )
+    return {
+        "model": {
+            "meta": meta,
+            "versions": len(versions),
+            "rows": rows,
+            "curve": ev.get("learning_curve", []),
+        }
+    }
 
 
 def _for_people(message: str) -> str:

@@ -44,6 +44,7 @@ _PROJECT_PAGES = [
     ("settings/members/<str:username>/remove/", members_views.remove, "settings_member_remove"),
     ("settings/suggestions/", suggestions_views.suggestions, "settings_suggestions"),
     ("settings/suggestions/check/", suggestions_views.check, "settings_suggestions_check"),
+    ("settings/suggestions/train/", suggestions_views.train, "settings_suggestions_train"),
     ("speakers/", speaker_views.speakers_page, "speakers"),
     ("speakers/add/", speaker_views.speaker_add, "speaker_add"),
     ("speakers/merge/", speaker_views.speaker_merge, "speaker_merge"),
