@@ -333,8 +333,8 @@ class SuggestionAcceptAllSerializer(VersionedSerializer):
         max_length=5000,
         help_text="Only these suggestions (keys); all of them when left out.",
     )
-    relations = SuggestedRelationRefSerializer(
-        many=True,
+    relations = serializers.ListField(
+        child=SuggestedRelationRefSerializer(),
         required=False,
         max_length=5000,
         help_text="Only these suggested relations (label, from, to); all when left out.",

@@ -393,15 +393,13 @@ def _record_accepted(
         return
     events = []
     first = annotation.version
-    for n, obj in enumerate([*new_spans, *new_relations], start=1):
+    changes = [(HistoryAction.SPAN_CREATED, s.pk, versions.span_snapshot(s)) for s in new_spans]
+    changes += [
+        (HistoryAction.RELATION_CREATED, r.pk, versions.relation_snapshot(r)) for r in new_relations
+    ]
+    for n, (action, pk, after) in enumerate(changes, start=1):
         annotation.version = first + n
-        if isinstance(obj, Span):
-            after = versions.span_snapshot(obj)
-            action = HistoryAction.SPAN_CREATED
-        else:
-            after = versions.relation_snapshot(obj)
-            action = HistoryAction.RELATION_CREATED
-        events.append(versions.history_event(annotation, actor, action, obj.pk, None, after))
+        events.append(versions.history_event(annotation, actor, action, pk, None, after))
     _insert_events(events)
     annotation.version = first + count - 1
     annotation.save(update_fields=versions._bumped(annotation))
