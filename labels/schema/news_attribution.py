@@ -60,7 +60,7 @@ DEFAULT_SCHEMA: Schema = {
         },
         {
             "name": "Claim",
-            "color": "#d97706",
+            "color": "#b45309",
             "hotkey": "4",
             "description": "A checkable assertion",
             "attributes": [
