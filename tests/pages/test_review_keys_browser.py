@@ -106,7 +106,7 @@ def test_spans_are_underlined_in_their_labels_colour_and_agreement_is_a_marker(
         assert any(near(p, colour_of(project, label), 30) for p in column), (fragment, column)
     # ...and the agreement is a marker before the span: none where all agree.
     marker = "e => getComputedStyle(e, '::before').content"
-    assert segment(page, "said").first.evaluate(marker) == '"¹"'
+    assert segment(page, "said").first.evaluate(marker) == '"1"'
     assert segment(page, "Putin disagreed, the").first.evaluate(marker) == '"≠"'
     assert segment(page, "Macron").first.evaluate(marker) in ("none", "normal")
     assert segment(page, QUOTE).evaluate(marker) in ("none", "normal")

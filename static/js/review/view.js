@@ -30,7 +30,7 @@ const speakerNamed = (name, value) => (name === "speaker" ? shownValue(value) : 
 const LANE_PX = 4; // px between two underlines on the same words
 
 /** Agreement markers at the start of each span: a shape, not a colour, tells them apart. */
-const MARKS = { unanimous: "", majority: "≈", disputed: "≠", single: "¹", reviewer: "+" };
+const MARKS = { unanimous: "", majority: "≈", disputed: "≠", single: "1", reviewer: "+" };
 const MARK_NAMES = {
   unanimous: "no marker: all agree",
   majority: "majority",
