@@ -119,6 +119,8 @@ REVIEWER_ALLOWED = ANNOTATOR_ALLOWED | {
     ("api-speaker", "PATCH"): {200, 400},
     ("api-speaker", "DELETE"): {400},
     ("api-speaker-quotes", "GET"): {200},
+    # Speakers suggested for a layer's Sources: whoever may read the layer (not ana: ben's).
+    ("api-layer-speaker-guesses", "GET"): {200},
     ("api-speakers-merge", "POST"): {400, 404},
     ("api-speakers-history", "GET"): {200},
     ("api-speakers-undo", "POST"): {404},

@@ -25,7 +25,7 @@ from labels import access
 from labels.errors import Invalid
 from labels.models import Speaker, SpeakerEvent
 from labels.speakers import quotes as quotes_mod
-from labels.speakers import registry, transfer
+from labels.speakers import registry, resolve, transfer
 
 
 class SpeakerSerializer(serializers.ModelSerializer):
@@ -170,3 +170,10 @@ class SpeakerImportView(APIView):
             raise Invalid.one("file", "required", "Choose a JSONL or CSV file of speakers.")
         report = transfer.do_import_registry(project, request.user, upload.name, upload.read())
         return Response(report, status=status.HTTP_200_OK)
+
+
+class LayerSpeakerGuessesView(APIView):
+    @extend_schema(summary="The speaker suggested for each unlinked Source of a layer")
+    def get(self, request, annotation_id: int):
+        annotation, _ = access.access_annotation(request.user, annotation_id)
+        return Response({"results": resolve.layer_guesses(annotation)})

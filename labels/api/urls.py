@@ -77,6 +77,7 @@ _ANNOTATION_ROUTES = [
     ("skip/", annotations.SkipView, "api-skip"),
     ("history/", history.HistoryListView, "api-history"),
     ("history/<int:event_id>/restore/", history.HistoryRestoreView, "api-history-restore"),
+    ("speakers/suggested/", speakers.LayerSpeakerGuessesView, "api-layer-speaker-guesses"),
     ("return/", review.ReturnView, "api-return"),
 ]
 

@@ -3,7 +3,7 @@
 // review page's gold layer. Values go in as properties and option text as text, never as HTML.
 
 import { el } from "./dom.js";
-import { DATALIST_ID, registry, shownValue, speakerValue } from "./speakers-registry.js";
+import { DATALIST_ID, registry, shownValue, speakerValue, suggestedSpeaker } from "./speakers-registry.js";
 
 export { registry, shownValue, speakerValue };
 
@@ -55,7 +55,7 @@ export function labelledField(id, title, control, ...after) {
  * labelled checkbox for a boolean, a text field that Enter saves for anything else. Every
  * input carries data-attr with the attribute's name.
  */
-export function attributeField(attribute, value, { readOnly = false } = {}) {
+export function attributeField(attribute, value, { readOnly = false, span = null } = {}) {
   const id = `attr-${attribute.name}`;
   const where = { id, dataset: { attr: attribute.name }, disabled: readOnly };
   if (attribute.type === "choice") {
@@ -77,7 +77,7 @@ export function attributeField(attribute, value, { readOnly = false } = {}) {
   if (attribute.type === "boolean") {
     return el("div", { className: "field" }, el("label", {}, checkbox(where, value), ` ${fieldTitle(attribute)}`));
   }
-  if (attribute.type === "speaker") return speakerField(attribute, value, where);
+  if (attribute.type === "speaker") return speakerField(attribute, value, where, span);
   const input = textInput(where, value, attribute.max_length ? String(attribute.max_length) : null);
   return labelledField(id, fieldTitle(attribute), input, el("span", { className: "hint", text: "Enter saves" }));
 }
@@ -92,7 +92,7 @@ export function controlValue(control) {
  * aliases (speakers-registry.js); it shows the linked speaker's name, data-kind="speaker" says
  * that its text is to be read with speakerValue.
  */
-function speakerField(attribute, value, { id, dataset, disabled }) {
+function speakerField(attribute, value, { id, dataset, disabled }, span) {
   const input = el("input", {
     type: "text",
     id,
@@ -107,5 +107,15 @@ function speakerField(attribute, value, { id, dataset, disabled }) {
   registry.load().then(() => {
     if (document.activeElement !== input) input.value = shownValue(value);
   });
-  return labelledField(id, fieldTitle(attribute), input, el("span", { className: "hint", text: "Type a name or alias; Enter saves" }));
+  const hint = el("span", { className: "hint", text: "Type a name or alias; Enter saves" });
+  // An unlinked Source shows the speaker the suggester guesses; Enter in the empty field takes it.
+  if (!disabled && (value === undefined || value === null)) {
+    suggestedSpeaker(span).then((guess) => {
+      if (!guess || input.value.trim()) return;
+      input.dataset.suggested = String(guess.speaker);
+      input.placeholder = `Suggested: ${guess.name}`;
+      hint.textContent = `Suggested: ${guess.name} (${Math.round(guess.confidence * 100)}%) — Enter takes it`;
+    });
+  }
+  return labelledField(id, fieldTitle(attribute), input, hint);
 }

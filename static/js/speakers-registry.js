@@ -118,6 +118,31 @@ function kindLabel(kind) {
 
 export const registry = new Registry();
 
+function annotationId() {
+  const node = document.getElementById("workspace-data");
+  if (!node) return null;
+  try {
+    return JSON.parse(node.textContent)?.annotation?.id ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The speaker the server suggests for the unlinked Source `span` of this page's layer
+ * ({speaker, name, confidence, rule}), or null. Asked each time: the layer changes.
+ */
+export async function suggestedSpeaker(span) {
+  const id = annotationId();
+  if (!id || !span) return null;
+  try {
+    const body = await call("GET", `annotations/${id}/speakers/suggested/`);
+    return (body.results || []).find((g) => g.start === span.start && g.end === span.end) || null;
+  } catch {
+    return null;
+  }
+}
+
 /** The text a Speaker field shows for the stored `value` (an id): the name, once known. */
 export function shownValue(value) {
   if (value === undefined || value === null || value === "") return "";
@@ -139,6 +164,8 @@ export async function speakerValue(input, { create = false } = {}) {
   const text = input.value.trim();
   if (!text) {
     delete input.dataset.pendingNew;
+    // Enter in the empty field takes the suggested speaker, if there is one.
+    if (create && input.dataset.suggested) return Number(input.dataset.suggested);
     return null;
   }
   const id = registry.idFor(text);

@@ -100,3 +100,31 @@ def test_a_reviewer_merges_two_speakers_and_sees_the_quotes_then_undoes_it(
     page.screenshot(path=str(tmp_path / "speakers-390.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert not page.problems
+
+
+def test_enter_in_an_empty_speaker_field_takes_the_suggested_speaker(
+    new_page, live_server, project, talks, annotator, make_speaker
+):
+    kremlin = make_speaker(project, "the Kremlin", kind="government")
+    layer, _ = Annotation.objects.get_or_create(article=talks, annotator=annotator, is_gold=False)
+    with transaction.atomic():
+        locked = versions.locked(layer.pk)
+        spans.do_add_span(
+            locked, annotator, span_data("Source", "the Kremlin"), version=locked.version
+        )
+
+    page = new_page(annotator)
+    open_workspace(page, live_server, talks)
+    page.focus("[data-doc]")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    page.keyboard.press("a")
+    page.keyboard.press("Tab")
+    field = page.locator("[data-editor] input[data-kind=speaker]")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("placeholder", "Suggested: the Kremlin")
+    with saving(page):
+        page.keyboard.press("Enter")
+    assert Span.objects.get(annotation=layer).attrs["speaker"] == kremlin.pk
+    expect(page.locator("[data-span-list] .span-item")).to_contain_text("speaker: the Kremlin")
+    assert not page.problems

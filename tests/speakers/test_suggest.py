@@ -42,3 +42,33 @@ def test_without_a_registry_sources_are_suggested_without_speakers(api, layer, a
     body = api(annotator).get(f"/api/v1/articles/{layer.article_id}/suggestions/").json()
     sources = [s for s in body["spans"] if s["label"] == "Source"]
     assert sources and all("speaker" not in s["attrs"] for s in sources)
+
+
+def test_a_layers_unlinked_sources_get_a_suggested_speaker(
+    api, project, layer, annotator, annotator2, make_speaker
+):
+    from django.db import transaction
+
+    from labels.annotation import spans, versions
+
+    kremlin = make_speaker(project, "the Kremlin", kind="government")
+    with transaction.atomic():
+        locked = versions.locked(layer.pk)
+        spans.do_add_span(
+            locked,
+            annotator,
+            {"label": "Source", "start": 0, "end": 11, "text": "The Kremlin"},
+            version=locked.version,
+        )
+        locked = versions.locked(layer.pk)
+        spans.do_add_span(
+            locked,
+            annotator,
+            {"label": "Source", "start": 51, "end": 53, "text": "It"},
+            version=locked.version,
+        )
+    url = f"/api/v1/annotations/{layer.pk}/speakers/suggested/"
+    results = api(annotator).get(url).json()["results"]
+    assert [(r["start"], r["speaker"], r["rule"]) for r in results] == [(0, kremlin.pk, "alias")]
+    # Another analyst's layer in a blind project is not theirs to read.
+    assert api(annotator2).get(url).status_code == 404

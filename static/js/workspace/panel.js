@@ -207,7 +207,7 @@ export class Panel {
     fields.push(el("div", { className: "field" }, el("label", { for: "editor-label", text: "Label" }), labelSelect));
     const definition = spanLabel(schema, span.label);
     for (const attribute of definition?.attributes || []) {
-      fields.push(attributeField(attribute, span.attrs[attribute.name], { readOnly }));
+      fields.push(attributeField(attribute, span.attrs[attribute.name], { readOnly, span }));
     }
     const actions = el(
       "div",
