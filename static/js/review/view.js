@@ -397,6 +397,8 @@ export class ReviewView {
   revealRelation(key) {
     const row = this.#ui.relations.querySelector(`[data-relation="${key}"]`);
     if (row) row.scrollIntoView({ block: "nearest" });
+    const end = this.#ui.text.querySelector(".seg.is-selected"); // its first end in the text
+    if (end) end.scrollIntoView({ block: "nearest" });
   }
 
   /** Scroll the selected item into view, in the text and in the list. */
