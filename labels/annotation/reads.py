@@ -137,29 +137,10 @@ def _iso(column: str) -> str:
     )
 
 
-def article_layers_json(user, article_id: int | str, page_size: int) -> tuple[int, str]:
-    """The first page (``page_size``) of the layers of article ``article_id`` that ``user`` may
-    read (``access.readable_layers_sql``), each as AnnotationSerializer documents it with its
-    spans and relations, and how many there are in all: the JSON array built by PostgreSQL in
-    one statement that also checks access, returned as text, never parsed here (labels.rawsql
-    says why). Http404 ("No such article.") for a non-member or an unknown article, as
-    ``access.access_article``."""
-    if not user.is_authenticated:
-        raise Http404("No such article.")
-    try:
-        article_id = int(article_id)
-    except (TypeError, ValueError):
-        raise Http404("No such article.") from None
-    if not 0 < article_id < 2**63:
-        raise Http404("No such article.")
-    if settings.TIME_ZONE != "UTC":  # _iso writes UTC; DRF would write the local time
-        raise ImproperlyConfigured("article_layers_json expects TIME_ZONE = 'UTC'.")
-    users, spans, relations = (
-        rawsql.table(get_user_model()),
-        rawsql.table(Span),
-        rawsql.table(Relation),
-    )
-    readable, readable_params = access.readable_layers_sql("a", "m", user.pk)
+def _layer_json() -> str:
+    """SQL of one layer ``l`` (an annotation row with ``annotator_name`` and ``reviewer_name``)
+    as AnnotationSerializer documents it, with its spans and relations."""
+    spans, relations = rawsql.table(Span), rawsql.table(Relation)
     span = (
         "json_build_object('id', s.id, 'label', s.label, 'start', s.start, 'end', s.\"end\", "
         "'text', s.text, 'attrs', s.attrs, 'origin', s.origin, 'provenance', s.provenance, "
@@ -169,7 +150,7 @@ def article_layers_json(user, article_id: int | str, page_size: int) -> tuple[in
         "json_build_object('id', x.id, 'label', x.label, 'from', x.source_id, "
         "'to', x.target_id, 'attrs', x.attrs, 'client_id', x.client_id::text)"
     )
-    layer = (
+    return (
         "json_build_object('id', l.id, 'article', l.article_id, "
         "'layer', CASE WHEN l.is_gold THEN 'gold' ELSE l.annotator_name END, "
         "'is_gold', l.is_gold, 'status', l.status, 'version', l.version, "
@@ -183,6 +164,80 @@ def article_layers_json(user, article_id: int | str, page_size: int) -> tuple[in
         f"'relations', (SELECT coalesce(json_agg({relation} ORDER BY x.id), '[]') "
         f"  FROM {relations} x WHERE x.annotation_id = l.id))"
     )
+
+
+def _article_id(user, value: int | str) -> int:
+    """``value`` as an article id; Http404 as ``access.access_article`` gives otherwise."""
+    if not user.is_authenticated:
+        raise Http404("No such article.")
+    try:
+        article_id = int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such article.") from None
+    if not 0 < article_id < 2**63:
+        raise Http404("No such article.")
+    if settings.TIME_ZONE != "UTC":  # _iso writes UTC; DRF would write the local time
+        raise ImproperlyConfigured("The JSON built by PostgreSQL expects TIME_ZONE = 'UTC'.")
+    return article_id
+
+
+def _layer_rows(users: str) -> str:
+    """FROM clause of annotations ``a`` with their annotator's and reviewer's names."""
+    return (
+        "SELECT a.*, u.username AS annotator_name, v.username AS reviewer_name "
+        f"FROM {rawsql.table(Annotation)} a LEFT JOIN {users} u ON u.id = a.annotator_id "
+        f"LEFT JOIN {users} v ON v.id = a.reviewer_id"
+    )
+
+
+def own_layer_json(user, article_id: int | str) -> str | None:
+    """``user``'s own layer of article ``article_id`` (``access.own_annotation``) as
+    AnnotationSerializer documents it, built by PostgreSQL in the statement that checks that
+    they are a member of its project (Http404 "No such article." otherwise, as
+    ``access.access_article``); None when they have not started it."""
+    article_id = _article_id(user, article_id)
+    users = rawsql.table(get_user_model())
+    sql = (
+        f"SELECT (SELECT {_layer_json()}::text FROM ({_layer_rows(users)} "
+        "  WHERE a.article_id = r.id AND a.annotator_id = %s AND NOT a.is_gold "
+        "  ORDER BY a.id LIMIT 1) l) "
+        f"FROM {rawsql.table(Article)} r "
+        f"JOIN {rawsql.table(Membership)} mb ON mb.project_id = r.project_id AND mb.user_id = %s "
+        "WHERE r.id = %s"
+    )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, article_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such article.")
+    return row[0]
+
+
+def layer_json(annotation_id: int) -> str:
+    """The annotation ``annotation_id`` as AnnotationSerializer documents it, built by
+    PostgreSQL (no access check: the caller has made it)."""
+    if settings.TIME_ZONE != "UTC":
+        raise ImproperlyConfigured("The JSON built by PostgreSQL expects TIME_ZONE = 'UTC'.")
+    users = rawsql.table(get_user_model())
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_layer_json()}::text FROM ({_layer_rows(users)} WHERE a.id = %s) l",
+            [annotation_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def article_layers_json(user, article_id: int | str, page_size: int) -> tuple[int, str]:
+    """The first page (``page_size``) of the layers of article ``article_id`` that ``user`` may
+    read (``access.readable_layers_sql``), each as AnnotationSerializer documents it with its
+    spans and relations, and how many there are in all: the JSON array built by PostgreSQL in
+    one statement that also checks access, returned as text, never parsed here (labels.rawsql
+    says why). Http404 ("No such article.") for a non-member or an unknown article, as
+    ``access.access_article``."""
+    article_id = _article_id(user, article_id)
+    users = rawsql.table(get_user_model())
+    readable, readable_params = access.readable_layers_sql("a", "m", user.pk)
+    layer = _layer_json()
     order = "l.is_gold DESC, l.annotator_name, l.id"
     sql = (
         "WITH m AS ("
@@ -190,11 +245,7 @@ def article_layers_json(user, article_id: int | str, page_size: int) -> tuple[in
         f"  JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
         f"  JOIN {rawsql.table(Membership)} mb ON mb.project_id = p.id AND mb.user_id = %s "
         "  WHERE r.id = %s), "
-        "l AS ("
-        "  SELECT a.*, u.username AS annotator_name, v.username AS reviewer_name "
-        f"  FROM {rawsql.table(Annotation)} a JOIN m ON a.article_id = m.article_id "
-        f"  LEFT JOIN {users} u ON u.id = a.annotator_id "
-        f"  LEFT JOIN {users} v ON v.id = a.reviewer_id WHERE {readable}) "
+        f"l AS ({_layer_rows(users)} JOIN m ON a.article_id = m.article_id WHERE {readable}) "
         "SELECT (SELECT count(*) FROM l), "
         f"  (SELECT coalesce(json_agg(page.doc ORDER BY page.n), '[]')::text FROM ("
         f"    SELECT {layer} AS doc, row_number() OVER (ORDER BY {order}) AS n "

@@ -10,6 +10,7 @@ never parsed (404 or 403, whatever it holds).
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -19,8 +20,8 @@ from labels import access
 from labels.annotation import queue, spans
 from labels.annotation import relations as relations_mod
 from labels.annotation import versions as versions_mod
-from labels.annotation.reads import annotation_payload, span_data
-from labels.api.base import WRITE_RESPONSES, my_annotation, parse, writing, written
+from labels.annotation.reads import annotation_payload, layer_json, own_layer_json, span_data
+from labels.api.base import WRITE_RESPONSES, parse, raw_json, writing, written
 from labels.api.inputs import (
     AssignSerializer,
     RelationCreateSerializer,
@@ -46,16 +47,23 @@ class MyAnnotationView(APIView):
 
     @extend_schema(responses=AnnotationSerializer, summary="My annotation of this article")
     def get(self, request, article_id: int):
-        _, _, annotation = my_annotation(request.user, article_id)
-        return Response(annotation_payload(annotation))
+        layer = own_layer_json(request.user, article_id)
+        if layer is None:
+            raise Http404("You have not started this article.")
+        return raw_json(layer)
 
     @extend_schema(
         request=None, responses=AnnotationSerializer, summary="Start (or resume) my annotation"
     )
     def post(self, request, article_id: int):
-        article, _ = access.access_article(request.user, article_id)
-        annotation = queue.do_get_or_create_own(article, request.user)
-        return Response(annotation_payload(annotation), status=status.HTTP_200_OK)
+        # Resuming — the common case — is the one statement of own_layer_json; starting takes
+        # the queue's locks and checks (seats, the cap on drafts), then one statement more.
+        layer = own_layer_json(request.user, article_id)
+        if layer is None:
+            article, _ = access.access_article(request.user, article_id)
+            annotation = queue.do_get_or_create_own(article, request.user)
+            layer = layer_json(annotation.pk)
+        return raw_json(layer)
 
 
 class AnnotationView(APIView):
@@ -64,7 +72,7 @@ class AnnotationView(APIView):
     )
     def get(self, request, annotation_id: int):
         annotation, _ = access.access_annotation(request.user, annotation_id)
-        return Response(annotation_payload(annotation))
+        return raw_json(layer_json(annotation.pk))
 
 
 _DELETE = extend_schema(request=VersionedSerializer, responses=WriteResultSerializer)

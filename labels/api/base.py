@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -53,6 +53,13 @@ def my_annotation(user, article_id: int | str) -> tuple[Article, Membership, Ann
     if annotation is None:
         raise Http404("You have not started this article.")
     return article, membership, annotation
+
+
+def raw_json(text: str | bytes) -> HttpResponse:
+    """A 200 whose body is JSON already written (by PostgreSQL, labels.annotation.reads),
+    sent as it is: nothing parses and renders it again."""
+    body = text.encode() if isinstance(text, str) else text
+    return HttpResponse(body, content_type="application/json")
 
 
 #: ``written``'s two answers to an add, for ``@extend_schema(responses=…)``.

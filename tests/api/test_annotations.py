@@ -134,11 +134,60 @@ def test_a_stale_version_is_a_409_with_the_current_version(api, mine, annotator)
 def test_annotation_detail_query_count(api, mine, annotator, django_assert_num_queries):
     client = api(annotator)
     client.post(f"/api/v1/annotations/{mine.pk}/spans/", span_body(mine.version), format="json")
-    # 1 session, 2 user, 3 annotation with article, project and my membership, 4 annotation
-    # with annotator and reviewer, 5 spans, 6 relations.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 annotation with article, project and my membership, 4 one
+    # statement: the annotation as JSON with its spans and relations, built by PostgreSQL.
+    with django_assert_num_queries(4):
         response = client.get(f"/api/v1/annotations/{mine.pk}/")
     assert [s["text"] for s in response.json()["spans"]] == ["said"]
+    assert response.json() == _as_serialized(mine)
+
+
+def _as_serialized(annotation) -> dict:
+    """The annotation as AnnotationSerializer writes it (the documented contract)."""
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from labels.api.outputs import AnnotationSerializer
+
+    annotation = Annotation.objects.select_related("annotator", "reviewer").get(pk=annotation.pk)
+    return json.loads(JSONRenderer().render(AnnotationSerializer(annotation).data))
+
+
+def test_starting_an_annotation_answers_the_serializers_json(
+    api, article, annotator, django_assert_num_queries
+):
+    client = api(annotator)
+    started = client.post(f"/api/v1/articles/{article.pk}/annotation/")
+    assert started.status_code == 200 and started["Content-Type"] == "application/json"
+    mine = Annotation.objects.get(article=article, annotator=annotator)
+    assert started.json() == _as_serialized(mine)
+    for body in (
+        span_body(1, "😀", "Claim", attrs={"checkworthy": "yes"}, client_id="0" * 31 + "1"),
+        span_body(2, "“we are ready”", "Quote", attrs={"quote_type": "direct"}),
+        span_body(3, "The minister", "Source"),
+    ):
+        response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body, format="json")
+        assert response.status_code == 201, response.content
+    quote, source = Span.objects.filter(annotation=mine, label__in=["Quote", "Source"]).order_by(
+        "label"
+    )
+    relation = {"version": 4, "label": "attributed_to", "from": quote.pk, "to": source.pk}
+    response = client.post(f"/api/v1/annotations/{mine.pk}/relations/", relation, format="json")
+    assert response.status_code == 201, response.content
+    # Resuming: 1 session, 2 user, 3 one statement: the article, my membership of its project,
+    # and my layer of it as JSON with its spans and relations.
+    with django_assert_num_queries(3):
+        resumed = client.post(f"/api/v1/articles/{article.pk}/annotation/")
+    assert resumed.json() == _as_serialized(mine)
+    assert [s["text"] for s in resumed.json()["spans"]] == ["😀", "The minister", "“we are ready”"]
+    assert client.get(f"/api/v1/articles/{article.pk}/annotation/").json() == resumed.json()
+
+
+def test_my_annotation_of_an_article_i_have_not_started_is_404(api, article, annotator):
+    response = api(annotator).get(f"/api/v1/articles/{article.pk}/annotation/")
+    assert response.status_code == 404
+    assert not Annotation.objects.exists()
 
 
 @pytest.mark.parametrize("action, body", [("submit", {}), ("skip", {"reason": "off topic"})])

@@ -102,11 +102,11 @@ def test_span_data_is_the_span_serializer(gold):
         assert span_data(span) == json.loads(json.dumps(SpanSerializer(span).data))
 
 
-def test_the_annotation_read_costs_six_queries(api, gold, reviewer, django_assert_num_queries):
+def test_the_annotation_read_costs_four_queries(api, gold, reviewer, django_assert_num_queries):
     client = api(reviewer)
     # 1 session, 2 user, 3 the annotation with article, project and my membership,
-    # 4 the annotator's and reviewer's names, 5 spans, 6 relations.
-    with django_assert_num_queries(6):
+    # 4 the annotation as JSON, with names, spans and relations, built by PostgreSQL.
+    with django_assert_num_queries(4):
         response = client.get(f"/api/v1/annotations/{gold.pk}/")
     assert response.status_code == 200
     assert response.json() == _documented(gold)
