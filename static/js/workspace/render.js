@@ -381,7 +381,9 @@ export class DocView {
       return gap.bottom - 5 - Math.min(k, room) * TRACK_STEP;
     };
     const margins = { left: 0, right: 0 }; // vertical runs already in each margin
-    const placed = []; // [left, right, top, bottom] of the labels drawn so far
+    // [left, right, top, bottom] of the labels drawn so far, by gap: labels stay inside their
+    // gap, so only those of the same gap can clash (and a long article's many stay cheap).
+    const placedIn = new Map();
     for (const arc of drawn) {
       const { from, to, x1, x2 } = arc;
       const y1 = from.y - 1;
@@ -423,6 +425,9 @@ export class DocView {
       const [a, b, along, gap] = run;
       // On its arc, but inside the gap: a label never covers the text.
       const y = Math.max(Math.min(along, gap.bottom - height / 2), Math.min(gap.top + height / 2, (gap.top + gap.bottom) / 2));
+      const key = Math.round(gap.bottom);
+      if (!placedIn.has(key)) placedIn.set(key, []);
+      const placed = placedIn.get(key);
       const x = freeSpot(placed, (a + b) / 2, y, width, height, [left + width / 2, right - width / 2]);
       label.setAttribute("x", String(x));
       label.setAttribute("y", String(y));
