@@ -68,8 +68,7 @@ def resolve_ids(project: Project, ids: set[int]) -> dict[int, int]:
         if speaker_id not in rows:
             continue
         target, hops = speaker_id, 0
-        while rows.get(target) is not None and hops < 50:
-            nxt = rows[target]
+        while (nxt := rows.get(target)) is not None and hops < 50:
             if nxt not in rows:
                 rows.update(
                     Speaker.objects.filter(project=project, pk=nxt).values_list(
