@@ -50,6 +50,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--epochs", type=int, default=learned.Settings().epochs)
     parser.add_argument("--no-rule-features", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="Train on the first N articles.")
+    parser.add_argument(
+        "--save", default="", help="Keep the model in this file (outside the repository)."
+    )
+    parser.add_argument("--load", default="", help="Evaluate this saved model instead of training.")
     args = parser.parse_args(argv)
     train, held = [], []
     with open(args.corpus, encoding="utf-8") as f:
@@ -61,7 +65,12 @@ def main(argv: list[str]) -> int:
         train = train[: args.limit]
     settings = learned.Settings(epochs=args.epochs, rule_features=not args.no_rule_features)
     t0, c0 = time.perf_counter(), time.process_time()
-    model = learned.train(train, settings)
+    if args.load:
+        model = learned.Model.from_bytes(Path(args.load).read_bytes())
+    else:
+        model = learned.train(train, settings)
+    if args.save:
+        Path(args.save).write_bytes(model.to_bytes())
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     chars = sum(len(a.text) for a in train)

@@ -104,9 +104,15 @@ def project_articles(
 # Combining with the rules
 
 
+#: A rule's proposal is added to the model's only from this confidence up (docs/suggestions.md,
+#: "A learned suggester": adding every rule proposal cost precision more than it gained).
+RULE_CONFIDENCE = 0.9
+
+
 def combined(model: learned.Model) -> Callable[[str], Suggestions]:
-    """Model and rules together: the model's spans, then each rule span that overlaps no
-    model span of its label; the model's links, then the rules' links between kept spans."""
+    """Model and rules together: the model's spans, then each confident rule span
+    (``RULE_CONFIDENCE``) that overlaps no model span; the model's links, then the rules'
+    links between kept spans (one speaker per quote)."""
 
     def predict(text: str) -> Suggestions:
         mine = model.suggest(text)
@@ -114,18 +120,15 @@ def combined(model: learned.Model) -> Callable[[str], Suggestions]:
         spans: list[Suggestion] = list(mine.spans)
         kept: dict[str, str] = {}
         for s in rules.spans:
-            clash = next(
-                (
-                    m
-                    for m in mine.spans
-                    if m.label == s.label and m.start < s.end and s.start < m.end
-                ),
-                None,
-            )
-            if clash is None:
+            clash = next((m for m in mine.spans if m.start < s.end and s.start < m.end), None)
+            if clash is None and s.confidence >= RULE_CONFIDENCE:
                 spans.append(s)
                 kept[s.id] = s.id
-            elif clash.start == s.start and clash.end == s.end:
+            elif clash is not None and (clash.label, clash.start, clash.end) == (
+                s.label,
+                s.start,
+                s.end,
+            ):
                 kept[s.id] = clash.id
         relations = list(mine.relations)
         linked = {(r.source, r.target) for r in relations}
