@@ -68,6 +68,19 @@ class Project(models.Model):
         default=Suggesters.BOTH,
         help_text="Which automatic suggesters propose spans; imported suggestions always show.",
     )
+    suggester_model = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Also suggest with the newest model trained on this project (this one, or one "
+        "that shares its model); empty for none.",
+    )
+    shares_suggester_model = models.BooleanField(
+        default=False,
+        help_text="Managers of other projects may use this project's trained models.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
