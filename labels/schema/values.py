@@ -91,7 +91,7 @@ def _check_attrs(
     for definition in definitions:
         name = definition["name"]
         value = attrs.get(name)
-        if isinstance(value, str) and definition["type"] in ("text", "span"):
+        if isinstance(value, str) and definition["type"] in ("text", "span", "speaker"):
             value = value.strip() or None
         if value is None:
             if require and definition.get("required", False):
@@ -116,7 +116,8 @@ _VALUE_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "text": ((str,), "text"),
     "boolean": ((bool,), "true or false"),
     "span": ((str, int), "the id of a span in this annotation"),
-    "speaker": ((int,), "the id of a speaker of this project"),
+    # A form's menu sends the id as text; labels.speakers.links makes it a number.
+    "speaker": ((int, str), "the id of a speaker of this project"),
 }
 
 

@@ -26,9 +26,22 @@ def _ids_in(record) -> set[int]:
     for span in record.spans if isinstance(record.spans, list) else []:
         attrs = span.get("attrs") if isinstance(span, dict) else None
         value = attrs.get("speaker") if isinstance(attrs, dict) else None
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = attrs["speaker"] = int(value)  # as a form would send it
         if isinstance(value, int) and not isinstance(value, bool):
             out.add(value)
     return out
+
+
+def _bad_value(record) -> object:
+    """A ``speaker`` value of ``record`` that is no id at all (text, a list), if any."""
+    for span in record.spans if isinstance(record.spans, list) else []:
+        attrs = span.get("attrs") if isinstance(span, dict) else None
+        if isinstance(attrs, dict) and "speaker" in attrs:
+            value = attrs["speaker"]
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                return value
+    return None
 
 
 def do_map_imported(project: Project, actor, raw: list[Any]) -> None:
@@ -37,6 +50,11 @@ def do_map_imported(project: Project, actor, raw: list[Any]) -> None:
     replaced by its problem (a string), as the readers do. A constant number of queries, plus
     one write per speaker added."""
     records = [r for r in raw if _is_record(r) and _ids_in(r)]
+    for index, record in enumerate(raw):
+        if _is_record(record) and (bad := _bad_value(record)) is not None:
+            raw[index] = (
+                f"{record.source}: a span's speaker must be a speaker's id, not {bad!r:.40}."
+            )
     if not records:
         return
     existing = list(Speaker.objects.filter(project=project).active())

@@ -27,6 +27,15 @@ def check_links(
     fields = [name for name in speaker_attribute_names(schema, label) if name in attrs]
     if not fields:
         return attrs
+    attrs = dict(attrs)
+    for name in fields:
+        value = attrs[name]
+        if isinstance(value, str):
+            if not value.isascii() or not value.isdigit():
+                raise Invalid.one(
+                    f"attrs.{name}", "invalid_type", f"{name} must be the id of a speaker."
+                )
+            attrs[name] = int(value)
     wanted = {attrs[name] for name in fields}
     current = resolve_ids(project, wanted)
     problems = []

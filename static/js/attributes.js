@@ -37,6 +37,9 @@ function textInput({ id, dataset, disabled }, value, maxLength) {
  */
 export function attributeControl(attribute, { id, value, dataset, options, disabled = false, maxLength = attribute.max_length }) {
   const where = { id, dataset, disabled };
+  // A speaker attribute outside the workspace's editor (the review page's gold): a menu of the
+  // registry's speakers, by id.
+  if (attribute.type === "speaker") return select(where, value, registry.choices());
   if (attribute.type === "choice" || attribute.type === "span") {
     return select(where, value, options ?? (attribute.choices || []).map((choice) => [choice, choice]));
   }

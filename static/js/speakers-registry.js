@@ -95,6 +95,13 @@ class Registry extends EventTarget {
     list.replaceChildren(...options);
   }
 
+  /** Every speaker as [id, name] for a menu, by name; empty until loaded. */
+  choices() {
+    return [...this.#index.byId.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((speaker) => [String(speaker.id), speaker.name]);
+  }
+
   nameOf(id) {
     return this.#index.byId.get(Number(id))?.name ?? null;
   }

@@ -182,3 +182,32 @@ def test_an_imported_link_to_an_unknown_speaker_is_refused(other_project, outsid
         )
     assert "speaker 99999" in "\n".join(failed.value.report.errors)
     assert not Span.objects.exists() and not Speaker.objects.exists()
+
+
+def test_an_imported_speaker_that_is_no_id_is_refused(other_project):
+    from labels.errors import ImportFailed
+    from labels.interop.importing import do_import
+
+    line = {
+        "id": "a1",
+        "text": "Macron said so.",
+        "spans": [
+            {
+                "id": "s1",
+                "label": "Source",
+                "start": 0,
+                "end": 6,
+                "text": "Macron",
+                "attrs": {"speaker": "Macron"},
+            }
+        ],
+    }
+    with pytest.raises(ImportFailed) as failed:
+        do_import(
+            other_project,
+            [("x.jsonl", io.BytesIO(json.dumps(line).encode()))],
+            fmt="native",
+            layer="gold",
+        )
+    assert "must be a speaker's id" in "\n".join(failed.value.report.errors)
+    assert not Span.objects.exists()

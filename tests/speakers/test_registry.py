@@ -338,3 +338,26 @@ def test_who_said_what_runs_the_same_queries_for_many_quotes(
     with django_assert_num_queries(7):
         results = client.get(url).json()["results"]
     assert len(results) == 6 and {r["cue"]["text"] for r in results} == {"said"}
+
+
+def test_a_speaker_id_sent_as_text_is_stored_as_a_number(
+    api, project, talks, annotator, make_speaker
+):
+    macron = make_speaker(project, "Emmanuel Macron")
+    client = api(annotator)
+    layer = client.post(f"/api/v1/articles/{talks.pk}/annotation/").json()
+    data = span_data("Source", "Macron") | {
+        "attrs": {"speaker": str(macron.pk)},
+        "version": layer["version"],
+    }
+    assert (
+        client.post(f"/api/v1/annotations/{layer['id']}/spans/", data, format="json").status_code
+        == 201
+    )
+    assert Span.objects.get(label="Source").attrs["speaker"] == macron.pk
+    bad = span_data("Source", "Putin") | {
+        "attrs": {"speaker": "Putin"},
+        "version": layer["version"] + 1,
+    }
+    response = client.post(f"/api/v1/annotations/{layer['id']}/spans/", bad, format="json")
+    assert response.status_code == 400 and "attrs.speaker" in fields_of(response)
