@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labels', '0015_job_kind_train'),
+        ("labels", "0015_job_kind_train"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='shares_suggester_model',
-            field=models.BooleanField(default=False, help_text="Managers of other projects may use this project's trained models."),
+            model_name="project",
+            name="shares_suggester_model",
+            field=models.BooleanField(
+                default=False,
+                help_text="Managers of other projects may use this project's trained models.",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='suggester_model',
-            field=models.ForeignKey(blank=True, help_text='Also suggest with the newest model trained on this project (this one, or one that shares its model); empty for none.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='labels.project'),
+            model_name="project",
+            name="suggester_model",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Also suggest with the newest model trained on this project (this one, or one that shares its model); empty for none.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="labels.project",
+            ),
         ),
     ]

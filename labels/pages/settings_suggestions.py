@@ -19,6 +19,7 @@ from labels.models import Project, Suggesters
 from labels.pages.settings_shell import manager_project, render_section
 from labels.projects.projects import do_update_project
 from labels.suggestions.http import check_http_suggester, check_suggester_url
+from labels.suggestions.model_suggester import check_suggester_model, model_choices
 from labels.suggestions.training import model_meta, model_versions
 
 SECTION = "settings_suggestions"
@@ -40,13 +41,39 @@ class SuggestionsForm(forms.Form):
         "in the URL. Empty for none.",  # with a link to its guide: __init__
     )
 
-    def __init__(self, *args, **kwargs):
+    suggester_model = forms.ChoiceField(
+        label="Learned model",
+        required=False,
+        help_text="Also suggest with the newest model trained on this project, or on a project "
+        "that shares its models; the rules' proposals are still added where it has none.",
+    )
+    shares_suggester_model = forms.BooleanField(
+        label="Let other projects use this project's trained models",
+        required=False,
+        help_text="Their managers can then choose them; your articles and gold stay private.",
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        self.project = project
         super().__init__(*args, **kwargs)
         self.fields["suggester_url"].help_text = format_html(
             'An HTTP model server that proposes spans (<a href="{}">Help: suggestions</a>): '
             "http:// or https://, no credentials in the URL. Empty for none.",
             reverse("help_page", args=["suggestions"]),
         )
+        self.sources = {str(p.pk): p for p in model_choices(project)}
+        self.fields["suggester_model"].choices = [("", "None")] + [
+            (pk, "This project" if p.pk == project.pk else f"{p.name} (shared)")
+            for pk, p in self.sources.items()
+        ]
+
+    def clean_suggester_model(self):
+        value = self.cleaned_data["suggester_model"]
+        source = self.sources.get(value) if value else None
+        try:
+            return check_suggester_model(self.project, source)
+        except Invalid as exc:
+            raise forms.ValidationError(exc.problems[0].message) from None
 
     def clean_suggester_url(self):
         try:
@@ -55,8 +82,13 @@ class SuggestionsForm(forms.Form):
             raise forms.ValidationError(_for_people(exc.problems[0].message)) from None
 
 
-def _initial(project: Project) -> dict[str, str]:
-    return {"suggesters": project.suggesters, "suggester_url": project.suggester_url}
+def _initial(project: Project) -> dict[str, object]:
+    return {
+        "suggesters": project.suggesters,
+        "suggester_url": project.suggester_url,
+        "suggester_model": str(project.suggester_model_id or ""),
+        "shares_suggester_model": project.shares_suggester_model,
+    }
 
 
 @login_required
@@ -64,7 +96,7 @@ def _initial(project: Project) -> dict[str, str]:
 def suggestions(request, slug: str):
     project, _ = manager_project(request, slug)
     project = Project.objects.get(pk=project.pk)
-    form = SuggestionsForm(request.POST or None, initial=_initial(project))
+    form = SuggestionsForm(request.POST or None, initial=_initial(project), project=project)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
@@ -98,7 +130,7 @@ def check(request, slug: str):
         project,
         SECTION,
         {
-            "form": SuggestionsForm(initial=_initial(project)),
+            "form": SuggestionsForm(initial=_initial(project), project=project),
             "check": check_http_suggester(project),
             **_model_context(project),
         },

@@ -115,6 +115,12 @@ def _suggesters(project: Project, sets: list[SuggestionSet]) -> tuple[list, list
                 HTTP, "not_configured", "The project uses the HTTP suggester, but no URL is set."
             )
         )
+    if project.suggester_model_id is not None and mode != Suggesters.NONE:
+        # Before the rules: where both propose the same span, the model's (with the rules'
+        # features) is kept.
+        from labels.suggestions.model_suggester import ModelSuggester
+
+        found.append(ModelSuggester(project))
     if mode in (Suggesters.BUILTIN, Suggesters.BOTH):
         found.append(BuiltinSuggester())
     return found, problems
