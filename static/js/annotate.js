@@ -4,10 +4,11 @@
 // and its save queue (what still has to reach the server), the linker, the suggestions and
 // the analyst's commands — and wires them to the keyboard and the mouse.
 
-import { excerpt } from "./format.js";
+import { excerpt, quoted } from "./format.js";
 import { OffsetIndex, selectionToSpan } from "./offsets.js";
-import { hotkeys } from "./schema.js";
+import { hotkeys, spanLabel } from "./schema.js";
 import { workspaceActions } from "./workspace/actions.js";
+import { linkOffer } from "./workspace/fastpath.js";
 import { keydownListener } from "./workspace/keyboard.js";
 import { Linker } from "./workspace/linking.js";
 import { Panel, labelTag } from "./workspace/panel.js";
@@ -247,10 +248,57 @@ function toggleArcs() {
   say(showAllArcs ? "Showing every relation." : "Showing the relations of the selected span.");
 }
 
+// --- marking an attribution by hand: the offered link ---------------------------------------------
+
+// The spans marked on this page, oldest first; a new one that can be linked with the newest of
+// them that fits is offered the link (fastpath.js): Enter makes it while the new span is the
+// selected one (selecting another span, or marking another, drops the offer).
+const marked = [];
+let offer = null; // {from, to, label, attrs, span: the new span's key}
+
+function markSelection(label) {
+  offer = null;
+  const added = act.markSelection(label);
+  if (!added) return;
+  offer = linkOffer({ schema, store, text, index, added, recent: marked });
+  marked.push(added.key);
+  if (marked.length > 20) marked.shift();
+  if (!offer) return;
+  offer.span = added.key;
+  const other = store.span(offer.from === added.key ? offer.to : offer.from);
+  const cue = Object.values(offer.attrs).map((key) => ` with the cue ${quoted(store.span(key), 30)}`).join("");
+  const next = emptyFirstAttribute(added) ? `, then choose its ${emptyFirstAttribute(added)}` : "";
+  say(`Marked ${quoted(added)}. Enter links it to ${quoted(other)} (${offer.label}${cue})${next}; l links otherwise.`, { span: added.key });
+}
+
+/** The name of `span`'s first attribute when it is an unset choice (the one Enter moves to). */
+function emptyFirstAttribute(span) {
+  const first = (spanLabel(schema, span.label)?.attributes || [])[0];
+  return first && first.type === "choice" && !span.attrs[first.name] ? first.name : "";
+}
+
+/** Make the offered link (Enter); false when there is none for the selected span. */
+function acceptLinkOffer() {
+  const taken = offer;
+  offer = null;
+  if (!taken || store.selected !== taken.span || !act.canEdit()) return false;
+  const [from, to] = [store.span(taken.from), store.span(taken.to)];
+  if (!from || !to || store.findRelation(taken.label, taken.from, taken.to)) return false;
+  sync.createRelation(taken.from, taken.to, taken.label, taken.attrs);
+  const added = store.span(taken.span);
+  const cue = Object.values(taken.attrs).map((key) => ` (cue ${quoted(store.span(key), 30)})`).join("");
+  const next = emptyFirstAttribute(added);
+  say(`Linked ${quoted(from)} → ${taken.label} → ${quoted(to)}${cue}.${next ? ` Choose its ${next} (arrow keys); Esc goes back to the text.` : ""}`, { span: added.key });
+  if (next) panel.focusFirstField();
+  return true;
+}
+
 // --- keyboard and mouse --------------------------------------------------------------------------
 
 const page = {
-  ...act, // say, step, markSelection, deleteSpan, goNext
+  ...act, // say, step, deleteSpan, goNext
+  markSelection,
+  acceptLinkOffer,
   nudgeSpan: (key, edge, direction, unit) => {
     if (act.canEdit()) nudgeSpan({ store, sync, index, text, say }, key, edge, direction, unit);
   },
@@ -351,7 +399,7 @@ for (const button of root.querySelectorAll(".label-btn")) {
       selection.addRange(heldRange);
     }
     heldRange = null;
-    act.markSelection(button.dataset.label);
+    markSelection(button.dataset.label);
   });
 }
 

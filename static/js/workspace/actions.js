@@ -8,6 +8,7 @@ import { ApiError, call, errorMessage } from "../api.js";
 import { plural, quoted } from "../format.js";
 import { selectionToSpan } from "../offsets.js";
 import { missingAttributes, spanLabel } from "../schema.js";
+import { prefilledAttributes } from "./fastpath.js";
 import { stateText } from "./savequeue.js";
 import { replayMessage } from "./sync.js";
 
@@ -138,11 +139,16 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
       say(`There is already a ${label} on exactly this text.`, { error: true });
       return;
     }
-    const added = sync.createSpan(label, span);
+    // A Quote's quote_type is pre-filled from its quotation marks (the import's rule); the
+    // message says so, and a changes it as any attribute.
+    const prefilled = prefilledAttributes(schema, label, text, index.toUtf16(span.start), index.toUtf16(span.end));
+    const added = sync.createSpan(label, span, prefilled);
     getSelection().removeAllRanges();
     store.select(added.key);
     const missing = needs(added);
-    say(`Marked ${quoted(added)}.${missing ? ` Press a to set its ${missing}.` : ""}`, { span: added.key });
+    const filled = Object.entries(prefilled).map(([name, value]) => ` — ${name} ${value}, from its quotation marks (a changes it)`).join("");
+    say(`Marked ${quoted(added)}${filled}.${missing ? ` Press a to set its ${missing}.` : ""}`, { span: added.key });
+    return added;
   }
 
   function deleteSpan(key) {

@@ -29,6 +29,7 @@ function extendSelection(event, { view, store, index }) {
  * element, `labelKeys` the Map hotkey → label; `page` does what a key asks: say(message),
  * step(±1) → false at either end, markSelection(label), startLink(), editRelation(key),
  * deleteRelation(key), deleteSpan(key), undo(), redo(), toggleArcs(), showDialog(name),
+ * acceptLinkOffer() → false when no link is offered,
  * goNext(), clear(), nudgeSpan(key, edge, direction, unit).
  */
 export function keydownListener({ doc, view, index, store, panel, linker, suggestions, labelKeys, page }) {
@@ -93,7 +94,8 @@ export function keydownListener({ doc, view, index, store, panel, linker, sugges
       case "Enter":
         // On the row itself: a button in it answers Enter on its own.
         if (relationRow && target === relationRow) page.editRelation(relationRow.dataset.relation);
-        else handled = false;
+        // Right after marking a span that can be linked with the one marked before: link them.
+        else handled = inText && page.acceptLinkOffer();
         break;
       case "Delete":
       case "Backspace":
