@@ -18,11 +18,17 @@ the server of DATABASE_URL) and dropped at the end, whatever happens:
 3. With ``--big``, copies the imported articles in SQL (with their annotations, spans and
    relations) until the project holds that many, and measures the native export's time and the
    exporting process's peak memory again.
-4. Unless ``--no-api``: starts gunicorn (3 workers, the rest from the project's gunicorn.conf.py
-   when there is one, DEBUG=0) on a free loopback port and, as a client with a token and one
-   keep-alive connection, makes 300 sequential single-span saves and 200 reads of an article and
-   of an annotation, reporting p50/p95/p99; and fetches the native export over HTTP (time to
-   first byte, total).
+4. Unless ``--no-api``: starts gunicorn (gunicorn.conf.py with 3 workers, production settings,
+   DEBUG=0) on a free loopback port, connected as the least-privilege role of docs/deploy.md
+   (bench/approle.py; migrations and data were written as the owner), and, as a client with a
+   token and one keep-alive connection: 300 sequential single-span saves as the workspace sends
+   them (with a client_id); 200 reads of an article, of an annotation, and of "an article and
+   its annotations" (the two GETs a script makes, summed); spans one by one into 30 fresh
+   articles, starting each annotation and submitting it (spans per second of wall time); the
+   native export over HTTP (time to first byte, total). With ``--http-import N`` it also
+   imports N articles over HTTP into empty projects, without and then with their spans, with a
+   ``manage.py worker`` (same role) for the files that become jobs: time to the answer and
+   until the job is done.
 
 Figures go to stdout (and --json PATH); docs/performance.md quotes them.
 """
@@ -41,11 +47,15 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.approle import create_app_role, drop_app_role  # noqa: E402
+
 PYTHON = sys.executable
 MANAGE = str(ROOT / "manage.py")
 SLUG = "bench"
@@ -320,48 +330,153 @@ def calibrate() -> float:
     return best * 1000
 
 
-def api_bench(project, results: dict, database: str) -> None:
+def _start_server(env: dict, port: int, workers: int = 3) -> subprocess.Popen:
+    """gunicorn with the project's gunicorn.conf.py (the draining threaded worker, its threads,
+    max_requests), as docs/deploy.md runs it."""
+    return subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+        env=env
+        | {
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_ACCESS_LOG": "off",
+            "GUNICORN_LOG_LEVEL": "warning",
+        },
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _save_body(start: int, word: str, version: int) -> dict:
+    """A span save as the workspace sends it: with a fresh client_id."""
+    return {
+        "start": start,
+        "end": start + len(word),
+        "text": word,
+        "label": "Cue",
+        "version": version,
+        "client_id": str(uuid.uuid4()),
+    }
+
+
+def _multipart(fields: dict[str, str], path: Path) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        )
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: application/x-ndjson\r\n\r\n"
+    )
+    body = (
+        "".join(parts).encode()
+        + head.encode()
+        + path.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _http_import(port: int, token: str, slug: str, path: Path) -> dict:
+    """POST the file to the project's import endpoint as a manager's script would, and follow
+    the job when the answer is one (202): time to the answer, and until the import is done."""
+    body, content_type = _multipart({"format": "native", "layer": "gold"}, path)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1800)
+    headers = {"Authorization": f"Token {token}", "Content-Type": content_type}
+    started = time.perf_counter()
+    conn.request("POST", f"/api/v1/projects/{slug}/imports/", body=body, headers=headers)
+    response = conn.getresponse()
+    raw = response.read()
+    answered = time.perf_counter() - started
+    if response.status not in (200, 202):
+        raise SystemExit(f"import of {path.name} answered {response.status}: {raw[:500]!r}")
+    answer = json.loads(raw)
+    done = answered
+    if response.status == 202:
+        client = Client(port, token)
+        while True:  # the job's own state is the signal; polled as a client would
+            status, raw, _ = client.request("GET", f"/api/v1/jobs/{answer['id']}/")
+            job = json.loads(raw)
+            if job["state"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.05)
+        done = time.perf_counter() - started
+        if job["state"] != "succeeded":
+            raise SystemExit(f"import job of {path.name} {job['state']}: {job['error']}")
+    conn.close()
+    return {"answered_s": answered, "done_s": done, "bytes": len(body), "status": response.status}
+
+
+def api_bench(project, results: dict, database: str, http_import: int = 0) -> None:
+    """The API rows of issue 18's table, the way a client sees them: gunicorn with
+    gunicorn.conf.py and production settings on loopback, connected as the least-privilege role
+    of docs/deploy.md (bench/approle.py), one keep-alive connection per client."""
     from django.contrib.auth import get_user_model
 
     from labels.api.auth import issue_token
     from labels.interop.importing import do_create_article
-    from labels.models import Annotation, Role
+    from labels.models import Annotation, Project, Role
     from labels.projects.members import do_add_member
+    from labels.projects.projects import do_create_project
 
     user = get_user_model().objects.create_user("bench-analyst", password="x" * 20)
     do_add_member(project, user, Role.ANNOTATOR)
     token = issue_token(user)[0]
+    manager = get_user_model().objects.create_user("bench-manager", password="x" * 20)
+    do_add_member(project, manager, Role.MANAGER)
+    manager_token = issue_token(manager)[0]
     rng = random.Random(7)
     record = make_article(rng, "api-article")
     article = do_create_article(
         project, external_id="api-article", raw_text=record["text"], title="API"
     )
     words = [(i, w) for i, w in _word_offsets(article.text)]
+    # Fresh articles for "spans one by one, starting each annotation".
+    fresh = [
+        do_create_article(
+            project, external_id=f"api-fresh-{n}", raw_text=record["text"], title=f"F{n}"
+        )
+        for n in range(30)
+    ]
     gold = Annotation.objects.filter(article__project=project, is_gold=True).order_by("id").first()
     project.blind = False
     project.save(update_fields=["blind"])
+    import_projects = []
+    if http_import:
+        for slug in ("bench-http-plain", "bench-http-spans"):
+            do_create_project(slug=slug, name=slug)
+            import_projects.append(slug)
+            do_add_member(Project.objects.get(slug=slug), manager, Role.MANAGER)
 
+    from django.db import connections
+
+    connections.close_all()
+    owner_url = os.environ["DATABASE_URL"]
+    role = f"bench_app_{os.getpid()}"
     port = free_port()
     env = child_env() | {
+        "DATABASE_URL": create_app_role(owner_url, role),
         "DEBUG": "0",
         "SECRET_KEY": "bench-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "0",
+        "STATIC_MANIFEST": "0",
     }
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "annotator.wsgi",
-            "-w",
-            "3",
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    gunicorn = _start_server(env, port)
+    worker = None
     try:
         client = Client(port, token)
         deadline = time.time() + 30
@@ -388,13 +503,7 @@ def api_bench(project, results: dict, database: str) -> None:
             status, body, elapsed = client.request(
                 "POST",
                 f"/api/v1/annotations/{annotation_id}/spans/",
-                {
-                    "start": start,
-                    "end": start + len(word),
-                    "text": word,
-                    "label": "Cue",
-                    "version": version,
-                },
+                _save_body(start, word, version),
             )
             assert status == 201, body
             version = json.loads(body)["version"]
@@ -402,30 +511,69 @@ def api_bench(project, results: dict, database: str) -> None:
         cpu_after = _cpu_seconds(gunicorn.pid, database)
         results["api_save"] = percentiles(saves) | _cpu_per_request(cpu_before, cpu_after, 300)
 
-        def reads(path: str) -> dict:
+        def reads(*paths: str) -> dict:
+            """``paths`` read one after the other, 200 times: each sample is their sum."""
             times = []
             before = _cpu_seconds(gunicorn.pid, database)
             for _ in range(200):
-                status, body, elapsed = client.request("GET", path)
-                assert status == 200, body
-                times.append(elapsed)
+                total = 0.0
+                for path in paths:
+                    status, body, elapsed = client.request("GET", path)
+                    assert status == 200, body
+                    total += elapsed
+                times.append(total)
             after = _cpu_seconds(gunicorn.pid, database)
-            return percentiles(times) | {"bytes": len(body)} | _cpu_per_request(before, after, 200)
+            n = 200 * len(paths)
+            return percentiles(times) | {"bytes": len(body)} | _cpu_per_request(before, after, n)
 
         results["api_read_article"] = reads(f"/api/v1/projects/{SLUG}/articles/{gold.article_id}/")
         # Annotators may read gold once reviewed in an open project: a 10-span annotation.
         results["api_read_annotation_10_spans"] = reads(f"/api/v1/annotations/{gold.pk}/")
         results["api_read_annotation_300_spans"] = reads(f"/api/v1/annotations/{annotation_id}/")
+        # "article + its annotations": what a script reading an article for analysis sends.
+        results["api_read_article_and_annotations"] = reads(
+            f"/api/v1/projects/{SLUG}/articles/{gold.article_id}/",
+            f"/api/v1/articles/{gold.article_id}/annotations/",
+        )
+
+        # Spans one by one from one client, starting each annotation: start, 10 saves, submit.
+        started = time.perf_counter()
+        spans_saved = 0
+        for fresh_article in fresh:
+            status, body, _ = client.request(
+                "POST", f"/api/v1/articles/{fresh_article.pk}/annotation/"
+            )
+            assert status == 200, body
+            layer = json.loads(body)
+            version = layer["version"]
+            for start, word in rng.sample(words, 10):
+                status, body, _ = client.request(
+                    "POST",
+                    f"/api/v1/annotations/{layer['id']}/spans/",
+                    _save_body(start, word, version),
+                )
+                assert status == 201, body
+                version = json.loads(body)["version"]
+                spans_saved += 1
+            status, body, _ = client.request(
+                "POST", f"/api/v1/annotations/{layer['id']}/submit/", {"version": version}
+            )
+            assert status == 200, body
+        elapsed = time.perf_counter() - started
+        results["api_spans_one_by_one"] = {
+            "spans": spans_saved,
+            "annotations": len(fresh),
+            "seconds": elapsed,
+            "spans_per_second": spans_saved / elapsed,
+        }
 
         # The native export over HTTP, as a manager's script sees it.
-        manager = get_user_model().objects.create_user("bench-manager", password="x" * 20)
-        do_add_member(project, manager, Role.MANAGER)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         started = time.perf_counter()
         conn.request(
             "GET",
             f"/api/v1/projects/{SLUG}/export/?format=native",
-            headers={"Authorization": f"Token {issue_token(manager)[0]}"},
+            headers={"Authorization": f"Token {manager_token}"},
         )
         response = conn.getresponse()
         assert response.status == 200
@@ -440,9 +588,37 @@ def api_bench(project, results: dict, database: str) -> None:
             "bytes": size,
         }
         conn.close()
+
+        if http_import:
+            # Imports over HTTP into empty projects: articles only, then articles with their
+            # spans. A file over ANNOTATOR_IMPORT_JOB_MB becomes a job: a worker runs it, as
+            # the same role; "done" is when the job says so.
+            worker = subprocess.Popen(
+                [PYTHON, MANAGE, "worker"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            with tempfile.TemporaryDirectory() as tmp:
+                with_spans = Path(tmp) / "with-spans.jsonl"
+                write_jsonl(with_spans, 500_000, http_import)
+                plain = Path(tmp) / "plain.jsonl"
+                with with_spans.open(encoding="utf-8") as src, plain.open("w") as out:
+                    for line in src:
+                        rec = json.loads(line)
+                        del rec["spans"], rec["relations"]
+                        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                results["api_import_articles"] = _http_import(
+                    port, manager_token, import_projects[0], plain
+                )
+                results["api_import_articles_and_spans"] = _http_import(
+                    port, manager_token, import_projects[1], with_spans
+                )
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+        _stop(worker)
+        _stop(gunicorn)
+        drop_app_role(owner_url, role)
 
 
 def _columns(cursor, table: str) -> list[str]:
@@ -584,6 +760,13 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=0, help="Also measure at this many articles.")
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--no-api", action="store_true")
+    parser.add_argument(
+        "--http-import",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Also import N articles over HTTP, without and with spans (10000 for issue 18).",
+    )
     parser.add_argument("--profile-import", action="store_true")
     parser.add_argument(
         "--server-side-binding",
@@ -712,12 +895,13 @@ def main() -> int:
                 )
 
         if not args.no_api:
-            api_bench(project, results, name)
+            api_bench(project, results, name, args.http_import)
             for key in (
                 "api_save",
                 "api_read_article",
                 "api_read_annotation_10_spans",
                 "api_read_annotation_300_spans",
+                "api_read_article_and_annotations",
             ):
                 r = results[key]
                 print(
@@ -730,6 +914,18 @@ def main() -> int:
                 f"api export native: first line {e['first_line_s']:.3f} s, total "
                 f"{e['total_s']:.2f} s, {e['bytes'] / 1e6:.1f} MB"
             )
+            o = results["api_spans_one_by_one"]
+            print(
+                f"spans one by one, starting each annotation: {o['spans_per_second']:.0f}/s "
+                f"({o['spans']} spans in {o['annotations']} annotations, {o['seconds']:.1f} s)"
+            )
+            for key in ("api_import_articles", "api_import_articles_and_spans"):
+                if key in results:
+                    i = results[key]
+                    print(
+                        f"{key:32} answered {i['answered_s']:.2f} s, done {i['done_s']:.2f} s "
+                        f"(HTTP {i['status']}, {i['bytes'] / 1e6:.1f} MB)"
+                    )
     finally:
         runner.close()
         results["load_after"] = os.getloadavg()

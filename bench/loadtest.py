@@ -4,7 +4,8 @@
 
 It creates a fresh database on the embedded PostgreSQL (or uses --database-url's server),
 migrates it, seeds a project with articles, analysts and a manager (API tokens), starts gunicorn
-(gunicorn.conf.py) on a free loopback port, and runs for --duration seconds:
+(gunicorn.conf.py, DEBUG off) on a free loopback port connected as the least-privilege role of
+docs/deploy.md (bench/approle.py; --as-superuser to compare), and runs for --duration seconds:
 
 - each analyst: next article → add spans → edit one → delete one → submit, pausing --think-ms
   (exponentially distributed) between actions, as a fast analyst would; every span carries a
@@ -39,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.approle import create_app_role, drop_app_role  # noqa: E402
 
 WORDS = 240
 ARTICLE = " ".join(f"word{n:03d}" for n in range(WORDS))  # every word: 7 characters + a space
@@ -282,6 +285,11 @@ def main() -> int:
         "--no-manager", action="store_true", help="analysts only (to measure the write path alone)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--as-superuser",
+        action="store_true",
+        help="serve as the owner (superuser) instead of the least-privilege role",
+    )
     parser.add_argument("--json", default=None, help="also write the figures here")
     args = parser.parse_args()
     if args.duration > 900:
@@ -291,6 +299,7 @@ def main() -> int:
     from psycopg import sql
 
     database = f"loadtest_{os.getpid()}"
+    role = f"loadtest_app_{os.getpid()}"
     if args.database_url:
         from urllib.parse import urlsplit, urlunsplit
 
@@ -332,11 +341,15 @@ def main() -> int:
         )
         print(f"database {database} migrated and seeded in {time.monotonic() - t0:.1f} s")
 
+        # The app servers connect as the least-privilege role of docs/deploy.md, as in
+        # production; migrations and the seed above ran as the owner.
+        served_url = app_url if args.as_superuser else create_app_role(app_url, role)
         port = free_port()
         cpus = os.cpu_count() or 1
         workers = args.workers or 2 * cpus + 1
         threads = args.threads or 4
         app_env = env | {
+            "DATABASE_URL": served_url,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_THREADS": str(threads),
@@ -442,6 +455,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 app.kill()
         if not args.keep:
+            drop_app_role(app_url, role)
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 conn.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
