@@ -199,3 +199,12 @@ def test_anonymous_users_are_sent_to_log_in(client, db):
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
     assert not Project.objects.exists()
+
+
+def test_the_home_page_tells_a_manager_who_is_not_staff_who_creates_projects(
+    client, project, manager
+):
+    client.force_login(manager)
+    page = client.get("/").content.decode()
+    assert "New projects are created by the server's staff" in page
+    assert 'href="/projects/new/"' not in page
