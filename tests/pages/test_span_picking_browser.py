@@ -138,7 +138,12 @@ def test_the_missing_attribute_hint_goes_as_soon_as_the_attribute_is_set(
     page = new_page(annotator)
     open_workspace(page, live_server, article)
     start = TEXT.index("we will")
-    mark(page, TEXT, start, start + len(NESTED[0][1]), "1")
+    # A new Quote gets its quote_type from its quotation marks; one relabelled from a Claim
+    # has none yet.
+    mark(page, TEXT, start, start + len(NESTED[0][1]), "4")
+    with saving(page):
+        page.select_option("#editor-label", "Quote")
+    page.focus("[data-doc]")
     message = page.locator("[data-message]")
     item = page.locator("[data-span-list] .span-item", has_text="Quote")
     expect(message).to_contain_text("quote_type")

@@ -151,7 +151,7 @@ def test_annotator_marks_links_and_classifies_then_finds_it_all_after_reload(
     mark(page, text, *cue, "3")
     items = page.locator("[data-span-list] .span-item")
     assert items.count() == 3
-    assert "needs quote_type" in items.nth(0).inner_text()
+    assert "quote_type: direct" in items.nth(0).inner_text()  # from its quotation marks
 
     # Keyboard: Tab through the spans from the text to the Quote, link it to the Source with
     # the Cue as the relation's cue, then set quote_type with the arrow keys.
