@@ -139,6 +139,7 @@ def check_attribution(article) -> None:
     spans = {s.label: s for s in annotation.spans.all()}
     assert set(spans) == {"Quote", "Source", "Cue"}, spans
     relation = Relation.objects.get(annotation=annotation)
+    assert relation.label == "attributed_to", relation.label
     assert (relation.source_id, relation.target_id) == (spans["Quote"].pk, spans["Source"].pk)
     assert relation.attrs.get("cue") == spans["Cue"].pk, relation.attrs
     assert spans["Quote"].attrs.get("quote_type"), spans["Quote"].attrs
@@ -199,8 +200,10 @@ def from_suggestion(page, url: str) -> dict:
 
 
 def by_hand(page, url: str) -> dict:
-    """The shortest sequence the page allows by hand: drag and key each span (the attribute
-    right after), then link from the quote; every drag, key and click counts as one action."""
+    """The shortest sequence the page allows by hand: drag and key each span, the Quote first
+    (its quote_type comes from its quotation marks), then its Cue, then its Source, whose
+    offered link Enter makes (with the nearest Cue), moving to the Source's source_type; every
+    drag, key and click counts as one action."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from labels.models import Annotation
     from tests.pages.test_workspace_browser import drag_select
@@ -210,6 +213,7 @@ def by_hand(page, url: str) -> dict:
     page.locator("[data-suggestions]").evaluate("s => s.dataset.state")  # loaded or not: no matter
     text = article.text
     version = Annotation.objects.get(article=article, is_gold=False).version
+    message = page.locator("[data-message]")
     actions = 0
 
     def drag(part: str) -> None:
@@ -221,29 +225,24 @@ def by_hand(page, url: str) -> dict:
         # The page's hint says it has the (snapped) selection.
         page.locator("[data-message]", has_text=f"“{part}” — press a label key").wait_for()
 
-    def key(name: str, shows: str | None = None) -> None:
-        """One key; then wait until the panel shows the span ``shows`` (the page's own signal,
-        so the next key is not typed before the editor is there)."""
+    def key(name: str, says: str | None = None) -> None:
+        """One key; then wait until the message line says ``says`` (the page's own signal, so
+        the next key is not typed before the page has acted on this one)."""
         nonlocal actions
         page.keyboard.press(name)
         actions += 1
-        if shows:
-            page.locator("[data-editor] .editor-text", has_text=shows).wait_for()
+        if says:
+            message.filter(has_text=says).wait_for()
 
-    drag("The Kremlin")
-    key("2", shows="The Kremlin")  # Source
-    key("a")  # its source_type: the first field is "—", → takes "person"
-    key("ArrowRight")
-    drag("said")
-    key("3", shows="said")  # Cue
     drag("we are ready to talk")
-    key("1", shows="we are ready to talk")  # Quote
-    key("a")  # its quote_type: Space takes the first, "direct"
-    key("Space")
-    key("l")  # link from the quote: the nearest Source is offered first
-    key("Enter")
-    key("Enter")  # the dialog: the cue defaults to the nearest Cue
-    saved(page, version + 6)  # three spans, two attributes, one link
+    key("1", says="quote_type direct, from its quotation marks")  # Quote, typed by its marks
+    drag("said")
+    key("3", says="Marked Cue “said”")  # Cue
+    drag("The Kremlin")
+    key("2", says="Enter links it to Quote")  # Source: the link to the Quote is offered
+    key("Enter", says="Choose its source_type")  # linked with the cue; on source_type's "—"
+    key("ArrowRight")  # → takes "person"
+    saved(page, version + 5)  # three spans, one link, one attribute
     check_attribution(article)
     return {"actions": actions}
 
