@@ -45,9 +45,7 @@ export class Panel {
     this.#relationCount = relationCount;
     this.#listen(on);
     // Speaker names arrive after the first drawing: the list shows them once they are known.
-    speakers.addEventListener("change", () => {
-      if (this.#built) this.renderSpans();
-    });
+    speakers.addEventListener("change", () => this.#renameSpeakers());
   }
 
   #listen(on) {
@@ -119,6 +117,20 @@ export class Panel {
     const li = el("li", { dataset: { key: span.key } }, button);
     if (this.#store.selected === span.key) li.classList.add("selected");
     return li;
+  }
+
+  /** Redraw, in place, only the rows of spans that link to a speaker (its name is now known). */
+  #renameSpeakers() {
+    if (!this.#built) return;
+    const schema = this.#store.schema;
+    for (const span of this.#store.sorted) {
+      const linked = (spanLabel(schema, span.label)?.attributes || []).some((a) => a.type === "speaker" && span.attrs[a.name] != null);
+      const li = this.#items.get(span.key);
+      if (!linked || !li) continue;
+      const fresh = this.#item(span);
+      li.replaceWith(fresh);
+      this.#items.set(span.key, fresh);
+    }
   }
 
   renderSpans() {
