@@ -336,6 +336,8 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that ignore cookies Django could not have issued (annotator/sessions.py).
+SESSION_ENGINE = "annotator.sessions"
 X_FRAME_OPTIONS = "DENY"
 _proxy_header = env_str("SECURE_PROXY_SSL_HEADER_NAME")
 if _proxy_header:

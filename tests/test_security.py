@@ -402,3 +402,21 @@ def test_static_files_carry_the_security_headers_of_the_pages(client, settings, 
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cookie", ["0\x00\x80\x80\x80", "abcdefgh\x00", "ABCDEFGH'; --"])
+@pytest.mark.parametrize("url", ["/", "/api/v1/jobs/null/", "/no-such-page/"])
+def test_a_session_cookie_django_never_issued_is_no_session_not_a_server_error(
+    cookie, url, manager, settings
+):
+    # Through the WSGI handler as a browser would send it (the test client's cookie jar would
+    # quote it); with a NUL byte PostgreSQL refused the session lookup and every page was a 500.
+    from django.core.wsgi import get_wsgi_application
+    from werkzeug.test import Client as WsgiClient
+
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+    client = WsgiClient(get_wsgi_application())
+    client.set_cookie("sessionid", cookie, domain="localhost")
+    response = client.get(url, headers={"Host": "localhost"})
+    assert response.status_code in (302, 404)
