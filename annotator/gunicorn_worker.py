@@ -26,7 +26,7 @@ import time
 from concurrent import futures
 from functools import partial
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]  # gunicorn ships no types
 
 
 class DrainingThreadWorker(ThreadWorker):

@@ -23,8 +23,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self) -> None:
         if (
             self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
+            and self.health_check_enabled  # type: ignore[attr-defined]  # not in django-stubs
+            and not self.health_check_done  # type: ignore[has-type]
             and self._idle_and_quiet()
         ):
             self.health_check_done = True

@@ -14,6 +14,7 @@ analyst). Anyone who is not a member gets 404. Domain rules in ``labels.speakers
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -59,7 +60,11 @@ class SpeakerListView(APIView):
             speakers = transfer.matching(speakers, query)
         return Response({"results": SpeakerSerializer(speakers, many=True).data})
 
-    @extend_schema(summary="Add a speaker (any member)", responses={201: SpeakerSerializer})
+    @extend_schema(
+        summary="Add a speaker (any member)",
+        request=OpenApiTypes.OBJECT,
+        responses={201: SpeakerSerializer},
+    )
     def post(self, request, slug: str):
         project, _ = _project(request, slug)
         speaker = registry.do_create_speaker(project, request.user, request.data)
@@ -73,14 +78,22 @@ class SpeakerDetailView(APIView):
         speaker = registry.access_speaker(request.user, project, membership, speaker_id)
         return Response(SpeakerSerializer(speaker).data)
 
-    @extend_schema(summary="Change a speaker (managers, reviewers)", responses=SpeakerSerializer)
+    @extend_schema(
+        summary="Change a speaker (managers, reviewers)",
+        request=OpenApiTypes.OBJECT,
+        responses=SpeakerSerializer,
+    )
     def patch(self, request, slug: str, speaker_id: int):
         project, membership = _project(request, slug)
         speaker = registry.access_speaker(request.user, project, membership, speaker_id, edit=True)
         speaker = registry.do_update_speaker(project, request.user, speaker, request.data)
         return Response(SpeakerSerializer(speaker).data)
 
-    @extend_schema(summary="Delete a speaker nobody links to (managers, reviewers)")
+    @extend_schema(
+        summary="Delete a speaker nobody links to (managers, reviewers)",
+        request=None,
+        responses={204: None},
+    )
     def delete(self, request, slug: str, speaker_id: int):
         project, membership = _project(request, slug)
         speaker = registry.access_speaker(request.user, project, membership, speaker_id, edit=True)
@@ -89,7 +102,10 @@ class SpeakerDetailView(APIView):
 
 
 class SpeakerQuotesView(APIView):
-    @extend_schema(summary="Who said what: the attributions of a speaker across articles")
+    @extend_schema(
+        summary="Who said what: the attributions of a speaker across articles",
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, slug: str, speaker_id: int):
         project, membership = _project(request, slug, staff=True)
         speaker = registry.access_speaker(request.user, project, membership, speaker_id)
@@ -105,7 +121,11 @@ def _id(data, field: str) -> int:
 
 
 class SpeakerMergeView(APIView):
-    @extend_schema(summary="Merge a speaker into another (managers, reviewers)")
+    @extend_schema(
+        summary="Merge a speaker into another (managers, reviewers)",
+        request=OpenApiTypes.OBJECT,
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request, slug: str):
         project, membership = _project(request, slug, staff=True)
         merged_id, into_id = _id(request.data, "speaker"), _id(request.data, "into")
@@ -122,7 +142,10 @@ class SpeakerMergeView(APIView):
 
 
 class SpeakerHistoryView(APIView):
-    @extend_schema(summary="The registry's history, newest first (managers, reviewers)")
+    @extend_schema(
+        summary="The registry's history, newest first (managers, reviewers)",
+        responses=SpeakerEventSerializer(many=True),
+    )
     def get(self, request, slug: str):
         project, _ = _project(request, slug, staff=True)
         events = registry.events_of(project)[:200]
@@ -130,7 +153,9 @@ class SpeakerHistoryView(APIView):
 
 
 class SpeakerUndoView(APIView):
-    @extend_schema(summary="Undo a merge (managers, reviewers)", responses=SpeakerSerializer)
+    @extend_schema(
+        summary="Undo a merge (managers, reviewers)", request=None, responses=SpeakerSerializer
+    )
     def post(self, request, slug: str, event_id: int):
         project, _ = _project(request, slug, staff=True)
         speaker = registry.do_undo_merge(project, request.user, event_id)
@@ -148,7 +173,9 @@ class _FormatIsTheFilesFormat(DefaultContentNegotiation):
 class SpeakerExportView(APIView):
     content_negotiation_class = _FormatIsTheFilesFormat
 
-    @extend_schema(summary="The registry as JSONL or CSV (?format=jsonl|csv)")
+    @extend_schema(
+        summary="The registry as JSONL or CSV (?format=jsonl|csv)", responses=OpenApiTypes.STR
+    )
     def get(self, request, slug: str):
         project, _ = _project(request, slug)
         fmt = transfer.check_format(request.query_params.get("format", "jsonl"))
@@ -162,7 +189,11 @@ class SpeakerExportView(APIView):
 class SpeakerImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Import speakers from a JSONL or CSV file (managers, reviewers)")
+    @extend_schema(
+        summary="Import speakers from a JSONL or CSV file (managers, reviewers)",
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses=OpenApiTypes.OBJECT,
+    )
     def post(self, request, slug: str):
         project, _ = _project(request, slug, staff=True)
         upload = request.FILES.get("file")
@@ -173,7 +204,10 @@ class SpeakerImportView(APIView):
 
 
 class LayerSpeakerGuessesView(APIView):
-    @extend_schema(summary="The speaker suggested for each unlinked Source of a layer")
+    @extend_schema(
+        summary="The speaker suggested for each unlinked Source of a layer",
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, annotation_id: int):
         annotation, _ = access.access_annotation(request.user, annotation_id)
         return Response({"results": resolve.layer_guesses(annotation)})

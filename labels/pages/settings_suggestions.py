@@ -62,7 +62,9 @@ class SuggestionsForm(forms.Form):
             reverse("help_page", args=["suggestions"]),
         )
         self.sources = {str(p.pk): p for p in model_choices(project)}
-        self.fields["suggester_model"].choices = [("", "None")] + [
+        field = self.fields["suggester_model"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "None")] + [
             (pk, "This project" if p.pk == project.pk else f"{p.name} (shared)")
             for pk, p in self.sources.items()
         ]

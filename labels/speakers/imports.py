@@ -27,7 +27,9 @@ def _ids_in(record) -> set[int]:
         attrs = span.get("attrs") if isinstance(span, dict) else None
         value = attrs.get("speaker") if isinstance(attrs, dict) else None
         if isinstance(value, str) and value.isascii() and value.isdigit():
-            value = attrs["speaker"] = int(value)  # as a form would send it
+            value = int(value)  # as a form would send it
+            assert isinstance(attrs, dict)
+            attrs["speaker"] = value
         if isinstance(value, int) and not isinstance(value, bool):
             out.add(value)
     return out

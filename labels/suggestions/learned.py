@@ -71,7 +71,7 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 
 
 def _shape(word: str) -> str:
-    out = []
+    out: list[str] = []
     for m in _SHAPE.finditer(word):
         g = m.group()
         c = "X" if g[0].isupper() else "x" if g[0].isalpha() else "d" if g[0].isdigit() else g

@@ -228,7 +228,9 @@ def test_accept_all_is_undone_as_one_action(new_page, live_server, project, anno
 
     with saving(page):
         page.keyboard.press("Control+z")
-    expect(page.locator("[data-message]")).to_contain_text(f"Undone: accepting {accepted} suggestions")
+    expect(page.locator("[data-message]")).to_contain_text(
+        f"Undone: accepting {accepted} suggestions"
+    )
     assert annotation.spans.count() == 0
     assert annotation.relations.count() == 0
     expect(page.locator("[data-span-count]")).to_have_text("0")

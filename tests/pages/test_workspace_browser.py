@@ -507,6 +507,9 @@ def test_submit_asks_for_missing_attributes_then_shows_next(
     text = article.text
     page = new_page(annotator)
     open_workspace(page, live_server, article)
+    # A new Quote takes its quote_type from its quotation marks; a Stance's polarity has no
+    # such rule, so a new Stance is the span that still needs an attribute.
+    mark(page, text, 0, 7, "5")
     mark(page, text, text.index("no"), text.index("no") + 2, "1")
     # From the selected span, Shift+→ extends a selection by one character, here the quote mark.
     page.keyboard.press("Shift+ArrowRight")
@@ -514,9 +517,9 @@ def test_submit_asks_for_missing_attributes_then_shows_next(
         page.keyboard.press("4")
     claim = Span.objects.get(annotation__article=article, label="Claim")
     assert claim.text == "no”" == text[claim.start : claim.end]
-    page.locator(".span-item", has_text="Quote").click()
+    page.locator(".span-item", has_text="Stance").click()
     page.get_by_role("button", name="Submit").click()
-    assert "needs quote_type" in page.inner_text("[data-message]")
+    assert "needs polarity" in page.inner_text("[data-message]")
     assert my_annotation(article, annotator).status == "draft"
 
     page.keyboard.press("a")

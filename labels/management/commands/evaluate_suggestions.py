@@ -67,6 +67,7 @@ class Command(BaseCommand):
         if not pairs:
             raise CommandError(f"No article of {project.slug} has a gold layer to compare with.")
         predict = None
+        stored = None
         if options["model"]:
             stored = latest_model(options["model"])
             if stored is None:
@@ -81,7 +82,7 @@ class Command(BaseCommand):
             for span in spans:
                 gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
         write = self.stdout.write
-        who = f"Model {stored.name} with the rules" if predict else "Built-in suggester"
+        who = f"Model {stored.name} with the rules" if stored else "Built-in suggester"
         write(
             f"{who} against the gold layer of {len(pairs)} article(s) of "
             f"{project.slug}; overlap = one to one by character IoU ≥ 0.5."

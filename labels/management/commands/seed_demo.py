@@ -104,7 +104,9 @@ class Command(BaseCommand):
         if not registry_file.exists() or project.speakers.exists():
             return
         manager = next((u for u, role in users.values() if role == "manager"), None)
-        report = do_import_registry(project, manager, registry_file.name, registry_file.read_bytes())
+        report = do_import_registry(
+            project, manager, registry_file.name, registry_file.read_bytes()
+        )
         linked = do_link_guessed(project, project_layers(project))
         self.stdout.write(
             f"{project.slug}: {report['created']} speaker(s), {linked} gold source(s) linked."

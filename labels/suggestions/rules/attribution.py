@@ -248,9 +248,9 @@ class _Reader:
 
         # The speaker comes before the cue.
         att.source = self._speaker_before(chunks, ci, cue, sentence_atts)
-        rest = text[cue.end : chunk.end].strip()
+        trailing = text[cue.end : chunk.end].strip()
         closes_sentence = ci > 0 and (
-            not rest or self._only_relays_after(chunks, ci) and len(rest.split()) <= 4
+            not trailing or self._only_relays_after(chunks, ci) and len(trailing.split()) <= 4
         )
         if closes_sentence and self._only_relays_after(chunks, ci):
             if chunks[ci - 1].seg is not None:
