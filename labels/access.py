@@ -77,6 +77,18 @@ def access_project(user, slug: str, roles: Iterable[str] = ALL_ROLES) -> tuple[P
     return membership.project, membership
 
 
+def member_of(project: Project, username: str) -> Membership:
+    """``username``'s membership of ``project`` (with its user); Http404 when they are none."""
+    membership = (
+        Membership.objects.filter(project=project, user__username=username)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
 def access_article(
     user, article_id: int | str, roles: Iterable[str] = ALL_ROLES
 ) -> tuple[Article, Membership]:

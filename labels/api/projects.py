@@ -20,7 +20,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -142,12 +141,6 @@ class MemberDetailView(APIView):
     def delete(self, request, slug: str, username: str):
         project, _ = access.access_project(request.user, slug, roles=[Role.MANAGER])
         username = check_name(username, field="username")
-        membership = (
-            Membership.objects.filter(project=project, user__username=username)
-            .select_related("user")
-            .first()
-        )
-        if membership is None:
-            raise Http404("No such member.")
+        membership = access.member_of(project, username)
         members_mod.do_remove_member(project, membership.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

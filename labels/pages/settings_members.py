@@ -16,10 +16,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from labels import access
 from labels.errors import Invalid
 from labels.models import Membership, Project, Role
 from labels.pages.settings_shell import manager_project, render_section
@@ -170,7 +171,7 @@ def invite(request, slug: str):
 @require_POST
 def change_role(request, slug: str, username: str):
     project, mine = manager_project(request, slug)
-    membership = _member(project, username)
+    membership = access.member_of(project, username)
     role = request.POST.get("role", "")
     if role not in Role.values:
         return _page(
@@ -197,7 +198,7 @@ def change_role(request, slug: str, username: str):
 @require_POST
 def remove(request, slug: str, username: str):
     project, _ = manager_project(request, slug)
-    membership = _member(project, username)
+    membership = access.member_of(project, username)
     try:
         do_remove_member(project, membership.user)
     except Invalid as exc:
@@ -212,17 +213,6 @@ def remove(request, slug: str, username: str):
         f"{membership.user.username} is no longer a member; the work they did stays.",
     )
     return redirect(SECTION, slug=slug)
-
-
-def _member(project: Project, username: str) -> Membership:
-    membership = (
-        Membership.objects.filter(project=project, user__username=username)
-        .select_related("user")
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such member.")
-    return membership
 
 
 def _message(exc: Invalid) -> str:
