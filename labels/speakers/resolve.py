@@ -231,15 +231,7 @@ def do_link_guessed(project: Project, layers) -> int:
         return 0
     changed = []
     for annotation in layers.select_related("article"):
-        spans = [
-            s
-            for s in Span.objects.filter(annotation=annotation).order_by("start", "end")
-            if speaker_attribute_names(project.schema, s.label)
-        ]
-        mentions = [
-            {"start": s.start, "end": s.end, "text": s.text, "speaker": s.attrs.get("speaker")}
-            for s in spans
-        ]
+        spans, mentions = _mentions(project, annotation)
         for span, guess in zip(
             spans, resolve_mentions(annotation.article.text, mentions, speakers), strict=True
         ):
@@ -253,14 +245,9 @@ def do_link_guessed(project: Project, layers) -> int:
     return len(changed)
 
 
-def layer_guesses(annotation) -> list[dict[str, Any]]:
-    """The speaker the resolver guesses for each Source of ``annotation`` that links to
-    nobody yet: ``[{"start", "end", "speaker", "name", "confidence", "rule"}]``. The layer's
-    linked Sources count as antecedents. Two queries (none more with an empty registry)."""
-    project = annotation.article.project
-    speakers = registry_for(project)
-    if not speakers:
-        return []
+def _mentions(project, annotation) -> tuple[list[Span], list[dict[str, Any]]]:
+    """The spans of ``annotation`` that can carry a speaker, in text order, and the mentions
+    the resolver reads from them. One query."""
     spans = [
         s
         for s in Span.objects.filter(annotation=annotation).order_by("start", "end")
@@ -270,6 +257,18 @@ def layer_guesses(annotation) -> list[dict[str, Any]]:
         {"start": s.start, "end": s.end, "text": s.text, "speaker": s.attrs.get("speaker")}
         for s in spans
     ]
+    return spans, mentions
+
+
+def layer_guesses(annotation) -> list[dict[str, Any]]:
+    """The speaker the resolver guesses for each Source of ``annotation`` that links to
+    nobody yet: ``[{"start", "end", "speaker", "name", "confidence", "rule"}]``. The layer's
+    linked Sources count as antecedents. Two queries (none more with an empty registry)."""
+    project = annotation.article.project
+    speakers = registry_for(project)
+    if not speakers:
+        return []
+    spans, mentions = _mentions(project, annotation)
     names_of = {s.id: s.name for s in speakers}
     out = []
     guesses = resolve_mentions(annotation.article.text, mentions, speakers)
