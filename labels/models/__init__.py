@@ -21,7 +21,7 @@ from labels.models.jobs import ACTIVE_STATES, FINAL_STATES, Job, JobKind, JobSta
 from labels.models.projects import Membership, Project, Role, SchemaVersion, Suggesters
 from labels.models.review import AgreementSnapshot, ReviewRejection
 from labels.models.speakers import Speaker, SpeakerAction, SpeakerEvent, SpeakerKind
-from labels.models.suggestions import RejectedSuggestion, SuggestionSet
+from labels.models.suggestions import ArticleUncertainty, RejectedSuggestion, SuggestionSet
 
 __all__ = [
     "ACTIVE_STATES",
@@ -32,6 +32,7 @@ __all__ = [
     "AnnotationQuerySet",
     "AnnotationStatus",
     "Article",
+    "ArticleUncertainty",
     "ArticleQuerySet",
     "ArticleState",
     "HistoryAction",

@@ -81,6 +81,11 @@ class Project(models.Model):
         default=False,
         help_text="Managers of other projects may use this project's trained models.",
     )
+    next_by_uncertainty = models.BooleanField(
+        default=False,
+        help_text="Next hands out first the unstarted articles where the newest trained model is "
+        "least sure, so that the gold teaches it fastest; otherwise in import order.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(

@@ -18,6 +18,12 @@ class RejectedSuggestion(models.Model):
     label = models.CharField(max_length=50)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    source = models.CharField(
+        max_length=50, blank=True, help_text="The suggester that proposed it (builtin, http, …)."
+    )
+    rule = models.CharField(
+        max_length=100, blank=True, help_text="The rule that proposed it; empty when unknown."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,3 +63,28 @@ class SuggestionSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} suggestions for {self.article}"
+
+
+class ArticleUncertainty(models.Model):
+    """How unsure a project's newest trained model is about an article nobody has started
+    (``labels.suggestions.training``): 0 sure … 1 unsure. Written when a model is trained;
+    **Next** hands out the most uncertain first when the project asks for it
+    (``Project.next_by_uncertainty``)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="uncertainty"
+    )
+    value = models.FloatField()
+    model = models.CharField(max_length=200, help_text="The model version that measured it.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0) & models.Q(value__lte=1),
+                name="labels_articleuncertainty_value_0_to_1",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article}: uncertainty {self.value:.3f}"
