@@ -171,11 +171,14 @@ class RejectView(APIView):
         summary="Reject a suggestion: it is not suggested to me again on this article",
     )
     def post(self, request, annotation_id: int):
-        _writable(request.user, annotation_id)
+        mine = _writable(request.user, annotation_id)
         data = parse(SuggestionRefSerializer, request.data)
+        # Which suggester and rule proposed it (kept as training signal); cached answers, as
+        # the analyst has just been shown them.
+        current = combine.suggestions_for(mine.article, mine)
         with writing(request.user, annotation_id) as annotation:
             created = actions.do_reject_suggestion(
-                annotation, data["label"], data["start"], data["end"]
+                annotation, data["label"], data["start"], data["end"], current
             )
         return Response(
             {

@@ -96,13 +96,16 @@ def do_start_agreement(project: Project, user) -> Job:
     return _start(project, user, JobKind.AGREEMENT, {})
 
 
-def do_start_training(project: Project, user, *, include_submitted: bool = False) -> Job:
+def do_start_training(
+    project: Project, user, *, include_submitted: bool = False, feedback: bool = False
+) -> Job:
     """Queue the training of ``project``'s suggester on its gold
     (``suggestions.training.do_train_project_model``); one at a time per project (``Closed``,
     a 409, while one is queued or running)."""
     if Job.objects.filter(project=project, kind=JobKind.TRAIN, state__in=ACTIVE_STATES).exists():
         raise Closed("A training of this project's suggester is already queued or running.")
-    return _start(project, user, JobKind.TRAIN, {"include_submitted": bool(include_submitted)})
+    params = {"include_submitted": bool(include_submitted), "feedback": bool(feedback)}
+    return _start(project, user, JobKind.TRAIN, params)
 
 
 def do_cancel(job: Job) -> Job:

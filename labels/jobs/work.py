@@ -8,8 +8,9 @@ half-visible and the retried job completes:
 - an export is written to a local temporary file, stored under the job's folder when it is
   complete, and the job marked succeeded with its file in one conditional update; a retry
   replaces the stored file of the attempt that died;
-- an import (``interop.importing.do_import``) and the succeeded mark are one transaction, so
-  the articles appear together with the report, or not at all;
+- an import (``interop.importing.do_import``), the queueing of its search index
+  (``indexing.do_import``) and the succeeded mark are one transaction, so the articles appear
+  together with the report, or not at all;
 - an agreement recompute stores its snapshot and the mark in one transaction.
 
 A failure of the work itself (a bad file, a schema that lost the exported label) ends the job
@@ -31,8 +32,8 @@ from django.utils import timezone
 
 from labels.agreement import snapshots
 from labels.errors import ImportFailed, Invalid
-from labels.interop import exporting, importing, reading
-from labels.jobs import files
+from labels.interop import exporting, reading
+from labels.jobs import files, indexing
 from labels.jobs.progress import Cancelled, Reporter
 from labels.models import Job, JobKind, JobState
 from labels.suggestions import training
@@ -153,7 +154,7 @@ def _import(job: Job, reporter: Reporter) -> None:
     params = job.params
     reporter.update(0.05, "Reading and checking the file", force=True)
     with files.open_file(job.upload) as upload, transaction.atomic():
-        report = importing.do_import(
+        report = indexing.do_import(
             job.project,
             [(params.get("filename") or "upload", getattr(upload, "file", upload))],
             fmt=params.get("format", "native"),
@@ -196,13 +197,18 @@ def _train(job: Job, reporter: Reporter) -> None:
     reporter.update(0.0, "Reading the gold", force=True)
 
     def progress(step: str, fraction: float) -> None:
-        words = {"training": "Training", "evaluating": "Evaluating on the held-out articles"}
+        words = {
+            "training": "Training",
+            "evaluating": "Evaluating on the held-out articles",
+            "uncertainty": "Measuring the model's uncertainty on unstarted articles",
+        }
         reporter.update(min(0.99, fraction), words.get(step, "Storing the model"))
 
     try:
         stored = training.do_train_project_model(
             job.project,
             include_submitted=bool(job.params.get("include_submitted")),
+            feedback=bool(job.params.get("feedback")),
             progress=progress,
         )
     except ValueError as exc:

@@ -405,15 +405,25 @@ def _record_accepted(
     annotation.save(update_fields=versions._bumped(annotation))
 
 
-def do_reject_suggestion(annotation: Annotation, label: str, start: int, end: int) -> bool:
+def do_reject_suggestion(
+    annotation: Annotation, label: str, start: int, end: int, current: dict | None = None
+) -> bool:
     """Record that the annotation's analyst does not want ``label`` on ``[start, end)``; it is not
     suggested to them again. Idempotent (True when newly recorded). The annotation's version does
-    not change: a rejection is not part of the annotation, and must not make other saves stale."""
+    not change: a rejection is not part of the annotation, and must not make other saves stale.
+    With ``current`` (``suggestions_for``), the suggester and rule that proposed it are kept
+    with it, for the acceptance rates and the training (``labels.suggestions.feedback``)."""
     versions.check_open(annotation)
     if schema_mod.span_label(annotation.article.project.schema, label) is None:
         raise Invalid.one("label", "unknown_label", f"{label} is not a span label of this project.")
     check_span_offsets(annotation.article.text, start, end, None)
+    key = suggestion_key(label, start, end)
+    item = next((s for s in (current or {}).get("spans", []) if s["key"] == key), None)
     _, created = RejectedSuggestion.objects.get_or_create(
-        annotation=annotation, label=label, start=start, end=end
+        annotation=annotation,
+        label=label,
+        start=start,
+        end=end,
+        defaults={"source": item["source"], "rule": item["rule"][:100]} if item else {},
     )
     return created

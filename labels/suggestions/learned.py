@@ -9,6 +9,14 @@ the rule that fired). ``attributed_to`` links with their cue are then made betwe
 predicted spans: the rules' link where the rules found the same attribution, else the nearest
 cue of the sentence and the source nearest to that cue.
 
+Analysts' feedback is training signal too (``Article.negatives`` and ``Article.partial``): the
+tokens of a rejected suggestion that is not a span of the layer are trained toward O with
+``NEGATIVE_WEIGHT`` times the usual step, and an article whose only signal is what analysts
+accepted and rejected is trained on those tokens alone, the rest of it left untaught.
+
+``Model.uncertainty`` says how unsure the model is about a text (1 / (1 + the mean margin
+between the best and second-best tag of its tokens)), which orders **Next** when a project asks.
+
 A model is bytes (``to_bytes``/``from_bytes``: a compressed ``.npz`` of its settings, tags and
 non-zero averaged weights, no pickle), so it can be stored through Django's storage.
 """
@@ -34,6 +42,9 @@ from labels.suggestions.rules.tokens import _nlp
 
 LABELS = ("Quote", "Source", "Cue")
 FORMAT = "perceptron-bio-1"
+#: How much more a token of a rejected suggestion counts than a token of the layer: an analyst
+#: said no to exactly this, where the rest of the layer's O is only what nobody marked.
+NEGATIVE_WEIGHT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +65,17 @@ class Settings:
 
 @dataclass(slots=True)
 class Article:
-    """A training or evaluation article: its text and gold spans (native form)."""
+    """A training or evaluation article: its text and gold spans (native form).
+
+    ``negatives``: ``(label, start, end)`` of suggestions analysts rejected; their tokens are
+    trained toward O unless a span of ``spans`` covers them. ``partial``: ``spans`` are only the
+    suggestions analysts accepted, so only their tokens and the negatives' are trained on."""
 
     text: str
     spans: list[dict[str, Any]] = field(default_factory=list)
     relations: list[dict[str, Any]] = field(default_factory=list)
+    negatives: list[tuple[str, int, int]] = field(default_factory=list)
+    partial: bool = False
 
 
 _TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in "BI"))
@@ -178,22 +195,31 @@ class Tagger:
         return ok
 
     def predict_tags(self, static: list[list[str]]) -> list[str]:
+        return self._decode(static)[0]
+
+    def _decode(self, static: list[list[str]]) -> tuple[list[str], list[float]]:
+        """The greedy tags, and each token's margin between its best and second-best tag."""
         tags: list[str] = []
+        margins: list[float] = []
         for i, feats in enumerate(static):
             prev = tags[i - 1] if i > 0 else "<s>"
             prev2 = tags[i - 2] if i > 1 else "<s>"
             ids = self._ids(self._dynamic(feats, prev, prev2))
             scores = self.weights[ids].sum(axis=0)
             scores[~self._allowed(prev)] = -np.inf
+            best, second = np.partition(scores, -2)[-2:][::-1]
             tags.append(_TAGS[int(np.argmax(scores))])
-        return tags
+            margins.append(float(best - second))
+        return tags, margins
 
     def train(
         self,
-        examples: list[tuple[list[list[str]], list[str]]],
+        examples: list[tuple[list[list[str]], list[str | None], list[float]]],
         progress: Any = None,
     ) -> None:
-        """Greedy training on gold history; weights averaged over every step."""
+        """Greedy training on gold history; weights averaged over every step. Each example is
+        (features, gold tag or None where the token is not taught, weight of each token's
+        update); the history of an untaught token is the model's own guess."""
         totals = np.zeros_like(self.weights)
         stamps = np.zeros_like(self.weights)
         step = 1
@@ -202,17 +228,23 @@ class Tagger:
         for epoch in range(self.settings.epochs):
             rng.shuffle(order)
             for done, k in enumerate(order):
-                static, gold = examples[k]
+                static, gold, weight = examples[k]
+                history: list[str] = []
                 for i, feats in enumerate(static):
-                    prev = gold[i - 1] if i > 0 else "<s>"
-                    prev2 = gold[i - 2] if i > 1 else "<s>"
+                    prev = history[i - 1] if i > 0 else "<s>"
+                    prev2 = history[i - 2] if i > 1 else "<s>"
                     ids = self._ids(self._dynamic(feats, prev, prev2))
                     scores = self.weights[ids].sum(axis=0)
                     scores[~self._allowed(prev)] = -np.inf
                     guess = int(np.argmax(scores))
-                    truth = _TAG_INDEX[gold[i]]
+                    known = gold[i]
+                    history.append(_TAGS[guess] if known is None else known)
+                    if known is None:
+                        continue
+                    truth = _TAG_INDEX[known]
                     if guess != truth:
-                        for y, delta in ((truth, 1.0), (guess, -1.0)):
+                        w = weight[i]
+                        for y, delta in ((truth, w), (guess, -w)):
                             col = self.weights[:, y]
                             totals[ids, y] += (step - stamps[ids, y]) * col[ids]
                             stamps[ids, y] = step
@@ -263,6 +295,16 @@ class Model:
                 attrs["quote_type"] = "direct" if direct else "mixed" if mixed else "indirect"
             spans.append(Suggestion(f"m{n}", label, s, e, text[s:e], attrs, 0.8, "model"))
         return Suggestions(spans, _links(text, spans, rules))
+
+    def uncertainty(self, text: str) -> float:
+        """How unsure the model is about ``text``: 1 / (1 + the mean margin between the best
+        and the second-best tag of its tokens); 0 sure … 1 unsure (a text without tokens: 1)."""
+        toks = _tokens(text)
+        if not toks:
+            return 1.0
+        rules = suggest(text) if self.settings.rule_features else None
+        _, margins = self.tagger._decode(_static_features(text, toks, rules))
+        return 1.0 / (1.0 + max(0.0, float(np.mean(margins))))
 
     def to_bytes(self) -> bytes:
         """The model as one compressed ``.npz``: settings, tags and the non-zero weights."""
@@ -364,19 +406,31 @@ def _gap(a: Suggestion, b: Suggestion) -> int:
 
 def examples(
     articles: Iterable[Article], settings: Settings
-) -> list[tuple[list[list[str]], list[str]]]:
-    """(features, gold tags) of each article."""
+) -> list[tuple[list[list[str]], list[str | None], list[float]]]:
+    """(features, gold tags, weights) of each article: the tokens of a rejected suggestion that
+    no span covers are O with ``NEGATIVE_WEIGHT``; in a ``partial`` article only the tokens of
+    its spans and of its negatives are taught (the others' tag is None)."""
     out = []
     for article in articles:
         toks = _tokens(article.text)
         if not toks:
             continue
         rules = suggest(article.text) if settings.rule_features else None
-        gold = _bio(
+        bio = _bio(
             toks,
             [(s["label"], s["start"], s["end"]) for s in article.spans if s["label"] in LABELS],
         )
-        out.append((_static_features(article.text, toks, rules), gold))
+        gold: list[str | None] = [tag if tag != "O" or not article.partial else None for tag in bio]
+        weight = [1.0] * len(toks)
+        starts = [t[0] for t in toks]
+        for _label, s, e in article.negatives:
+            for k in range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)):
+                if bio[k] == "O":
+                    gold[k] = "O"
+                    weight[k] = NEGATIVE_WEIGHT
+        if all(tag is None for tag in gold):
+            continue
+        out.append((_static_features(article.text, toks, rules), gold, weight))
     return out
 
 

@@ -1,7 +1,8 @@
 """Training a project's suggester on its gold, evaluating it honestly, storing it, loading it.
 
 ``do_train_project_model`` reads the project's reviewed gold (and, if asked, its analysts'
-finished layers of articles without gold), holds out the articles whose id hash falls in the
+finished layers of articles without gold, and with ``feedback`` the suggestions analysts
+accepted and rejected: ``project_articles``), holds out the articles whose id hash falls in the
 held-out part (``labels.suggestions.split``), trains ``labels.suggestions.learned`` on the rest,
 and evaluates on the held-out part — per label precision / recall / F1, exact and overlap, the
 ``attributed_to`` F1, and a learning curve — for the model alone and combined with the rules.
@@ -9,6 +10,10 @@ and evaluates on the held-out part — per label precision / recall / F1, exact 
 Models are versioned files in the ``suggester_models`` storage (``STORAGES`` in settings):
 ``<project slug>/<UTC time>.npz`` beside ``<UTC time>.json`` holding the training data's size,
 the settings, the date and the evaluation. The newest is the project's current model.
+
+A new model also measures how unsure it is about each unstarted article of the projects that
+suggest with it (``do_store_uncertainty``, ``ArticleUncertainty``): **Next** hands those out
+most-uncertain first where ``Project.next_by_uncertainty`` is on.
 """
 
 from __future__ import annotations
@@ -21,9 +26,18 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from labels.models import Annotation, Project, Relation, Span
+from labels.models import (
+    Annotation,
+    Article,
+    ArticleUncertainty,
+    Origin,
+    Project,
+    RejectedSuggestion,
+    Relation,
+    Span,
+)
 from labels.suggestions import learned
 from labels.suggestions.evaluation import evaluate, relation_scores
 from labels.suggestions.rules.engine import suggest
@@ -49,12 +63,39 @@ class StoredModel:
 # Reading the gold
 
 
+@dataclass
+class Feedback:
+    """What analysts' accepted and rejected suggestions added to a training set."""
+
+    accepted: int = 0  # accepted suggestions among the positives
+    rejected: int = 0  # rejected suggestions trained as negatives
+    partial_articles: int = 0  # articles taught by feedback alone (no finished layer)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "partial_articles": self.partial_articles,
+        }
+
+
 def project_articles(
-    project: Project, include_submitted: bool = False
+    project: Project,
+    include_submitted: bool = False,
+    feedback: Feedback | None = None,
 ) -> list[tuple[str, learned.Article]]:
     """``(article id, article)`` of every gold layer of the project; with
-    ``include_submitted``, also every finished analyst layer of an article without gold."""
-    spans = Prefetch("spans", queryset=Span.objects.only("annotation_id", "label", "start", "end"))
+    ``include_submitted``, also every finished analyst layer of an article without gold.
+
+    With ``feedback`` (filled in with what was used), the analysts' accepted and rejected
+    suggestions count too: a suggestion any analyst of the article rejected that is not a span
+    of the layer is a negative (``learned.Article.negatives``), and an article with neither gold
+    nor a finished layer is taught by its accepted suggestions (positives) and rejections alone
+    (``learned.Article.partial``). Implies ``include_submitted``. Three queries, or five."""
+    include_submitted = include_submitted or feedback is not None
+    spans = Prefetch(
+        "spans", queryset=Span.objects.only("annotation_id", "label", "start", "end", "origin")
+    )
     relations = Prefetch(
         "relations",
         queryset=Relation.objects.only("annotation_id", "label", "source_id", "target_id", "attrs"),
@@ -69,13 +110,25 @@ def project_articles(
         layers = layers.filter(is_gold=True) | layers.of_annotators().finished()
     else:
         layers = layers.gold()
+    rejected: dict[int, set[tuple[str, int, int]]] = {}
+    if feedback is not None:
+        for article_id, label, start, end in RejectedSuggestion.objects.filter(
+            annotation__article__project=project, annotation__is_gold=False
+        ).values_list("annotation__article_id", "label", "start", "end"):
+            rejected.setdefault(article_id, set()).add((label, start, end))
     out: list[tuple[str, learned.Article]] = []
-    with_gold: set[int] = set()
+    taught: set[int] = set()
     for layer in layers:
-        if not layer.is_gold and layer.article_id in with_gold:
-            continue
-        if layer.is_gold:
-            with_gold.add(layer.article_id)
+        if layer.article_id in taught:
+            continue  # one layer per article: the gold, else the first finished one
+        taught.add(layer.article_id)
+        held = {(s.label, s.start, s.end) for s in layer.spans.all()}
+        negatives = sorted(rejected.get(layer.article_id, set()) - held)
+        if feedback is not None and not is_held_out(layer.article.external_id):
+            feedback.accepted += sum(
+                s.origin == Origin.SUGGESTED for s in layer.spans.all() if not layer.is_gold
+            )
+            feedback.rejected += len(negatives)
         out.append(
             (
                 layer.article.external_id,
@@ -94,9 +147,64 @@ def project_articles(
                         }
                         for r in layer.relations.all()
                     ],
+                    negatives,
                 ),
             )
         )
+    if feedback is not None:
+        out += _feedback_only(project, taught, rejected, feedback)
+    return out
+
+
+def _feedback_only(
+    project: Project,
+    taught: set[int],
+    rejected: dict[int, set[tuple[str, int, int]]],
+    feedback: Feedback,
+) -> list[tuple[str, learned.Article]]:
+    """Articles without gold or a finished layer, taught by the suggestions analysts accepted
+    (in their unfinished layers) and rejected. Where analysts disagree about a place, the
+    acceptance wins (its tokens are not trained toward O). None of the held-out part: there is
+    no layer to measure against."""
+    accepted: dict[int, set[tuple[str, int, int]]] = {}
+    for article_id, label, start, end in (
+        Span.objects.filter(
+            annotation__article__project=project,
+            annotation__is_gold=False,
+            origin=Origin.SUGGESTED,
+        )
+        .exclude(annotation__article_id__in=taught)
+        .values_list("annotation__article_id", "label", "start", "end")
+    ):
+        accepted.setdefault(article_id, set()).add((label, start, end))
+    wanted = (set(accepted) | set(rejected)) - taught
+    if not wanted:
+        return []
+    out = []
+    for article in Article.objects.filter(pk__in=wanted).only("pk", "external_id", "text"):
+        if is_held_out(article.external_id):
+            continue
+        positives = sorted(accepted.get(article.pk, set()))
+        negatives = sorted(rejected.get(article.pk, set()) - set(positives))
+        feedback.accepted += len(positives)
+        feedback.rejected += len(negatives)
+        feedback.partial_articles += 1
+        out.append(
+            (
+                article.external_id,
+                learned.Article(
+                    article.text,
+                    [
+                        {"id": f"a{n}", "label": label, "start": a, "end": b}
+                        for n, (label, a, b) in enumerate(positives)
+                    ],
+                    [],
+                    negatives,
+                    partial=True,
+                ),
+            )
+        )
+    out.sort(key=lambda pair: pair[0])
     return out
 
 
@@ -172,17 +280,21 @@ def do_train_project_model(
     project: Project,
     *,
     include_submitted: bool = False,
+    feedback: bool = False,
     settings: learned.Settings | None = None,
     curve: bool = True,
     progress: Callable[[str, float], None] | None = None,
 ) -> StoredModel:
-    """Train, evaluate and store a new model of ``project``; raises ``ValueError`` (for the
-    user) when there is no gold to learn from."""
+    """Train, evaluate and store a new model of ``project``, then measure its uncertainty on
+    the unstarted articles (``do_store_uncertainty``); raises ``ValueError`` (for the user)
+    when there is no gold to learn from. ``feedback``: learn from the analysts' accepted and
+    rejected suggestions too (``project_articles``)."""
     settings = settings or learned.Settings()
     report = progress or (lambda step, fraction: None)
-    pairs = project_articles(project, include_submitted)
+    used = Feedback() if feedback else None
+    pairs = project_articles(project, include_submitted, used)
     train = [a for aid, a in pairs if not is_held_out(aid)]
-    held = [a for aid, a in pairs if is_held_out(aid)]
+    held = [a for aid, a in pairs if is_held_out(aid) and not a.partial]
     if not train:
         raise ValueError(
             f"{project.slug} has no reviewed gold outside the held-out part to learn from."
@@ -218,7 +330,8 @@ def do_train_project_model(
             "articles": len(train),
             "characters": sum(len(a.text) for a in train),
             "spans": sum(len(a.spans) for a in train),
-            "include_submitted": include_submitted,
+            "include_submitted": include_submitted or feedback,
+            "feedback": used.as_dict() if used is not None else None,
         },
         "settings": {"approach": learned.FORMAT, **settings.as_dict()},
         "evaluation": evaluated,
@@ -227,8 +340,66 @@ def do_train_project_model(
     storage = _storage()
     storage.save(f"{name}.npz", ContentFile(model.to_bytes()))
     storage.save(f"{name}.json", ContentFile(json.dumps(meta, indent=2).encode("utf-8")))
+    stored = StoredModel(name, meta, model)
+    report("uncertainty", (len(fractions) + 0.2) / (len(fractions) + 0.3))
+    do_store_uncertainty(project, stored)
     report("done", 1.0)
-    return StoredModel(name, meta, model)
+    return stored
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty: the learning order of Next
+
+
+def uncertainty_targets(project: Project) -> list[Project]:
+    """The projects whose articles a new model of ``project`` measures: those suggesting with
+    its models (itself, or one it shares them with), and itself when it suggests with none."""
+    out = []
+    for other in Project.objects.filter(
+        Q(pk=project.pk) | Q(suggester_model=project)
+    ).select_related("suggester_model"):
+        source = other.suggester_model
+        if source is not None and source.pk != other.pk and not source.shares_suggester_model:
+            source = None
+        if (source is None and other.pk == project.pk) or (
+            source is not None and source.pk == project.pk
+        ):
+            out.append(other)
+    return out
+
+
+def do_store_uncertainty(project: Project, stored: StoredModel, batch: int = 200) -> int:
+    """Store ``stored``'s uncertainty (``learned.Model.uncertainty``) on every unstarted article
+    (no layer at all) of ``uncertainty_targets(project)``, replacing what an older model
+    measured; the number of articles measured. Each batch is one upsert; no lock is held
+    while the model reads."""
+    count = 0
+    for target in uncertainty_targets(project):
+        unstarted = (
+            Article.objects.filter(project=target)
+            .filter(~Exists(Annotation.objects.filter(article=OuterRef("pk"))))
+            .only("pk", "text")
+            .order_by("pk")
+        )
+        rows: list[ArticleUncertainty] = []
+        for article in unstarted.iterator(chunk_size=batch):
+            value = min(1.0, max(0.0, stored.model.uncertainty(article.text)))
+            rows.append(ArticleUncertainty(article=article, value=value, model=stored.name))
+            if len(rows) >= batch:
+                count += _upsert(rows)
+                rows = []
+        count += _upsert(rows)
+    return count
+
+
+def _upsert(rows: list[ArticleUncertainty]) -> int:
+    ArticleUncertainty.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["value", "model", "computed_at"],
+    )
+    return len(rows)
 
 
 def _f1s(figures: dict[str, Any]) -> dict[str, float | None]:

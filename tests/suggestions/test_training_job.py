@@ -49,7 +49,8 @@ def test_train_queues_one_job_at_a_time(client, seeded, manager):
     client.force_login(manager)
     response = client.post(URL + "train/", {"include_submitted": "on"}, follow=True)
     (job,) = Job.objects.filter(project=seeded, kind=JobKind.TRAIN)
-    assert job.state == JobState.QUEUED and job.params == {"include_submitted": True}
+    assert job.state == JobState.QUEUED
+    assert job.params == {"include_submitted": True, "feedback": False}
     html = response.content.decode()
     assert "Training started" in html and f"/jobs/{job.pk}/" in html
     again = client.post(URL + "train/", follow=True).content.decode()

@@ -1,4 +1,5 @@
-"""python manage.py train_suggester --project SLUG [--include-submitted] [--epochs N] [--no-curve]
+"""python manage.py train_suggester --project SLUG [--include-submitted] [--feedback] [--epochs N]
+[--no-curve]
 
 Trains a suggester on the project's reviewed gold (labels/suggestions/training.py), evaluates it
 on the held-out part of the gold (articles chosen by a hash of their id), stores it as a new
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Also learn from analysts' finished layers of articles without gold.",
         )
+        parser.add_argument(
+            "--feedback",
+            action="store_true",
+            help="Also learn from the suggestions analysts accepted (positives) and rejected "
+            "(negatives), in their submitted and unfinished work; implies --include-submitted.",
+        )
         parser.add_argument("--epochs", type=int, default=learned.Settings().epochs)
         parser.add_argument(
             "--no-curve", action="store_true", help="Skip the learning curve (trains once)."
@@ -62,6 +69,7 @@ class Command(BaseCommand):
             stored = do_train_project_model(
                 project,
                 include_submitted=options["include_submitted"],
+                feedback=options["feedback"],
                 settings=settings,
                 curve=not options["no_curve"],
                 progress=progress,
@@ -75,6 +83,12 @@ class Command(BaseCommand):
             f"Stored {stored.name}: trained on {t['articles']} article(s), "
             f"{t['characters']:,} characters."
         )
+        if t["feedback"] is not None:
+            f = t["feedback"]
+            write(
+                f"Analysts' feedback: {f['accepted']} accepted and {f['rejected']} rejected "
+                f"suggestion(s), {f['partial_articles']} article(s) taught by feedback alone."
+            )
         ev = meta["evaluation"]
         if not ev["held_out_articles"]:
             write("No article of the gold falls in the held-out part: no evaluation.")
