@@ -185,13 +185,18 @@ def do_next(project: Project, user) -> Next:
 
 def _candidate(project: Project, user, exclude: list[int], *, skip_locked: bool) -> int | None:
     """The first article of the project that this user has not annotated and that has a free
-    seat, locked ``FOR UPDATE`` (rows other requests hold are skipped when ``skip_locked``)."""
+    seat, locked ``FOR UPDATE`` (rows other requests hold are skipped when ``skip_locked``).
+    First in import order, or, with ``project.next_by_uncertainty``, the one the trained model
+    is least sure about (``ArticleUncertainty``; articles it has not measured come after)."""
     mine = Annotation.objects.filter(article=OuterRef("pk"), annotator=user)
+    order = ("pk",)
+    if project.next_by_uncertainty:
+        order = (F("uncertainty__value").desc(nulls_last=True), "pk")
     return (
         with_seats(Article.objects.filter(project=project).filter(~Exists(mine)))
         .filter(seats__lt=project.annotators_per_article)
         .exclude(pk__in=exclude)
-        .order_by("pk")
+        .order_by(*order)
         .select_for_update(of=("self",), skip_locked=skip_locked)
         .values_list("pk", flat=True)
         .first()
