@@ -26,6 +26,19 @@ export function enhanceImportForm(form, jobList, { onImported } = {}) {
   const submit = form.querySelector("button[type=submit]");
   let xhr = null;
 
+  // The CSV column fields mean something only for a CSV file: shown (and sent) only when CSV
+  // is the format. Without JavaScript they stay in the form, where the other readers ignore them.
+  const csvColumns = form.querySelector("[data-csv-columns]");
+  const format = form.elements.format;
+  function showCsvColumns() {
+    if (!csvColumns || !format) return;
+    const csv = format.value === "csv";
+    csvColumns.hidden = !csv;
+    csvColumns.disabled = !csv;
+  }
+  format?.addEventListener("change", showCsvColumns);
+  showCsvColumns();
+
   function finish() {
     xhr = null;
     submit.disabled = false;
@@ -46,6 +59,7 @@ export function enhanceImportForm(form, jobList, { onImported } = {}) {
     startJob(jobList, answer.body);
     show("The import runs in the background: follow it under Jobs.");
     form.reset();
+    showCsvColumns();
   }
 
   async function refreshAfter(onImported) {

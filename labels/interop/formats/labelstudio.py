@@ -213,7 +213,7 @@ def read_labelstudio(
             yield item
             continue
         where, task = item
-        where_task = f"{where} (task {index + 1})"
+        where_task = f"{where} ({_task_named(task, index)})"
         if not isinstance(task, dict):
             yield f"{where_task}: each task must be a JSON object"
             continue
@@ -275,6 +275,19 @@ def read_labelstudio(
             f"{name}: results not imported: {kinds} (only labels, relation and per-region "
             "choices/textarea results are)"
         )
+
+
+def _task_named(task: Any, index: int) -> str:
+    """How an error names a task: by the ``id`` Label Studio gave it, which the analyst can
+    look up there, with its position in the file (``task id 1234, item 5``); by its position
+    alone when it has no id."""
+    task_id = task.get("id") if isinstance(task, dict) else None
+    if isinstance(task_id, bool) or not isinstance(task_id, int | str) or task_id == "":
+        return f"item {index + 1}, no task id"
+    shown = str(task_id)
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
+    return f"task id {shown}, item {index + 1}"
 
 
 def _labelstudio_results(task: dict, prefer_predictions: bool) -> tuple[list, list[str], int]:

@@ -9,7 +9,9 @@
 let counter = 0;
 const newKey = () => `k${++counter}`;
 
-export const DEFAULT_COLOURS = ["#2563eb", "#0d9488", "#64748b", "#d97706", "#c026d3", "#dc2626", "#16a34a", "#7c3aed"];
+// A new label takes the first colour no label has: the default schema's own, in its order
+// (labels/schema/news_attribution.py; tests/schema/test_editor_colours.py keeps them equal), then more.
+export const DEFAULT_COLOURS = ["#2563eb", "#0d9488", "#475569", "#b45309", "#c026d3", "#dc2626", "#16a34a", "#7c3aed"];
 
 function attributeFrom(attribute, labelKeys) {
   return {

@@ -97,8 +97,26 @@ def test_labelstudio_utf16_offsets_are_reported_as_such(project):
             layer="gold",
         )
     (error,) = failed.value.report.errors
-    assert error.startswith("ls.json:1 (task 1): annotations[0].result[0].text:")
+    assert error.startswith("ls.json:1 (task id 7, item 1): annotations[0].result[0].text:")
     assert "UTF-16" in error
+
+
+def test_labelstudio_errors_name_a_task_by_its_id_and_its_place_in_the_file(project):
+    # The analyst finds a task in Label Studio by its id; the position alone (item 3) would
+    # have them count tasks in the file.
+    tasks = [
+        {"id": 17, "data": {"text": "Fine."}},
+        {"id": 1234, "data": {"body": 5}},
+        {"data": {"text": "No id."}, "annotations": "not a list"},
+    ]
+    data = json.dumps(tasks, indent=1).encode()
+    with pytest.raises(ImportFailed) as failed:
+        do_import(project, [("ls.json", io.BytesIO(data))], fmt="labelstudio")
+    with_id, without_id = failed.value.report.errors
+    assert with_id.startswith("ls.json:8 (task id 1234, item 2): ")
+    assert '"data" has no text' in with_id
+    assert without_id.startswith("ls.json:14 (item 3, no task id): ")
+    assert Article.objects.count() == 0
 
 
 def test_labelstudio_json_errors_name_the_line(project):
@@ -156,8 +174,10 @@ def test_labelstudio_several_annotations_and_unknown_relation_labels_are_errors(
             layer="gold",
         )
     first, second = failed.value.report.errors
-    assert "(task 1): the task has 2 annotations" in first
-    assert "(task 2): annotations[0].result[2].label:" in second and "spoken_by" in second
+    assert "(task id 1, item 1): the task has 2 annotations" in first
+    assert (
+        "(task id 2, item 2): annotations[0].result[2].label:" in second and "spoken_by" in second
+    )
 
 
 def _ls_import(project, tasks):
@@ -249,7 +269,7 @@ def test_a_relation_without_labels_gets_the_one_type_its_ends_allow(project):
     with pytest.raises(ImportFailed) as failed:
         _ls_import(project, tasks)
     (error,) = failed.value.report.errors
-    assert error.startswith("ls.json:1 (task 1): annotations[0].result[2].label: ")
+    assert error.startswith("ls.json:1 (task id 2, item 1): annotations[0].result[2].label: ")
     assert "attributed_to or relayed_by" in error
 
 
