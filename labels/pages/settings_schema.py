@@ -32,6 +32,7 @@ from labels.projects.schema_editing import (
     stored_counts,
 )
 from labels.schema import ATTRIBUTE_TYPES, RESERVED_HOTKEYS
+from labels.speakers import links
 
 ACTIONS = ("preview", "save")
 
@@ -39,7 +40,7 @@ ACTIONS = ("preview", "save")
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def schema_page(request: HttpRequest, slug: str):
-    project, _ = manager_project(request, slug)
+    project, membership = manager_project(request, slug)
     if request.method == "POST":
         return _post(request, project)
     span_counts, relation_counts = stored_counts(project)
@@ -58,7 +59,13 @@ def schema_page(request: HttpRequest, slug: str):
         "labels/settings/schema.html",
         project,
         "settings_schema",
-        {"editor": editor},
+        {
+            "editor": editor,
+            # A schema made before speakers: the banner that adds Source's speaker attribute.
+            "speaker_gap": links.speaker_gap(project.schema),
+            "schema_base": editor["base"],
+            "membership": membership,
+        },
     )
 
 

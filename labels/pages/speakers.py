@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from labels import access
 from labels.errors import Invalid
-from labels.models import SpeakerKind
+from labels.models import Role, SpeakerKind
 from labels.pages import errors as page_errors
+from labels.projects.schema_editing import do_change_schema, schema_token
+from labels.speakers import links, registry, transfer
 from labels.speakers import quotes as quotes_mod
-from labels.speakers import registry, transfer
 
 
 def _staff(request, slug: str):
@@ -64,6 +65,8 @@ def speakers_page(request, slug: str):
             "quotes": quotes,
             "events": events,
             "kinds": SpeakerKind.choices,
+            "speaker_gap": links.speaker_gap(project.schema),
+            "schema_base": schema_token(project),
         },
     )
 
@@ -187,3 +190,35 @@ def speaker_import(request, slug: str) -> HttpResponse:
             f"Imported the registry: {report['created']} added, {report['updated']} updated.",
         )
     return _back(slug)
+
+
+#: Where the Add-it button of a schema without a speaker attribute comes back to.
+_ADD_ATTRIBUTE_BACK = {"speakers": "speakers", "schema": "settings_schema"}
+
+
+@login_required
+@require_POST
+def speaker_attribute_add(request, slug: str):
+    """Give the Source of a schema made before speakers its ``speaker`` attribute (managers
+    only): an ordinary schema change, versioned once annotations exist, refused if the schema
+    changed since the page showed the button (``base``)."""
+    project, _ = access.access_project(request.user, slug, roles=(Role.MANAGER,))
+    back = reverse(_ADD_ATTRIBUTE_BACK.get(request.POST.get("back", ""), "speakers"), args=[slug])
+    gap = links.speaker_gap(project.schema)
+    if gap is None:
+        messages.info(request, "The schema's Source already has a speaker attribute.")
+        return redirect(back)
+    try:
+        schema = links.with_speaker_attribute(project.schema, gap)
+        saved = do_change_schema(
+            project, schema, base=request.POST.get("base", ""), actor=request.user
+        )
+    except page_errors.DOMAIN_ERRORS as exc:
+        _refused(request, exc)
+        return redirect(back)
+    messages.success(
+        request,
+        f"Added the speaker attribute to {gap.label}: this is schema version"
+        f" {saved.schema_version}. Analysts can now link each {gap.label} to a speaker.",
+    )
+    return redirect(back)

@@ -47,6 +47,7 @@ _PROJECT_PAGES = [
     ("settings/suggestions/train/", suggestions_views.train, "settings_suggestions_train"),
     ("speakers/", speaker_views.speakers_page, "speakers"),
     ("speakers/add/", speaker_views.speaker_add, "speaker_add"),
+    ("speakers/attribute/", speaker_views.speaker_attribute_add, "speaker_attribute_add"),
     ("speakers/merge/", speaker_views.speaker_merge, "speaker_merge"),
     ("speakers/export/", speaker_views.speaker_export, "speaker_export"),
     ("speakers/import/", speaker_views.speaker_import, "speaker_import"),
