@@ -7,7 +7,7 @@
 import { controlValue } from "./attributes.js";
 import { hotkeys } from "./schema.js";
 import { reviewActions } from "./review/actions.js";
-import { currentItem, shortestFirst, stepTo } from "./review/model.js";
+import { currentItem, itemForSpan, linkedSpan, shortestFirst, stepTo } from "./review/model.js";
 import { ReviewView } from "./review/view.js";
 
 const config = JSON.parse(document.getElementById("review-config").textContent);
@@ -186,4 +186,23 @@ document.addEventListener("keydown", (event) => {
 
 window.addEventListener("beforeunload", () => actions.flushDraft());
 
-actions.load();
+// A link to one span (#span-<id>: the Speakers page's "who said what") selects it as a click
+// would, scrolled into view with its detail in the panel; so does a later change of the hash.
+function selectLinkedSpan() {
+  const id = linkedSpan(window.location.hash);
+  if (id === null || !state.review) return;
+  const key = itemForSpan(state.items, id);
+  if (key !== null) {
+    actions.select(key);
+    // Come from elsewhere, the reader needs the text around it: the span to the middle.
+    ui.text.querySelector(".seg.is-selected")?.scrollIntoView({ block: "center" });
+    view.tell("Selected the span the link points to. j / k step through the disagreements; ? lists every key.");
+  } else {
+    view.tell("The span this link points to is not on this page: it was deleted, or the annotation it belongs to is not submitted yet.", "error");
+    ui.status.scrollIntoView({ block: "nearest" });
+  }
+}
+
+window.addEventListener("hashchange", selectLinkedSpan);
+
+actions.load().then(selectLinkedSpan);

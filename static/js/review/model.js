@@ -67,6 +67,28 @@ export function currentItem(state) {
   return state.items.find((item) => item.key === state.selected) || null;
 }
 
+/**
+ * The key of the item that shows span `spanId` of any layer on this page — a gold span of its
+ * own, a candidate one of whose versions holds it, or the candidate it resolves in gold — or
+ * null when the page has no such span (deleted, or in a layer not submitted). A link to one
+ * span (`#span-<id>`, as the Speakers page makes) selects this item.
+ */
+export function itemForSpan(items, spanId) {
+  for (const item of items) {
+    if (item.kind === "gold" && item.gold.id === spanId) return item.key;
+    if (item.kind !== "candidate") continue;
+    const c = item.candidate;
+    if (c.gold_span === spanId || c.versions.some((v) => v.spans.includes(spanId))) return item.key;
+  }
+  return null;
+}
+
+/** The span id a page address links to (`#span-<id>`), or null. */
+export function linkedSpan(hash) {
+  const match = /^#span-([1-9][0-9]*)$/.exec(hash || "");
+  return match ? Number(match[1]) : null;
+}
+
 /** The gold span with id `id` (undefined when there is none). */
 export function goldSpan(review, id) {
   return review.gold ? review.gold.spans.find((s) => s.id === id) : undefined;

@@ -8,7 +8,9 @@ import {
   currentItem,
   describeAgreement,
   goldSpan,
+  itemForSpan,
   itemText,
+  linkedSpan,
   reviewItems,
   runs,
   shortestFirst,
@@ -199,5 +201,32 @@ describe("the state of the page for a review", () => {
     assert.equal(agreementBadge({ agreement: "unanimous", versions: [] }), "all agree");
     assert.equal(agreementBadge({ agreement: "minority", versions: [version(["ana"])] }), "one annotator");
     assert.equal(agreementBadge({ agreement: "minority", versions: [version(["ana"]), version(["ben"])] }), "disputed");
+  });
+});
+
+describe("a link to one span (#span-<id>) finds the item that shows it", () => {
+  const review = {
+    candidates: [
+      { key: "c1", label: "Quote", versions: [{ start: 0, end: 5, spans: [11, 12] }, { start: 0, end: 6, spans: [13] }], gold_span: null },
+      { key: "c2", label: "Source", versions: [{ start: 8, end: 10, spans: [21] }], gold_span: 30 },
+    ],
+    gold: { spans: [{ id: 30, label: "Source", start: 8, end: 10, candidate: "c2" }, { id: 31, label: "Cue", start: 12, end: 14, candidate: null }] },
+  };
+  const items = reviewItems(review);
+  test("any version's span, the gold span resolving a candidate, a reviewer's own gold span", () => {
+    assert.equal(itemForSpan(items, 13), "c1");
+    assert.equal(itemForSpan(items, 11), "c1");
+    assert.equal(itemForSpan(items, 30), "c2");
+    assert.equal(itemForSpan(items, 31), "g31");
+  });
+  test("a span the page does not hold is null", () => {
+    assert.equal(itemForSpan(items, 99), null);
+  });
+  test("only #span-<positive number> is a link to a span", () => {
+    assert.equal(linkedSpan("#span-42"), 42);
+    assert.equal(linkedSpan("#span-0"), null);
+    assert.equal(linkedSpan("#span-4x"), null);
+    assert.equal(linkedSpan(""), null);
+    assert.equal(linkedSpan("#help"), null);
   });
 });
