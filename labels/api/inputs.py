@@ -142,6 +142,21 @@ class ProjectUpdateSerializer(serializers.Serializer):
         max_length=200,
         help_text="HTTP model server called by the server (http or https); blank for none.",
     )
+    suggester_model = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        max_length=60,
+        help_text="Slug of the project whose newest trained model also suggests: this project's, "
+        "or one listed in models (it shares its models); null for none.",
+    )
+    shares_suggester_model = serializers.BooleanField(
+        required=False, help_text="Let other projects' managers use this project's trained models."
+    )
+    next_by_uncertainty = serializers.BooleanField(
+        required=False,
+        help_text="Next hands out first the unstarted articles the trained model is least sure "
+        "about; false: in import order.",
+    )
 
     def validate_suggester_url(self, value: str) -> str:
         try:

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from labels.models import Annotation, Article, Relation, Span
-from labels.suggestions import proposals
+from labels.suggestions import model_suggester, proposals
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -126,6 +126,23 @@ class ProjectSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(source="project.created_at", read_only=True)
 
 
+class ModelChoiceSerializer(serializers.Serializer):
+    """A project whose trained models a project may suggest with."""
+
+    project = serializers.SlugField(help_text="Its slug: the value of suggester_model.")
+    name = serializers.CharField()
+    own = serializers.BooleanField(help_text="This project's own models.")
+    usable = serializers.BooleanField(
+        help_text="False for the model in use whose project no longer shares it: it proposes "
+        "nothing until shared again or replaced."
+    )
+    in_use = serializers.BooleanField(help_text="The one suggester_model names.")
+    latest = serializers.CharField(
+        allow_null=True, help_text="Its newest model version; null before any training."
+    )
+    trained_at = serializers.DateTimeField(allow_null=True)
+
+
 class ProjectDetailSerializer(ProjectSerializer):
     guidelines = serializers.CharField(source="project.guidelines", read_only=True)
     schema = serializers.JSONField(source="project.schema", read_only=True)
@@ -134,9 +151,45 @@ class ProjectDetailSerializer(ProjectSerializer):
         source="project.suggesters", read_only=True, help_text="builtin, http, both or none"
     )
     suggester_url = serializers.SerializerMethodField(help_text="Managers only; null for others.")
+    suggester_model = serializers.SerializerMethodField(
+        help_text="Managers only: the slug of the project whose newest trained model also "
+        "suggests (this one, or one of models), or null for none; null for others."
+    )
+    shares_suggester_model = serializers.BooleanField(
+        source="project.shares_suggester_model",
+        read_only=True,
+        help_text="Other projects' managers may use this project's trained models.",
+    )
+    next_by_uncertainty = serializers.BooleanField(
+        source="project.next_by_uncertainty",
+        read_only=True,
+        help_text="Next hands out first the unstarted articles the trained model is least sure "
+        "about.",
+    )
+    models = serializers.SerializerMethodField(
+        help_text="Managers only: the models the project may suggest with (its own first, then "
+        "those other projects share); null for others."
+    )
 
     def get_suggester_url(self, membership) -> str | None:
         return membership.project.suggester_url if membership.role == "manager" else None
+
+    def _models(self, membership) -> list[dict] | None:
+        if membership.role != "manager":
+            return None
+        cache = self.__dict__.setdefault("_model_cache", {})
+        if membership.pk not in cache:
+            cache[membership.pk] = model_suggester.available_models(membership.project)
+        return cache[membership.pk]
+
+    def get_suggester_model(self, membership) -> str | None:
+        choices = self._models(membership)
+        return next((m["project"] for m in choices or [] if m["in_use"]), None)
+
+    @extend_schema_field(ModelChoiceSerializer(many=True, allow_null=True))
+    def get_models(self, membership) -> list[dict] | None:
+        choices = self._models(membership)
+        return None if choices is None else ModelChoiceSerializer(choices, many=True).data
 
 
 class MemberSerializer(serializers.Serializer):

@@ -42,6 +42,7 @@ from labels.errors import Invalid
 from labels.models import Membership, Role
 from labels.projects import members as members_mod
 from labels.projects import projects
+from labels.suggestions.model_suggester import check_model_source
 from labels.text import check_name
 
 ERRORS = {
@@ -95,6 +96,8 @@ class ProjectDetailView(APIView):
     )
     def patch(self, request, slug: str):
         project, membership, data = managing(request, slug, ProjectUpdateSerializer)
+        if "suggester_model" in data:  # a slug, scoped to what this project may use
+            data["suggester_model"] = check_model_source(project, data["suggester_model"])
         membership.project = projects.do_update_project(project, data)
         return Response(ProjectDetailSerializer(membership).data)
 

@@ -18,6 +18,7 @@ from labels.jobs.runs import do_start_training
 from labels.models import Project, Suggesters
 from labels.pages.settings_shell import manager_project, render_section
 from labels.projects.projects import do_update_project
+from labels.suggestions.feedback import acceptance_rates
 from labels.suggestions.http import check_http_suggester, check_suggester_url
 from labels.suggestions.model_suggester import check_suggester_model, model_choices
 from labels.suggestions.training import model_meta, model_versions
@@ -51,6 +52,13 @@ class SuggestionsForm(forms.Form):
         label="Let other projects use this project's trained models",
         required=False,
         help_text="Their managers can then choose them; your articles and gold stay private.",
+    )
+    next_by_uncertainty = forms.BooleanField(
+        label="Next hands out first the articles where the model is least sure",
+        required=False,
+        help_text="Unstarted articles are measured each time a model is trained (the one this "
+        "project suggests with); Next then gives the least sure first, so the gold teaches the "
+        "model fastest. Off: in import order. Seats and leases are the same either way.",
     )
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -90,6 +98,7 @@ def _initial(project: Project) -> dict[str, object]:
         "suggester_url": project.suggester_url,
         "suggester_model": str(project.suggester_model_id or ""),
         "shares_suggester_model": project.shares_suggester_model,
+        "next_by_uncertainty": project.next_by_uncertainty,
     }
 
 
@@ -147,7 +156,10 @@ def train(request, slug: str):
     project, _ = manager_project(request, slug)
     try:
         job = do_start_training(
-            project, request.user, include_submitted=request.POST.get("include_submitted") == "on"
+            project,
+            request.user,
+            include_submitted=request.POST.get("include_submitted") == "on",
+            feedback=request.POST.get("feedback") == "on",
         )
     except Closed as exc:
         messages.error(request, str(exc))
@@ -164,10 +176,12 @@ def train(request, slug: str):
 
 
 def _model_context(project: Project) -> dict:
-    """The newest model's figures for the page, or ``None``."""
+    """The newest model's figures for the page (or ``None``), and the acceptance rate of each
+    suggester and rule."""
+    rates = acceptance_rates(project)
     versions = model_versions(project.slug)
     if not versions:
-        return {"model": None}
+        return {"model": None, "rates": rates}
     meta = model_meta(versions[-1])
     ev = meta.get("evaluation", {})
     rows = []
@@ -197,7 +211,8 @@ def _model_context(project: Project) -> dict:
             "versions": len(versions),
             "rows": rows,
             "curve": ev.get("learning_curve", []),
-        }
+        },
+        "rates": rates,
     }
 
 

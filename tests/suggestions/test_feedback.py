@@ -165,3 +165,46 @@ def test_acceptance_rate_per_suggester_and_rule_in_one_query(seed_gold, make_art
     assert cue["accepted"] == 1 and cue["rate"] == 1.0
     rejected_only = by_rule[("builtin", quote["rule"])]
     assert rejected_only["accepted"] == 0 and rejected_only["rate"] == 0.0
+
+
+# --- Settings → Suggestions ---------------------------------------------------------------------
+
+SETTINGS = "/projects/seed-gold/settings/suggestions/"
+
+
+def test_the_settings_page_shows_each_rules_acceptance_rate(
+    client, seed_gold, make_article, manager, annotator
+):
+    article, quote = _reject_the_title(seed_gold, make_article, annotator)
+    layer = article.annotations.get(annotator=annotator)
+    current = combine.suggestions_for(article, layer)
+    cue = next(s for s in current["spans"] if s["label"] == "Cue")
+    actions.do_accept_suggestion(layer, annotator, current, cue["key"], version=layer.version)
+    client.force_login(manager)
+    html = client.get(SETTINGS).content.decode()
+    table = html[html.index("data-acceptance-rates") :]
+    table = table[: table.index("</section>")]
+    rows = table.split("<tr>")[2:]
+    assert any(quote["rule"] in r and "<td>0</td><td>1</td><td>0 %</td>" in r for r in rows)
+    assert any(cue["rule"] in r and "<td>1</td><td>0</td><td>100 %</td>" in r for r in rows)
+
+
+def test_the_train_form_starts_a_training_with_feedback(client, seed_gold, manager):
+    from labels.models import Job, JobKind
+
+    client.force_login(manager)
+    assert 'name="feedback"' in client.get(SETTINGS).content.decode()
+    client.post(SETTINGS + "train/", {"feedback": "on"})
+    (job,) = Job.objects.filter(project=seed_gold, kind=JobKind.TRAIN)
+    assert job.params == {"include_submitted": False, "feedback": True}
+
+
+def test_a_manager_turns_on_the_learning_order_on_the_page(client, seed_gold, manager):
+    client.force_login(manager)
+    data = {"suggesters": "builtin", "suggester_url": "", "next_by_uncertainty": "on"}
+    assert client.post(SETTINGS, data).status_code == 302
+    seed_gold.refresh_from_db()
+    assert seed_gold.next_by_uncertainty
+    assert client.post(SETTINGS, {"suggesters": "builtin", "suggester_url": ""}).status_code == 302
+    seed_gold.refresh_from_db()
+    assert not seed_gold.next_by_uncertainty
