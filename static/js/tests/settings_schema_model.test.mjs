@@ -10,7 +10,7 @@ const schema = {
   span_labels: [
     { name: "Quote", color: "#2563eb", hotkey: "1", description: "", attributes: [{ name: "quote_type", type: "choice", required: true, choices: ["direct", "indirect"] }] },
     { name: "Source", color: "#0d9488", hotkey: "2", description: "", attributes: [] },
-    { name: "Cue", color: "#64748b", hotkey: null, description: "", attributes: [] },
+    { name: "Cue", color: "#475569", hotkey: null, description: "", attributes: [] },
   ],
   relations: [
     { name: "attributed_to", from: ["Quote"], to: ["Source"], description: "", attributes: [{ name: "cue", type: "span", required: false, labels: ["Cue"] }] },
@@ -43,7 +43,7 @@ test("a removed label leaves the references to it, and a new one has no past", (
   assert.deepEqual(was.span_labels, ["Quote", "Source", null]);
   // The first digit and colour nobody uses.
   assert.equal(out.span_labels[2].hotkey, "3");
-  assert.equal(out.span_labels[2].color, "#64748b");
+  assert.equal(out.span_labels[2].color, "#475569"); // the default schema's Cue colour
 });
 
 test("attribute fields become what their type takes", () => {
