@@ -19,6 +19,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
@@ -189,7 +190,7 @@ def _candidate(project: Project, user, exclude: list[int], *, skip_locked: bool)
     First in import order, or, with ``project.next_by_uncertainty``, the one the trained model
     is least sure about (``ArticleUncertainty``; articles it has not measured come after)."""
     mine = Annotation.objects.filter(article=OuterRef("pk"), annotator=user)
-    order = ("pk",)
+    order: tuple[str | OrderBy, ...] = ("pk",)
     if project.next_by_uncertainty:
         order = (F("uncertainty__value").desc(nulls_last=True), "pk")
     return (

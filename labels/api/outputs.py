@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -187,7 +187,7 @@ class ProjectDetailSerializer(ProjectSerializer):
         return next((m["project"] for m in choices or [] if m["in_use"]), None)
 
     @extend_schema_field(ModelChoiceSerializer(many=True, allow_null=True))
-    def get_models(self, membership) -> list[dict] | None:
+    def get_models(self, membership) -> Any:
         choices = self._models(membership)
         return None if choices is None else ModelChoiceSerializer(choices, many=True).data
 

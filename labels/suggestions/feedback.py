@@ -42,7 +42,8 @@ def acceptance_rates(project: Project) -> list[dict[str, Any]]:
         both = counts.setdefault(key, [0, 0])
         both[0] += row["yes"]
         both[1] += row["no"]
-    out = [
+    ordered = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    return [
         {
             "source": source,
             "rule": rule,
@@ -50,7 +51,5 @@ def acceptance_rates(project: Project) -> list[dict[str, Any]]:
             "rejected": no,
             "rate": yes / (yes + no) if yes + no else None,
         }
-        for (source, rule), (yes, no) in counts.items()
+        for (source, rule), (yes, no) in ordered
     ]
-    out.sort(key=lambda r: (-(r["accepted"] + r["rejected"]), r["source"], r["rule"]))
-    return out
