@@ -55,7 +55,9 @@ export function mergeSorted(a, b) {
 export class SuggestionSet {
   #ghosts = []; // span-like objects for DocView, in compareSpans order
   #byKey = new Map(); // ghost key → ghost
-  relations = [];
+  relations = []; // replaced, never changed in place (relationsNaming's index relies on it)
+  #naming = null; // suggestion key → indices in `relations` naming it, for #namingFor
+  #namingFor = null;
   pending = new Set(); // ghost keys whose accept is queued
 
   /**
@@ -161,6 +163,26 @@ export class SuggestionSet {
     const named = [best.from, best.to, ...Object.values(best.attrs || {})].filter((v) => typeof v === "string");
     const parts = [...new Set(named.map(ghostKey))].filter((k) => this.#byKey.has(k));
     return { relation: best, parts };
+  }
+
+  /**
+   * Indices in `relations` of the suggested relations naming the suggestion key `suggestion`
+   * (as an end or as a span-valued attribute): the ones whose row changes when that
+   * suggestion, or a span on its label and offsets, comes or goes.
+   */
+  relationsNaming(suggestion) {
+    if (this.#namingFor !== this.relations) {
+      this.#naming = new Map();
+      this.relations.forEach((relation, index) => {
+        for (const key of new Set([relation.from, relation.to, ...Object.values(relation.attrs || {})])) {
+          if (typeof key !== "string") continue;
+          if (!this.#naming.has(key)) this.#naming.set(key, []);
+          this.#naming.get(key).push(index);
+        }
+      });
+      this.#namingFor = this.relations;
+    }
+    return this.#naming.get(suggestion) || [];
   }
 
   /** Suggested relations with, for each end, the key of the span it is now (or null). */

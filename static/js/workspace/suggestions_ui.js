@@ -8,6 +8,9 @@ import { el } from "../dom.js";
 import { confidenceText, excerpt } from "../format.js";
 import { SuggestionSet, ghostKey, isGhostKey, mergeSorted, parseKey } from "./suggestions.js";
 
+/** The suggestion key a span on exactly this label and these offsets would have. */
+const suggestionKey = (span) => `${span.label}:${span.start}:${span.end}`;
+
 /** The page side: loading, drawing, the panel section, the keys, accepting and rejecting. */
 export class SuggestionsUI {
   set = new SuggestionSet();
@@ -66,10 +69,17 @@ export class SuggestionsUI {
       if (d.type === "select" && d.key) this.select(null);
       // A span drawn by hand (or restored) on a suggestion's exact place replaces it.
       if (d.type === "span-added") {
-        const ghost = this.set.get(ghostKey(`${d.span.label}:${d.span.start}:${d.span.end}`));
+        const ghost = this.set.get(ghostKey(suggestionKey(d.span)));
         if (ghost) this.#drop(ghost.key);
       }
-      if ((d.type === "span-added" || d.type === "span-removed") && !store.batching) this.#renderRelations();
+      if (store.batching) return;
+      // Only the suggested relations naming that place change (their ends, the Link button):
+      // those rows are redrawn, not the hundreds of a long article's list.
+      if (d.type === "span-added" || d.type === "span-removed") this.#refreshRelationsNaming(suggestionKey(d.span));
+      if (d.type === "span-updated" && d.before) {
+        this.#refreshRelationsNaming(suggestionKey({ ...d.span, ...d.before }));
+        this.#refreshRelationsNaming(suggestionKey(d.span));
+      }
     });
     queue.addEventListener("saved", (event) => this.#record(() => this.#saved(event.detail)));
     queue.addEventListener("rejected", (event) => this.#refused(event.detail));
@@ -211,44 +221,67 @@ export class SuggestionsUI {
     return `${label} “${excerpt(span?.text || "", 30)}”`;
   }
 
+  #relationRows = []; // the <li> of each of set.relations, in its order
+  #rowsFor = null; // the set.relations array those rows were drawn for
+
   #renderRelations() {
-    const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }, index) => {
-      // The first suggestion it names that is still a suggestion stands for the group.
-      const named = [relation.from, relation.to, ...Object.values(relation.attrs || {})];
-      const part = named.map((k) => (typeof k === "string" ? ghostKey(k) : "")).find((k) => this.set.get(k));
-      const refs = Object.entries(relation.attrs || {})
-        .filter(([, value]) => typeof value === "string" && value.includes(":"))
-        .map(([name, value]) => ` · ${name} ${this.#describe(value)}`)
-        .join("");
-      return el(
-        "li",
-        { className: "suggested-relation", dataset: part ? { group: part } : {} },
-        el("span", {
-          className: "relation-text",
-          text: `${this.#describe(relation.from)} → ${relation.label} → ${this.#describe(relation.to)}${refs} · ${confidenceText(relation.confidence)}`,
-        }),
-        part
-          ? el("button", {
-              type: "button",
-              className: "small primary",
-              dataset: { action: "accept-group", group: part },
-              disabled: !this.#store.editable,
-              title: "Accept its spans and the link at once (select one of them and press Enter)",
-              text: "Accept all",
-            })
-          : null,
-        el("button", {
-          type: "button",
-          className: "small",
-          dataset: { action: "accept-relation", index: String(index) },
-          disabled: !(from && to) || !this.#store.editable,
-          title: from && to ? "Accept this link" : "Accept both ends first",
-          text: "Link",
-        }),
-      );
-    });
+    const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }, index) => this.#relationRow(relation, from, to, index));
+    this.#relationRows = rows;
+    this.#rowsFor = this.set.relations;
     this.#relationList.replaceChildren(...rows);
     this.#relationList.hidden = rows.length === 0;
+  }
+
+  /** Redraw the rows of the suggested relations naming the suggestion key `suggestion`. */
+  #refreshRelationsNaming(suggestion) {
+    if (this.#rowsFor !== this.set.relations) {
+      this.#renderRelations(); // the list itself changed since it was drawn
+      return;
+    }
+    for (const index of this.set.relationsNaming(suggestion)) {
+      const relation = this.set.relations[index];
+      const row = this.#relationRow(relation, this.#spanKeyOf(relation.from), this.#spanKeyOf(relation.to), index);
+      this.#relationRows[index].replaceWith(row);
+      this.#relationRows[index] = row;
+    }
+  }
+
+  /** The row of suggested relation number `index`, whose ends are the spans `from`, `to` (keys
+   * or null). */
+  #relationRow(relation, from, to, index) {
+    // The first suggestion it names that is still a suggestion stands for the group.
+    const named = [relation.from, relation.to, ...Object.values(relation.attrs || {})];
+    const part = named.map((k) => (typeof k === "string" ? ghostKey(k) : "")).find((k) => this.set.get(k));
+    const refs = Object.entries(relation.attrs || {})
+      .filter(([, value]) => typeof value === "string" && value.includes(":"))
+      .map(([name, value]) => ` · ${name} ${this.#describe(value)}`)
+      .join("");
+    return el(
+      "li",
+      { className: "suggested-relation", dataset: part ? { group: part } : {} },
+      el("span", {
+        className: "relation-text",
+        text: `${this.#describe(relation.from)} → ${relation.label} → ${this.#describe(relation.to)}${refs} · ${confidenceText(relation.confidence)}`,
+      }),
+      part
+        ? el("button", {
+            type: "button",
+            className: "small primary",
+            dataset: { action: "accept-group", group: part },
+            disabled: !this.#store.editable,
+            title: "Accept its spans and the link at once (select one of them and press Enter)",
+            text: "Accept all",
+          })
+        : null,
+      el("button", {
+        type: "button",
+        className: "small",
+        dataset: { action: "accept-relation", index: String(index) },
+        disabled: !(from && to) || !this.#store.editable,
+        title: from && to ? "Accept this link" : "Accept both ends first",
+        text: "Link",
+      }),
+    );
   }
 
   // --- selection -----------------------------------------------------------------------------

@@ -184,3 +184,21 @@ test("a batch of store changes is announced once around them, still one event ea
   ]);
   assert.equal(store.sorted.length, 2);
 });
+
+test("relationsNaming finds the suggested relations naming a suggestion as an end or a span attribute, and follows a new list", () => {
+  const set = new SuggestionSet();
+  set.load({
+    spans: payload.spans,
+    relations: [
+      ...payload.relations,
+      { label: "attributed_to", from: "Quote:22:30", to: "Source:0:11", attrs: { cue: "Cue:12:16", note: 3 } },
+    ],
+  });
+  assert.deepEqual(set.relationsNaming("Source:0:11"), [0, 1]);
+  assert.deepEqual(set.relationsNaming("Cue:12:16"), [0, 1]);
+  assert.deepEqual(set.relationsNaming("Quote:22:30"), [1]);
+  assert.deepEqual(set.relationsNaming("Quote:1:2"), []);
+  set.dropRelationsOf("Quote:20:40"); // a new list: the old indices no longer hold
+  assert.deepEqual(set.relationsNaming("Source:0:11"), [0]);
+  assert.deepEqual(set.relationsNaming("Quote:22:30"), [0]);
+});

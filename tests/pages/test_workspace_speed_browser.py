@@ -1,0 +1,72 @@
+"""What keeps one change cheap on a long article, in headless Chromium: a span that comes or
+goes redraws only what names it (the suggested links naming its place), not every row of the
+page, and still leaves every row right."""
+
+from __future__ import annotations
+
+import pytest
+
+from labels.models import Relation
+from tests.pages.test_suggestions_browser import open_with_suggestions, seed_article  # noqa: F401
+from tests.pages.test_workspace_browser import my_annotation, saving
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROWS = "[data-suggestion-relations] li"
+
+
+def test_accepting_the_ends_of_a_suggested_link_redraws_its_row_only_and_the_link_is_taken(
+    new_page,
+    live_server,
+    seed_article,  # noqa: F811
+    annotator,
+):
+    page = new_page(annotator)
+    open_with_suggestions(page, live_server, seed_article)
+    offered = page.request.get(
+        f"{live_server.url}/api/v1/articles/{seed_article.pk}/suggestions/"
+    ).json()["relations"]
+    assert page.locator(ROWS).count() == len(offered) >= 3
+    first = offered[0]
+    named = {first["from"], first["to"], *first.get("attrs", {}).values()}
+    apart = next(
+        i
+        for i, r in enumerate(offered)
+        if not named & {r["from"], r["to"], *r.get("attrs", {}).values()}
+    )
+    # Each row remembers that it was drawn before (an expando a redrawn row lacks).
+    page.locator(ROWS).evaluate_all("rows => rows.forEach((row, i) => { row.drawnAs = i; })")
+    link = page.locator(ROWS).nth(0).locator("[data-action=accept-relation]")
+    assert link.is_disabled()
+
+    for key in (first["from"], first["to"]):  # the link's two ends, accepted alone with a
+        page.locator(f'[data-suggestion="s:{key}"]').click()
+        page.focus("[data-doc]")
+        with saving(page):
+            page.keyboard.press("a")
+
+    drawn = page.locator(ROWS).evaluate_all("rows => rows.map((row) => row.drawnAs ?? null)")
+    assert drawn[apart] == apart, "a row naming neither span was redrawn"
+    assert drawn[0] is None, "the row of the link whose ends were accepted was not redrawn"
+    assert page.locator(ROWS).count() == len(offered)
+    expected = page.locator(ROWS).nth(0)
+    assert link.is_enabled() and link.get_attribute("title") == "Accept this link"
+    assert "Accept both ends first" in (
+        page.locator(ROWS)
+        .nth(apart)
+        .locator("[data-action=accept-relation]")
+        .get_attribute("title")
+        or ""
+    )
+
+    with saving(page):
+        expected.locator("[data-action=accept-relation]").click()
+    annotation = my_annotation(seed_article, annotator)
+    relation = Relation.objects.get(annotation=annotation)
+    ends = {s.pk: f"{s.label}:{s.start}:{s.end}" for s in annotation.spans.all()}
+    assert (relation.label, ends[relation.source_id], ends[relation.target_id]) == (
+        first["label"],
+        first["from"],
+        first["to"],
+    )
+    assert page.problems == []
