@@ -28,7 +28,7 @@ from labels.api.outputs import (
 from labels.api.projects import ERRORS, READ_ERRORS
 from labels.errors import Invalid
 from labels.interop import importing
-from labels.models import Annotation, Article, ArticleState, Relation, Span
+from labels.models import Annotation, Article, ArticleSearch, ArticleState, Relation, Span
 from labels.text import check_search
 
 # ?ordering= values and what they sort by; anything else is a 400, never an ORM lookup.
@@ -45,6 +45,33 @@ ARTICLE_ORDERINGS = {
 
 
 # --- Articles ----------------------------------------------------------------------------------
+
+
+class ArticlePagination(PageNumberPagination):
+    """A page of articles with where the project's search index is: ``search_index`` says
+    ``complete`` (every article is found by search) or how many are still ``pending``, after
+    an import whose articles a background job is indexing; until then a search finds only the
+    indexed ones."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["search_index"] = self.search_index
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["search_index"] = {
+            "type": "object",
+            "description": "The project's search index: complete, or building after an "
+            "import, with the number of articles search does not find yet (a search's "
+            "results may then be incomplete).",
+            "properties": {
+                "complete": {"type": "boolean"},
+                "pending": {"type": "integer", "minimum": 0},
+            },
+            "required": ["complete", "pending"],
+        }
+        return paginated
 
 
 @extend_schema_view(
@@ -67,11 +94,15 @@ ARTICLE_ORDERINGS = {
 )
 class ArticleListView(generics.ListAPIView):
     serializer_class = ArticleListSerializer
+    pagination_class = ArticlePagination
 
     def get_queryset(self):
         project, _ = access.access_project(self.request.user, self.kwargs["slug"])
+        pending = ArticleSearch.pending(project)
+        assert isinstance(self.paginator, ArticlePagination)
+        self.paginator.search_index = {"complete": pending == 0, "pending": pending}
         params = self.request.query_params
-        articles = Article.objects.filter(project=project).with_state()
+        articles = Article.objects.filter(project=project).with_state().with_search_indexed()
         state = params.get("state", "")
         if state:
             if state not in ArticleState.values:

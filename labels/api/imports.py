@@ -19,7 +19,7 @@ from labels.api.outputs import (
 )
 from labels.api.projects import ERRORS
 from labels.interop import importing, reading
-from labels.jobs import runs
+from labels.jobs import indexing, runs
 
 # --- Imports -----------------------------------------------------------------------------------
 
@@ -61,7 +61,7 @@ class ImportView(APIView):
             title_column=data.get("title_column") or None,
             infer_attrs=data["infer_attrs"],
         )
-        report = importing.do_import(
+        report = indexing.do_import(
             project,
             [(upload.name or "upload", upload.file)],
             fmt=data["format"],

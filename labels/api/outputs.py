@@ -200,14 +200,21 @@ class MemberSerializer(serializers.Serializer):
 
 
 class ArticleListSerializer(serializers.ModelSerializer):
-    """Expects ``Article.objects.with_state()`` (``state`` and ``annotators_done``)."""
+    """Expects ``Article.objects.with_state()`` (``state`` and ``annotators_done``) and, in
+    the list, ``with_search_indexed()``."""
 
     state = serializers.CharField(read_only=True)
     annotators_done = serializers.IntegerField(read_only=True)
+    search_indexed = serializers.BooleanField(
+        read_only=True,
+        help_text="False while the article waits for the search index built after its import: "
+        "search does not find it yet.",
+    )
 
     class Meta:
         model = Article
-        fields = ["id", "external_id", "title", "meta", "state", "annotators_done", "created_at"]
+        fields = ["id", "external_id", "title", "meta", "state", "annotators_done"]
+        fields += ["search_indexed", "created_at"]
         read_only_fields = fields
 
 
@@ -231,9 +238,11 @@ class ArticleDetailSerializer(ArticleListSerializer):
         allow_null=True,
         help_text="Managers and reviewers: every layer of the article; null for annotators.",
     )
+    search_indexed = None  # the list's alone
 
     class Meta(ArticleListSerializer.Meta):
-        fields = [*ArticleListSerializer.Meta.fields, "text", "text_sha256", "layers"]
+        fields = [f for f in ArticleListSerializer.Meta.fields if f != "search_indexed"]
+        fields += ["text", "text_sha256", "layers"]
         read_only_fields = fields
 
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL bulk path of the import: ``COPY``, id blocks, bulk key checks, search index.
+"""The PostgreSQL bulk path of the import: ``COPY``, id blocks, bulk key checks.
 
 The one sanctioned bypass of the write kernel (``labels.annotation``): an import writes many
 layers at once, so it inserts rows itself, inside the import's transaction, and records the
@@ -101,32 +101,6 @@ def _references_locked_in_bulk(project, existing: dict, layer: _LayerWriter | No
             cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
 
 
-# The articles' full-text index (GIN) takes new rows into a pending list, which PostgreSQL merges
-# into the index whenever the list passes gin_pending_list_limit (4 MB), in batches of work_mem
-# (4 MB): for 10,000 articles, dozens of small merges. An import lets the list grow and merges
-# it once, before committing, with room to sort it in memory: 0.25 s instead of about 1.2 s,
-# and the index is whole again when the import is visible.
-SEARCH_INDEX = "labels_article_search"
-
-
-def _defer_search_index_merge() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # for a merge the limit forces anyway
-
-
-def _merge_search_index() -> None:
-    try:
-        # A savepoint: without ownership of the index (migrations run by another role),
-        # PostgreSQL refuses the merge; the next VACUUM does it then, and the import stands.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
-    except ProgrammingError as exc:
-        if not isinstance(exc.__cause__, psycopg.errors.InsufficientPrivilege):
-            raise
-
-
 def _check_and_write_articles(
     project,
     raw: list,
@@ -139,8 +113,8 @@ def _check_and_write_articles(
     infer_attrs: bool = False,
 ) -> list[Checked]:
     """Check every record, and COPY each new article as soon as it passes, so that PostgreSQL
-    stores it (and indexes its text for search, most of an import's time) while the next ones
-    are checked here, on the other core. Once a record fails, rows stop going out unless
+    stores it while the next ones are checked here, on the other core (the search index is
+    built afterwards, ``interop.search_index``). Once a record fails, rows stop going out unless
     ``partial``; the caller then rolls the transaction back. Returns the good records, each
     with its article's pk in ``article_id``; ``layer`` builds the rows of their spans on the
     way."""

@@ -37,11 +37,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from labels.errors import ImportConflict, ImportFailed, Invalid, TooLarge
+from labels.interop import search_index
 from labels.interop.bulk import (
     _check_and_write_articles,
-    _defer_search_index_merge,
     _LayerWriter,
-    _merge_search_index,
     _references_locked_in_bulk,
 )
 from labels.interop.checking import (
@@ -112,7 +111,7 @@ def do_import(
     """Import ``files`` (name, binary stream) into ``project``. See the module docstring.
 
     ``progress(fraction, message)``, when given, is told as each stage ends (read, checked and
-    written, layer written, indexed): a background import's progress bar. It may raise to stop
+    written, layer written): a background import's progress bar. It may raise to stop
     the import, which then writes nothing.
 
     ``layer``: where the files' spans go — ``gold``, ``suggestions`` (a SuggestionSet per
@@ -120,6 +119,9 @@ def do_import(
     only. Raises Invalid for a bad format or layer, ImportFailed (nothing written) when any
     record is bad and ``partial`` is false, and ImportConflict (nothing written) when a
     concurrent change made the database refuse it. The write is one transaction.
+
+    The new articles are not indexed for search here: the caller queues that once the import
+    has committed (``labels.jobs.runs.queue_search_index``; ``interop.search_index``).
     """
     with _no_cyclic_gc():
         try:
@@ -169,7 +171,6 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
     wanted = {i for r in raw if isinstance(r, Record) and (i := _article_id_of(r)) is not None}
     existing = _existing_articles(project, list(wanted))
     with transaction.atomic():
-        _defer_search_index_merge()
         do_map_imported(project, actor, raw)
         now = timezone.now()
         layer = None
@@ -197,8 +198,6 @@ def _import(project, files, fmt, layer, partial, actor, options, progress) -> Im
                 )
         if resolved == SUGGESTIONS:
             _write_suggestions(good, {r.external_id: r.article_id for r in good}, report, actor)
-        _merge_search_index()
-        tell(0.95, "Search index updated")
     _note_incomplete(report, suggestions=resolved == SUGGESTIONS)
     report.written = True
     return report
@@ -277,19 +276,22 @@ def _write_suggestions(records, articles, report: ImportReport, actor) -> None:
 def do_create_article(
     project: Project, *, external_id: str, raw_text: str, title: str = "", meta=None
 ) -> Article:
-    """Create one article from raw text (canonicalised here): the API's article create, the seeds and
-    the tests."""
+    """Create one article from raw text (canonicalised here), indexed for search at once: the
+    API's article create, the seeds and the tests."""
     record = _check_record(
         Record("article", external_id, raw_text, title, meta or {}), project.schema
     )
-    return Article.objects.create(
-        project=project,
-        external_id=record.external_id,
-        title=record.title,
-        text=record.canonical.text,
-        text_sha256=record.canonical.sha256,
-        meta=record.meta,
-    )
+    with transaction.atomic():
+        article = Article.objects.create(
+            project=project,
+            external_id=record.external_id,
+            title=record.title,
+            text=record.canonical.text,
+            text_sha256=record.canonical.sha256,
+            meta=record.meta,
+        )
+        search_index.do_index_now([article.pk])
+    return article
 
 
 def _existing_articles(project: Project, external_ids: list[str]) -> dict[str, Article]:

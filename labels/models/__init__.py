@@ -15,7 +15,13 @@ from labels.models.annotations import (
     Relation,
     Span,
 )
-from labels.models.articles import Article, ArticleQuerySet, ArticleState, article_state
+from labels.models.articles import (
+    Article,
+    ArticleQuerySet,
+    ArticleSearch,
+    ArticleState,
+    article_state,
+)
 from labels.models.history import HistoryAction, HistoryEvent
 from labels.models.jobs import ACTIVE_STATES, FINAL_STATES, Job, JobKind, JobState
 from labels.models.projects import Membership, Project, Role, SchemaVersion, Suggesters
@@ -34,6 +40,7 @@ __all__ = [
     "Article",
     "ArticleUncertainty",
     "ArticleQuerySet",
+    "ArticleSearch",
     "ArticleState",
     "HistoryAction",
     "HistoryEvent",

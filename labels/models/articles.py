@@ -1,11 +1,16 @@
-"""Articles: canonical text (LF, NFC), metadata, search vector, state."""
+"""Articles: canonical text (LF, NFC), metadata, state, and their full-text search index."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -25,13 +30,18 @@ class ArticleState(models.TextChoices):
 class ArticleQuerySet(models.QuerySet):
     def search(self, words: str):
         """Full-text search of title and text (web-search syntax: words, "a phrase", -word),
-        ranked: the expression of the GIN index ``labels_article_search``, so it is used. The
-        one search of articles, for the API and the project page alike."""
+        ranked, through the GIN index of ``ArticleSearch``. The one search of articles, for the
+        API and the project page alike. Only indexed articles are found: after an import, the
+        rest until its background indexing is done (``ArticleSearch.pending``)."""
         query = SearchQuery(words, search_type="websearch", config="simple")
-        return (
-            self.alias(vector=Article.search_vector())
-            .filter(vector=query)
-            .annotate(rank=SearchRank(Article.search_vector(), query))
+        return self.filter(search_index__vector=query).annotate(
+            rank=SearchRank(F("search_index__vector"), query)
+        )
+
+    def with_search_indexed(self):
+        """Annotate ``search_indexed``: whether search already finds the article."""
+        return self.annotate(
+            search_indexed=Exists(ArticleSearch.objects.filter(article=OuterRef("pk")))
         )
 
     def with_state(self):
@@ -107,11 +117,6 @@ class Article(models.Model):
             unique("article", "project", "external_id"),
             models.CheckConstraint(condition=~Q(text=""), name="labels_article_text_not_empty"),
         ]
-        indexes = [
-            # Full-text search of the article list: the query must use the same expression,
-            # ``Article.search_vector()``, for PostgreSQL to use this index.
-            GinIndex(SearchVector("title", "text", config="simple"), name="labels_article_search"),
-        ]
 
     def __str__(self) -> str:
         return self.title or self.external_id
@@ -120,3 +125,31 @@ class Article(models.Model):
     def search_vector() -> SearchVector:
         """The indexed full-text expression (config 'simple': no stemming, any language)."""
         return SearchVector("title", "text", config="simple")
+
+
+class ArticleSearch(models.Model):
+    """An article's full-text vector, in a table of its own so that an import stores articles
+    without computing it (``to_tsvector`` was most of PostgreSQL's time in an import,
+    docs/performance.md): ``labels.interop.search_index`` fills it in the background, in
+    batches, and an article without a row is one search does not find yet. Insert-only: the
+    article rows are never rewritten to add it."""
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="search_index"
+    )
+    vector = SearchVectorField()
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="labels_articlesearch_vector")]
+
+    def __str__(self) -> str:
+        return f"search index of article {self.article_id}"
+
+    @staticmethod
+    def pending(project) -> int:
+        """How many of ``project``'s articles search does not find yet (0 when indexed)."""
+        return (
+            Article.objects.filter(project=project)
+            .filter(~Exists(ArticleSearch.objects.filter(article=OuterRef("pk"))))
+            .count()
+        )

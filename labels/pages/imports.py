@@ -11,7 +11,7 @@ from labels import access
 from labels.errors import ImportFailed
 from labels.interop import importing, reading
 from labels.interop.formats import registry
-from labels.jobs import runs
+from labels.jobs import indexing, runs
 from labels.models import Role
 from labels.pages import errors as page_errors
 
@@ -50,7 +50,7 @@ def import_upload(request, slug: str):
             if runs.runs_in_background(upload, data["background"]):
                 job = runs.do_start_import(project, request.user, upload, runs.import_params(data))
                 return redirect("job", job_id=job.pk)
-            report = importing.do_import(
+            report = indexing.do_import(
                 project,
                 [(upload.name or "upload", upload.file)],
                 fmt=data["format"],

@@ -19,7 +19,7 @@ from labels.annotation import queue
 from labels.annotation.reads import annotation_payload
 from labels.errors import Invalid, TooManyDrafts
 from labels.jobs import runs
-from labels.models import Annotation, ArticleState, Role
+from labels.models import Annotation, ArticleSearch, ArticleState, Role
 from labels.pages import errors as page_errors
 from labels.projects.guidelines import guidelines_unread, render_guidelines
 from labels.projects.progress import progress_bar, state_counts
@@ -58,7 +58,7 @@ JOBS_SHOWN = 10  # the latest background jobs on the project page (staff)
 @require_safe
 def project_page(request, slug: str):
     project, membership = access.access_project(request.user, slug)
-    articles = project.articles.with_state().order_by("id")
+    articles = project.articles.with_state().with_search_indexed().order_by("id")
     try:
         search = check_search(request.GET.get("q", ""), field="q")
     except Invalid as exc:
@@ -93,6 +93,7 @@ def project_page(request, slug: str):
         )
     counts = state_counts([project.pk])[project.pk]
     bar, summary = progress_bar(counts)
+    search_pending = ArticleSearch.pending(project)  # after an import, until its job is done
     done = queue.finished_work(project, request.user)
     done_page = list(done[:DONE_SHOWN])
     done_total = len(done_page) if len(done_page) < DONE_SHOWN else done.count()
@@ -129,6 +130,7 @@ def project_page(request, slug: str):
             "members": members,
             "jobs": jobs,
             "import_job_mb": settings.ANNOTATOR_IMPORT_JOB_BYTES // 1_048_576,
+            "search_pending": search_pending,
         },
     )
 

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from labels.errors import ImportConflict, ImportFailed, Invalid
 from labels.interop.formats.registry import IMPORT_FORMATS
-from labels.interop.importing import do_import
 from labels.interop.reading import ReadOptions
+from labels.jobs.indexing import do_import
 from labels.models import Project
 
 

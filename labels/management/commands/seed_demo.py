@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from labels.errors import ImportFailed
-from labels.interop.importing import do_import
+from labels.jobs.indexing import do_import
 from labels.models import Membership, Project
 from labels.projects.projects import do_create_project
 from labels.speakers.resolve import do_link_guessed
