@@ -208,3 +208,48 @@ def test_a_manager_turns_on_the_learning_order_on_the_page(client, seed_gold, ma
     assert client.post(SETTINGS, {"suggesters": "builtin", "suggester_url": ""}).status_code == 302
     seed_gold.refresh_from_db()
     assert not seed_gold.next_by_uncertainty
+
+
+def test_a_rejection_outweighs_a_layer_that_marked_the_same_words(
+    seed_gold, make_article, annotator
+):
+    """Two gold articles mark the title as a Quote, one analyst rejected it in the same words:
+    the rejection counts ``NEGATIVE_WEIGHT`` (3) times, so it wins over the two."""
+    import json
+
+    start = TITLE.index("We will")
+    end = TITLE.index(",”")
+    quote = {"id": "q", "label": "Quote", "start": start, "end": end, "text": TITLE[start:end]}
+    quote["attrs"] = {"quote_type": "direct"}
+    lines = [
+        json.dumps({"id": f"gold-title-{n}", "text": TITLE, "spans": [quote]})
+        for n in range(200)
+        if not is_held_out(f"gold-title-{n}")
+    ][:2]
+    do_import(
+        seed_gold,
+        [("titles.jsonl", io.BytesIO("\n".join(lines).encode()))],
+        fmt="native",
+        layer="gold",
+    )
+    _reject_the_title(seed_gold, make_article, annotator)
+    plain = do_train_project_model(seed_gold, curve=False)
+    assert _proposes(plain.model, quote)
+    taught = do_train_project_model(seed_gold, feedback=True, curve=False)
+    assert not _proposes(taught.model, quote)
+
+
+def test_a_rejection_through_the_api_keeps_its_suggester_and_rule(
+    api, seed_gold, make_article, annotator
+):
+    article = make_article(seed_gold, TITLE, external_id=_external_id())
+    client = api(annotator)
+    layer = do_get_or_create_own(article, annotator)
+    shown = client.get(f"/api/v1/articles/{article.pk}/suggestions/").json()["spans"]
+    quote = next(s for s in shown if s["label"] == "Quote")
+    response = client.post(
+        f"/api/v1/annotations/{layer.pk}/suggestions/reject/", {"key": quote["key"]}, format="json"
+    )
+    assert response.status_code == 201
+    row = RejectedSuggestion.objects.get(annotation=layer)
+    assert (row.source, row.rule) == (quote["source"], quote["rule"]) == ("builtin", quote["rule"])
