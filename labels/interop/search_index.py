@@ -53,13 +53,14 @@ def do_index_now(article_ids: Sequence[int]) -> None:
 def do_index_pending(
     project_id: int | None = None,
     *,
-    batch: int = BATCH,
+    batch: int | None = None,
+    limit: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Index every article of ``project_id`` (of every project when None) that search does
-    not find yet, ``batch`` articles per transaction; returns how many were indexed. Must not
-    run inside a transaction (each batch commits). ``progress(indexed so far)`` is told after
-    each batch."""
+    """Index the articles of ``project_id`` (of every project when None) that search does not
+    find yet, ``batch`` articles per transaction (``BATCH``), until none is left or about ``limit`` have
+    been indexed; returns how many were indexed. Must not run inside a transaction (each
+    batch commits). ``progress(indexed so far)`` is told after each batch."""
     if connection.in_atomic_block:
         raise RuntimeError("do_index_pending commits batch by batch: call it outside atomic().")
     where, params = ("a.project_id = %s AND ", [project_id]) if project_id is not None else ("", [])
@@ -70,7 +71,7 @@ def do_index_pending(
     done = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, [*params, batch])
+            cursor.execute(statement, [*params, batch or BATCH])
             written = cursor.rowcount
         if written <= 0:
             # Nothing left, or what was left was indexed by someone else meanwhile.
@@ -78,6 +79,8 @@ def do_index_pending(
         done += written
         if progress is not None:
             progress(done)
+        if limit is not None and done >= limit:
+            return done
 
 
 def projects_with_pending() -> list[int]:

@@ -27,16 +27,17 @@ def do_import(project: Project, files, **options: Any) -> ImportReport:
     return report
 
 
-def queue_search_index(project: Project) -> None:
-    """Queue the building of ``project``'s search index for the articles an import just wrote.
-    Called in the import's transaction, the task is queued with it, or not at all. At most one
-    waits per project (the waiting one indexes whatever is pending when it runs), and one runs
-    at a time."""
-    lock = f"search-index-{project.pk}"
+def queue_search_index(project: Project | int) -> None:
+    """Queue the building of the search index of ``project`` (or the project of that id) for
+    the articles an import just wrote. Called in the import's transaction, the task is queued
+    with it, or not at all. At most one waits per project (the waiting one indexes whatever is
+    pending when it runs), and one runs at a time."""
+    project_id = project if isinstance(project, int) else project.pk
+    lock = f"search-index-{project_id}"
     try:
         with transaction.atomic():  # a savepoint: a refusal must not end the caller's
             app.configure_task("labels.index_search", queueing_lock=lock, lock=lock).defer(
-                project_id=project.pk
+                project_id=project_id
             )
     except AlreadyEnqueued:
         pass  # the waiting task will index these articles too

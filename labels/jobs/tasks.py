@@ -12,7 +12,7 @@ from __future__ import annotations
 from procrastinate.contrib.django import app
 
 from labels.interop import search_index
-from labels.jobs import work
+from labels.jobs import indexing, work
 
 #: Every job goes to this queue; workers listen to it (``manage.py worker``).
 QUEUE = "jobs"
@@ -30,12 +30,19 @@ def remove_old_results(timestamp: int) -> None:
     work.remove_old_results()
 
 
+#: Articles one run of ``index_search`` indexes (about 2 s) before it queues the rest: a worker
+#: runs one job at a time, and an export or an import queued meanwhile goes first.
+INDEX_PER_RUN = 5000
+
+
 @app.task(name="labels.index_search", queue=QUEUE)
 def index_search(project_id: int) -> None:
     """Index the articles of the project that search does not find yet
     (``interop.search_index.do_index_pending``: batches, idempotent; a run of a dead worker's
-    task carries on where it stopped)."""
-    search_index.do_index_pending(project_id)
+    task carries on where it stopped), up to ``INDEX_PER_RUN``, then queue the rest."""
+    indexed = search_index.do_index_pending(project_id, limit=INDEX_PER_RUN)
+    if indexed >= INDEX_PER_RUN:
+        indexing.queue_search_index(project_id)
 
 
 @app.periodic(cron="*/10 * * * *", periodic_id="index-unindexed-articles")
@@ -45,6 +52,7 @@ def index_search(project_id: int) -> None:
     queueing_lock="index-unindexed-articles",
 )
 def index_unindexed(timestamp: int) -> None:
-    """Every ten minutes: articles that no queued task will index (one imported by a path
-    that queues none, or whose task was lost) are indexed."""
-    search_index.do_index_pending()
+    """Every ten minutes: the index of articles no queued task will index (imported by a path
+    that queues none, or whose task was lost) is queued, one task per project."""
+    for project_id in search_index.projects_with_pending():
+        indexing.queue_search_index(project_id)

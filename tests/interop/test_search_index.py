@@ -115,3 +115,32 @@ def test_an_import_queues_one_index_task_per_project_with_it(project):
         cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'labels.index_search'")
     indexing.do_import(project, articles_file(2))  # the same articles again: nothing new
     assert queued_index_tasks(project) == []
+
+
+def test_a_run_indexes_a_share_then_queues_the_rest_so_other_jobs_go_between(project, monkeypatch):
+    """One worker runs one job at a time: a project of many articles is indexed a share per
+    run, each run queueing the next, so an export queued meanwhile need not wait for all."""
+    from labels.jobs import tasks
+
+    monkeypatch.setattr(search_index, "BATCH", 2)
+    monkeypatch.setattr(tasks, "INDEX_PER_RUN", 2)
+    indexing.do_import(project, articles_file(5))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'labels.index_search'")
+    tasks.index_search(project_id=project.pk)
+    assert ArticleSearch.pending(project) == 3
+    assert queued_index_tasks(project) == ["todo"]  # the rest
+    tasks.index_search(project_id=project.pk)
+    tasks.index_search(project_id=project.pk)  # indexes the last one: nothing more to queue
+    assert ArticleSearch.pending(project) == 0
+
+
+def test_the_periodic_catch_up_queues_a_task_per_project_left_unindexed(project, other_project):
+    from labels.interop import importing
+    from labels.jobs import tasks
+
+    importing.do_import(project, articles_file(2))  # a path that queues nothing
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'labels.index_search'")
+    tasks.index_unindexed(timestamp=0)
+    assert queued_index_tasks(project) == ["todo"] and queued_index_tasks(other_project) == []
