@@ -85,3 +85,25 @@ def test_articles_the_model_has_not_measured_come_after_the_measured_ones(queue,
     project.next_by_uncertainty = True
     project.save(update_fields=["next_by_uncertainty"])
     assert do_next(project, annotator).annotation.article_id == unstarted[0].pk
+
+
+def test_a_shared_model_measures_the_projects_that_suggest_with_it(
+    queue, make_project, make_article, manager
+):
+    project, _, _ = queue
+    project.shares_suggester_model = True
+    project.save(update_fields=["shares_suggester_model"])
+    user = make_project("user-desk", members={manager: Role.MANAGER})
+    user.suggester_model = project
+    user.save(update_fields=["suggester_model"])
+    bystander = make_project("bystander", members={manager: Role.MANAGER})
+    theirs = make_article(user, TEXTS[1], external_id="t1")
+    other = make_article(bystander, TEXTS[1], external_id="b1")
+    stored = do_train_project_model(project, curve=False)
+    assert ArticleUncertainty.objects.get(article=theirs).model == stored.name
+    assert not ArticleUncertainty.objects.filter(article=other).exists()
+    # Once the model stops being shared, a new one no longer measures that project.
+    project.shares_suggester_model = False
+    project.save(update_fields=["shares_suggester_model"])
+    newer = do_train_project_model(project, curve=False)
+    assert ArticleUncertainty.objects.get(article=theirs).model == stored.name != newer.name
