@@ -51,6 +51,14 @@ class ViaSerializer(serializers.Serializer):
     via = serializers.ChoiceField(choices=["undo", "redo"], required=False, default="")
 
 
+class SpanBatchDeleteSerializer(VersionedSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        help_text="The ids of the spans to delete, all of this annotation.",
+    )
+
+
 class SpanCreateSerializer(VersionedSerializer):
     start = serializers.IntegerField(min_value=0, help_text="Code-point offset, inclusive.")
     end = serializers.IntegerField(min_value=1, help_text="Code-point offset, exclusive.")

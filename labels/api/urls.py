@@ -16,6 +16,7 @@ from labels.api import (
     jobs,
     projects,
     review,
+    span_batches,
     speakers,
     suggestions,
     tokens,
@@ -70,6 +71,7 @@ _REVIEW_ROUTES = [
 _ANNOTATION_ROUTES = [
     ("", annotations.AnnotationView, "api-annotation"),
     ("spans/", annotations.SpanListView, "api-spans"),
+    ("spans/delete/", span_batches.SpanBatchDeleteView, "api-spans-delete"),
     ("spans/<int:span_id>/", annotations.SpanDetailView, "api-span"),
     ("relations/", annotations.RelationListView, "api-relations"),
     ("relations/<int:relation_id>/", annotations.RelationDetailView, "api-relation"),

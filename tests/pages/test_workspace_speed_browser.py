@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from labels.models import Relation
+from labels.models import HistoryAction, Relation
 from tests.pages.test_suggestions_browser import open_with_suggestions, seed_article  # noqa: F401
 from tests.pages.test_workspace_browser import my_annotation, saving
 
@@ -69,4 +69,41 @@ def test_accepting_the_ends_of_a_suggested_link_redraws_its_row_only_and_the_lin
         first["from"],
         first["to"],
     )
+    assert page.problems == []
+
+
+def test_undoing_accept_all_deletes_every_span_in_one_request(
+    new_page,
+    live_server,
+    seed_article,  # noqa: F811
+    annotator,
+):
+    page = new_page(annotator)
+    offered = len(open_with_suggestions(page, live_server, seed_article))
+    page.focus("[data-doc]")
+    with saving(page):
+        page.keyboard.press("Shift+A")
+    annotation = my_annotation(seed_article, annotator)
+    accepted = annotation.spans.count()
+    assert accepted >= 4 and annotation.relations.exists()
+    version = annotation.version
+
+    requests: list[str] = []
+    page.on("request", lambda r: "/api/" in r.url and requests.append(f"{r.method} {r.url}"))
+    with saving(page):
+        page.keyboard.press("Control+z")
+    page.locator("[data-message]", has_text=f"Undone: accepting {accepted} suggestions").wait_for()
+    changes = [r for r in requests if not r.startswith("GET ")]
+    assert len(changes) == 1 and changes[0].startswith("POST ") and "/spans/delete/" in changes[0]
+    assert not annotation.spans.exists() and not annotation.relations.exists()
+    annotation.refresh_from_db()
+    assert annotation.version == version + accepted
+    events = annotation.history.filter(annotation_version__gt=version)
+    assert events.count() == accepted
+    assert {(e.action, (e.after or {}).get("via")) for e in events} == {
+        (HistoryAction.SPAN_DELETED, "undo")
+    }
+    page.locator("[data-span-count]", has_text="0").wait_for()
+    page.locator("[data-suggestion-list] [data-suggestion]").nth(offered - 1).wait_for()
+    assert page.locator("[data-suggestion-list] [data-suggestion]").count() == offered
     assert page.problems == []

@@ -301,13 +301,20 @@ export class SaveQueue extends EventTarget {
  * (they overwrite nothing; client ids keep them from doubling), but an update or a delete could
  * undo someone else's change, so `conflict` asks the analyst first.
  */
+/** How many versions an operation raises the annotation by once saved: one, or one per span of
+ * a deleteSpans. */
+export function versionsTaken(op) {
+  return op.kind === "deleteSpans" ? op.keys.length : 1;
+}
+
 export function reconcile(saved, serverVersion, hasLanded) {
   const ops = [...(saved?.ops || [])];
   let expected = saved?.version ?? serverVersion;
   const landed = [];
   while (ops.length && serverVersion > expected && hasLanded(ops[0])) {
-    landed.push(ops.shift());
-    expected += 1;
+    const op = ops.shift();
+    landed.push(op);
+    expected += versionsTaken(op);
   }
   const replay = [];
   for (const op of ops) {

@@ -1,5 +1,6 @@
 // Keeping the server in step with the page. Every change the analyst makes is an operation —
-// createSpan, updateSpan, deleteSpan, createRelation, updateRelation, deleteRelation — that the save queue
+// createSpan, updateSpan, deleteSpan (deleteSpans for many at once: the undo of an accept-all),
+// createRelation, updateRelation, deleteRelation — that the save queue
 // (savequeue.js) sends as one API call; this module turns operations into calls, applies the
 // server's answers to the store (ids for new spans, undoing what it refused), and, when the page
 // loads, reconciles what an earlier page left unsent with the annotation the server holds.
@@ -10,7 +11,7 @@ import { request as apiRequest, newClientId } from "../api.js";
 import { plural } from "../format.js";
 import { spanToUtf16 } from "../offsets.js";
 import { keptAttributes, spanRefNames } from "../schema.js";
-import { LocalRejection, PendingStorage, SaveQueue, reconcile } from "./savequeue.js";
+import { LocalRejection, PendingStorage, SaveQueue, reconcile, versionsTaken } from "./savequeue.js";
 import { itemKey } from "./store.js";
 import { UndoHistory } from "./undo.js";
 
@@ -42,6 +43,10 @@ export function landedIn(payload) {
         return payload.relations.some((r) => r.client_id === op.client_id);
       case "deleteSpan":
         return !payload.spans.some((s) => itemKey(s) === op.key);
+      case "deleteSpans": {
+        const gone = new Set(op.keys);
+        return !payload.spans.some((s) => gone.has(itemKey(s)));
+      }
       case "deleteRelation":
         return !payload.relations.some((r) => itemKey(r) === op.key);
       case "updateRelation": {
@@ -65,6 +70,15 @@ export function landedIn(payload) {
         return false;
     }
   };
+}
+
+/** From this many spans changed at once, the page redraws everything once (Store.batch) rather
+ * than each of them: a full redraw of a long article takes tens of milliseconds (the render
+ * figure of docs/performance.md), worth it for many spans, not for an attribution's three. */
+export const REDRAW_ONCE_FROM = 50;
+
+function drawnOnce(store, count, fn) {
+  return count >= REDRAW_ONCE_FROM ? store.batch(fn) : fn();
 }
 
 export class Sync {
@@ -157,6 +171,8 @@ export class Sync {
         });
       case "deleteSpan":
         return this.#request("DELETE", `${base}spans/${this.#needId(op.key)}/`, { version, ...via });
+      case "deleteSpans": // all or nothing, one history event per span
+        return this.#request("POST", `${base}spans/delete/`, { version, ...via, ids: op.keys.map((key) => this.#needId(key)) });
       case "createRelation":
         return this.#request("POST", `${base}relations/`, {
           version,
@@ -198,7 +214,7 @@ export class Sync {
   /** After a 409 for a change whose first answer was lost: did it land after all? */
   async #confirm(op, version) {
     const { status, body } = await this.#request("GET", `annotations/${this.#annotation.id}/`);
-    if (status !== 200 || body.version !== version + 1 || !landedIn(body)(op)) return null;
+    if (status !== 200 || body.version !== version + versionsTaken(op) || !landedIn(body)(op)) return null;
     const found =
       op.kind === "createSpan"
         ? { span: body.spans.find((s) => s.client_id === op.client_id) }
@@ -228,6 +244,18 @@ export class Sync {
       case "deleteSpan":
         if (op.snapshot && !gone) store.restoreSpan(op.snapshot);
         break;
+      case "deleteSpans": {
+        // Nothing was deleted; the spans the server named as not found are gone already.
+        const missing = new Set(
+          (body?.errors || []).filter((e) => e.code === "not_found" && /^ids\.\d+$/.test(e.field)).map((e) => op.keys[Number(e.field.slice(4))]),
+        );
+        drawnOnce(store, op.keys.length, () => {
+          op.snapshots.forEach((snapshot, i) => {
+            if (!missing.has(op.keys[i])) store.restoreSpan(snapshot);
+          });
+        });
+        break;
+      }
       case "createRelation":
         store.removeRelation(op.key);
         break;
@@ -291,6 +319,30 @@ export class Sync {
       const unsent = this.withdraw("createSpan", key);
       const snapshot = this.#store.removeSpan(key);
       if (!unsent) this.push({ kind: "deleteSpan", key, snapshot });
+    });
+  }
+
+  /**
+   * Delete the spans `keys` with their relations as one change (the undo of an accept-all):
+   * the page redraws once, and those the server holds go in one request, not one each.
+   */
+  deleteSpans(keys) {
+    this.history.record(() => {
+      const store = this.#store;
+      drawnOnce(store, keys.length, () => {
+        const sent = [];
+        const snapshots = [];
+        for (const key of keys) {
+          if (!store.span(key)) continue;
+          const unsent = this.withdraw("createSpan", key);
+          const snapshot = store.removeSpan(key);
+          if (unsent) continue;
+          sent.push(key);
+          snapshots.push(snapshot);
+        }
+        if (sent.length === 1) this.push({ kind: "deleteSpan", key: sent[0], snapshot: snapshots[0] });
+        else if (sent.length) this.push({ kind: "deleteSpans", keys: sent, snapshots });
+      });
     });
   }
 
@@ -393,6 +445,11 @@ export class Sync {
       case "deleteSpan":
         if (!store.span(op.key)) return false;
         op.snapshot = store.removeSpan(op.key);
+        return true;
+      case "deleteSpans":
+        op.keys = op.keys.filter((key) => store.span(key));
+        if (!op.keys.length) return false;
+        op.snapshots = drawnOnce(store, op.keys.length, () => op.keys.map((key) => store.removeSpan(key)));
         return true;
       case "createRelation":
         if (store.relation(op.key) || !store.span(op.from) || !store.span(op.to)) return false;

@@ -47,7 +47,8 @@ export function changeRecord(detail) {
 /**
  * The commands that undo `changes` (records in the order they happened), the last change's
  * first. A relation added together with one of its spans is not deleted on its own: deleting
- * the span takes it along (so undoing "accept all" sends one delete per span, not per link).
+ * the span takes it along (so undoing "accept all" deletes its spans, in one request: Sync's
+ * deleteSpans).
  */
 export function inverseCommands(changes) {
   const added = new Set(changes.filter((c) => c.type === "span-added").map((c) => c.span.key));
@@ -115,7 +116,7 @@ export function describeChanges(changes) {
 /**
  * The session's undo and redo stacks. `store` is the page's Store; `edits` makes changes the way
  * the analyst's commands do (sync.js: createSpan(label, {start, end, text}, attrs) → span,
- * updateSpan(key, changes), deleteSpan(key), createRelation(from, to, label, attrs) → relation,
+ * updateSpan(key, changes), deleteSpan(key), deleteSpans(keys) if it has it, createRelation(from, to, label, attrs) → relation,
  * updateRelation(key, attrs), deleteRelation(key)). Dispatches "change" when either stack does,
  * and "applied" {changes} after an undo or redo with the changes it made.
  */
@@ -214,7 +215,14 @@ export class UndoHistory extends EventTarget {
     this.#applying = from === this.#undo ? "undo" : "redo";
     let made;
     try {
-      for (const command of inverseCommands(changes)) this.#apply(command);
+      // Deleting many spans (undoing an accept-all) is one change of the edits, sent at once.
+      const commands = inverseCommands(changes);
+      const deletes = commands.filter((c) => c.op === "deleteSpan");
+      if (deletes.length > 1 && deletes.length === commands.length && this.#edits.deleteSpans) {
+        this.#edits.deleteSpans(deletes.map((c) => this.resolve(c.key)).filter((key) => this.#store.span(key)));
+      } else {
+        for (const command of commands) this.#apply(command);
+      }
     } finally {
       made = this.#capture;
       this.#capture = null;

@@ -292,6 +292,15 @@ describe("reconcile", () => {
     assert.equal(r.conflict, true);
   });
 
+  test("a deletion of many spans that landed accounts for one version per span", () => {
+    const many = { kind: "deleteSpans", key: "m", keys: ["x", "y", "z"] };
+    const saved = { version: 4, ops: [many, op("b", "updateSpan")] };
+    const r = reconcile(saved, 7, landedSet("m"));
+    assert.deepEqual(r.landed.map((o) => o.key), ["m"]);
+    assert.deepEqual(r.replay.map((o) => o.key), ["b"]);
+    assert.equal(r.conflict, false); // at 7 = 4 + 3: nothing changed elsewhere
+  });
+
   test("a create whose client id the server already holds is not replayed", () => {
     const saved = { version: 4, ops: [op("a"), op("b")] };
     const r = reconcile(saved, 5, landedSet("a", "b"));

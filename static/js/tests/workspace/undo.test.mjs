@@ -169,8 +169,8 @@ describe("every kind of action is undone and redone through the save queue", () 
     assert.deepEqual(calls(), ["DELETE relations/101/"]);
   });
 
-  test("accepting all suggestions is one action; undoing it deletes each span, which takes its links along", async () => {
-    const { store, sync, history, saved, calls } = page({ spans: [], relations: [] });
+  test("accepting all suggestions is one action; undoing it deletes the spans in one request, which takes their links along", async () => {
+    const { store, sync, history, saved, sent, calls } = page({ spans: [], relations: [] });
     history.record(() => {
       store.addSaved({ ...putin, origin: "suggested" });
       store.addSaved({ ...quote, origin: "suggested" });
@@ -179,7 +179,9 @@ describe("every kind of action is undone and redone through the save queue", () 
     assert.equal(history.size.undo, 1);
     assert.equal(history.undo().what, "accepting 2 suggestions");
     await saved();
-    assert.deepEqual(calls(), ["DELETE spans/3/", "DELETE spans/1/"]);
+    assert.deepEqual(sent.map((c) => c.body.ids), [[3, 1]]);
+    assert.equal(sent[0].body.via, "undo");
+    assert.deepEqual(calls(), ["POST spans/delete/"]);
     assert.equal(store.sorted.length + store.relations.length, 0);
     history.redo();
     await saved();
@@ -187,6 +189,57 @@ describe("every kind of action is undone and redone through the save queue", () 
     assert.equal(store.relations.length, 1);
     assert.deepEqual(calls(), ["POST spans/", "POST spans/", "POST relations/"]);
     void sync;
+  });
+});
+
+describe("undoing an accept-all", () => {
+  /** A draft holding `count` accepted Cues, accepted as one action, and a server answering
+   * the batch delete with `answer`. */
+  function accepted(count, answer) {
+    const words = Array.from({ length: count }, (_, i) => `w${i}`);
+    const long = words.join(" ");
+    const spans = [];
+    let at = 0;
+    for (const [i, word] of words.entries()) {
+      spans.push({ id: i + 1, client_id: null, label: "Cue", start: at, end: at + word.length, text: word, attrs: {}, origin: "suggested" });
+      at += word.length + 1;
+    }
+    const store = new Store(schema);
+    const payload = { id: 7, status: "draft", version: 1, spans: [], relations: [] };
+    store.load(payload);
+    const sent = [];
+    const request = async (method, path, body) => {
+      sent.push({ method, path, body });
+      return answer(body);
+    };
+    const sync = new Sync({ store, schema, annotation: payload, text: long, index: new OffsetIndex(long), storage: memoryStorage(), session: memoryStorage(), request });
+    sync.history.record(() => store.batch(() => spans.forEach((s) => store.addSaved(s))));
+    const events = [];
+    store.addEventListener("change", (event) => events.push(event.detail.type));
+    return { store, sync, sent, events };
+  }
+
+  test("many spans leave the page in one redraw and the server in one request", async () => {
+    const { store, sync, sent, events } = accepted(60, (body) => ({ status: 200, body: { version: 1 + body.ids.length } }));
+    assert.equal(sync.history.undo().what, "accepting 60 suggestions");
+    assert.equal(store.sorted.length, 0);
+    assert.deepEqual([events[0], events.at(-1), events.filter((t) => t === "span-removed").length], ["batch-start", "batch-end", 60]);
+    await sync.queue.whenSaved();
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].path, "annotations/7/spans/delete/");
+    assert.deepEqual(sent[0].body.ids, Array.from({ length: 60 }, (_, i) => 60 - i));
+    assert.equal(sync.queue.version, 61);
+  });
+
+  test("refused, the spans come back, but not one the server says is gone", async () => {
+    const { store, sync } = accepted(3, () => ({
+      status: 400,
+      body: { errors: [{ field: "ids.1", code: "not_found", message: "Span 2 is not in this annotation." }] },
+    }));
+    sync.history.undo();
+    assert.equal(store.sorted.length, 0);
+    await sync.queue.whenSaved();
+    assert.deepEqual(store.sorted.map((s) => s.id), [1, 3]);
   });
 });
 
