@@ -13,17 +13,18 @@ their membership row first, so that two of their requests cannot both pass the c
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
-from labels import access
+from labels import access, rawsql
 from labels.errors import ArticleFull, TooManyDrafts
 from labels.models import FINISHED, Annotation, AnnotationStatus, Article, Membership, Project
 
@@ -236,6 +237,38 @@ def do_assign(article: Article, user, by, *, force: bool = False) -> Annotation:
     )
 
 
+def start_own(article_id: int, user) -> Annotation | None:
+    """``do_get_or_create_own`` in one statement, its own transaction: the user's layer of the
+    article, found or, with a free seat and under the cap, created as a leased draft, by the
+    database function ``labels_start_annotation`` (migration 0020 says how it locks and counts).
+    None, with nothing written, when no layer can be had (no such article, not a member, no
+    seat, the cap reached): ``do_get_or_create_own``'s checks then say why."""
+    row = Annotation(article_id=article_id, annotator=user, status=AnnotationStatus.DRAFT)
+    db = connections[DEFAULT_DB_ALIAS]
+    values = {
+        field.column: field.get_db_prep_save(field.pre_save(row, add=True), db)
+        for field in Annotation._meta.concrete_fields
+        if not field.primary_key
+    }
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rawsql.select_list(Annotation, 'a')} "
+            "FROM labels_start_annotation(%s, %s, %s::jsonb, %s) a",
+            [
+                article_id,
+                user.pk,
+                json.dumps(values, default=_isoformat),
+                settings.ANNOTATOR_LEASE_MINUTES,
+            ],
+        )
+        found = cursor.fetchone()
+    return None if found is None else rawsql.from_row(Annotation, found)
+
+
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
 def do_get_or_create_own(article: Article, user) -> Annotation:
     """The user's annotation of ``article`` when they open it directly (e.g. from their queue).
 
@@ -245,6 +278,11 @@ def do_get_or_create_own(article: Article, user) -> Annotation:
     it in several tabs at once gets one draft: after the locks (the user's membership, then the
     article) the checks run again, in statements that see what the request before committed.
     """
+    started = start_own(article.pk, user)
+    if started is not None:
+        return started
+    # No layer could be had a moment ago: the same locks and checks, in Python, which say why
+    # (or start it, if a seat came free in between).
     existing = access.own_annotation(article, user)
     if existing is not None:
         return existing

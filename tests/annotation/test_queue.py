@@ -93,3 +93,47 @@ def test_one_analyst_opening_a_new_article_in_six_tabs_at_once_gets_one_draft(
     assert errors == []
     assert answers == [200] * 6
     assert Annotation.objects.filter(article=article, annotator=ana).count() == 1
+
+
+def test_ten_analysts_starting_one_article_at_once_through_the_api_take_its_two_seats(
+    make_project, make_user, make_article
+):
+    """Starting is one statement (labels_start_annotation, migration 0020): the seats it counts
+    after its locks see every draft committed before them, so no article gets a third."""
+    from rest_framework.test import APIClient
+
+    users = [make_user(f"analyst{i:02}") for i in range(10)]
+    project = make_project(
+        "rush", annotators_per_article=2, members={u: Role.ANNOTATOR for u in users}
+    )
+    article = make_article(project, "The minister said “no”.")
+    start = threading.Barrier(len(users))
+    answers: dict[str, tuple[int, str]] = {}
+    errors: list[BaseException] = []
+
+    def open_it(user):
+        try:
+            client = APIClient()
+            client.force_login(user)
+            start.wait(timeout=30)
+            response = client.post(f"/api/v1/articles/{article.pk}/annotation/")
+            code = response.json()["errors"][0]["code"] if response.status_code != 200 else ""
+            answers[user.username] = (response.status_code, code)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_it, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(answers.values()) == [(200, "")] * 2 + [(409, "article_full")] * 8
+    started = Annotation.objects.filter(article=article)
+    assert started.count() == 2 and started.holding_a_seat().count() == 2
+    assert set(started.values_list("annotator__username", flat=True)) == {
+        name for name, (status, _) in answers.items() if status == 200
+    }

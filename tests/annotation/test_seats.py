@@ -211,3 +211,39 @@ def test_project_page_queries_do_not_grow_with_taken_seats(
     with django_assert_num_queries(9):
         response = client.get(reverse("project", args=[pair.slug]))
     assert response.content.decode().count("2 of 2 analysts are on it") == 12
+
+
+def test_starting_in_one_statement_counts_seats_as_holding_a_seat_does(
+    pair, manager, annotator, annotator2, make_user, make_article
+):
+    """labels_start_annotation (migration 0020) counts seats in SQL of its own: submitted work
+    and a manager's assignment hold a seat, a draft whose lease ran out holds none, and the
+    new draft is what the ORM would have made."""
+    carl = make_user("carl")
+    pair.memberships.create(user=carl, role=Role.ANNOTATOR)
+    article = make_article(pair)
+    queue.do_assign(article, annotator2, manager)
+    expired = queue.start_own(article.pk, carl)
+    Annotation.objects.filter(pk=expired.pk).update(lease_expires_at=timezone.now() - timedelta(1))
+    mine = queue.start_own(article.pk, annotator)  # carl's lease ran out: a seat is free
+    assert mine is not None and mine.annotator == annotator
+    stored = Annotation.objects.get(pk=mine.pk)
+    assert (stored.status, stored.version, stored.is_gold, stored.schema_version) == (
+        AnnotationStatus.DRAFT,
+        1,
+        False,
+        pair.schema_version,
+    )
+    assert stored.skip_reason == stored.review_comment == "" and stored.assigned_by is None
+    assert stored.lease_expires_at > timezone.now() + timedelta(minutes=1)
+    assert stored.created_at == mine.created_at and stored.updated_at == mine.updated_at
+    assert queue.start_own(article.pk, annotator).pk == mine.pk  # mine already: the same one
+    # Two seats held (ben's assignment, my lease): carl's expired draft is his own again, but
+    # nobody new gets one, and neither does a member once the work is submitted.
+    outsider = make_user("dana")
+    pair.memberships.create(user=outsider, role=Role.ANNOTATOR)
+    assert queue.start_own(article.pk, outsider) is None
+    Annotation.objects.filter(pk=mine.pk).update(status=AnnotationStatus.SUBMITTED)
+    assert queue.start_own(article.pk, outsider) is None
+    assert queue.start_own(article.pk, make_user("eve")) is None  # not a member
+    assert Annotation.objects.filter(article=article).count() == 3
