@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from rest_framework.authtoken.models import Token
 
 from labels import rawsql
+from labels.errors import Unauthenticated
 from labels.models import Annotation, AnnotationStatus, Article, Job, Membership, Project, Role
 
 # --- Access ------------------------------------------------------------------------------------
@@ -53,6 +56,15 @@ def _as_id(value: int | str, what: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise Http404(f"No such {what}.") from None
+
+
+def _valid_id_or_zero(value: int | str) -> int:
+    """``value`` as an object id, or 0 (which no row has) when it cannot be one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
 
 
 def _requested_id(user, value: int | str, what: str) -> int:
@@ -159,17 +171,33 @@ def can_write_annotation(user, membership: Membership, annotation: Annotation) -
 
 
 def access_annotation(
-    user, annotation_id: int | str, *, write: bool = False, lock: bool = False
+    user,
+    annotation_id: int | str,
+    *,
+    write: bool = False,
+    lock: bool = False,
+    token: str | None = None,
 ) -> tuple[Annotation, Membership]:
     """Fetch an annotation the user may read (or, with ``write``, change).
 
     With ``lock`` the row is locked ``FOR UPDATE`` (the caller must be inside a transaction);
     every write to spans and relations locks its annotation so versions advance one at a time.
+
+    ``token`` is the digest of an API key that the authentication took on trust
+    (``labels.api.auth.DeferredToken``): the same statement checks it, before anything else —
+    ``Unauthenticated`` when it is revoked or its user inactive — and reads the user afresh,
+    as ``membership.user`` (not with ``lock``).
     """
-    annotation_id = _requested_id(user, annotation_id, "annotation")
-    if not 0 < annotation_id < 2**63:  # no such id; PostgreSQL would refuse it as a bigint
-        raise Http404("No such annotation.")
-    annotation, membership = _annotation_with_membership(user, annotation_id, lock=lock)
+    if token is None:
+        annotation_id = _requested_id(user, annotation_id, "annotation")
+        if not 0 < annotation_id < 2**63:  # no such id; PostgreSQL would refuse it as a bigint
+            raise Http404("No such annotation.")
+    else:  # an id that is none is found by no row, after the token has been checked
+        assert not lock, "a deferred token is checked by the unlocked read"
+        annotation_id = _valid_id_or_zero(annotation_id)
+    annotation, membership = _annotation_with_membership(
+        user, annotation_id, lock=lock, token=token
+    )
     if annotation is None or membership is None:
         raise Http404("No such annotation.")
     if not can_read_annotation(user, membership, annotation):
@@ -181,23 +209,49 @@ def access_annotation(
 
 
 def _annotation_with_membership(
-    user, annotation_id: int, *, lock: bool
+    user, annotation_id: int, *, lock: bool, token: str | None = None
 ) -> tuple[Annotation | None, Membership | None]:
     """The annotation with its article and project, and the caller's membership of that project,
     in one query (every span write and annotation read starts here; labels.rawsql says why it is
-    SQL). With ``lock`` the annotation row, and only it, is locked ``FOR UPDATE``."""
-    sql = (
-        f"SELECT {rawsql.select_list(Annotation, 'a')}, {rawsql.select_list(Article, 'r')}, "
-        f"{rawsql.select_list(Project, 'p')}, m.id, m.role "
-        f"FROM {rawsql.table(Annotation)} a "
+    SQL). With ``lock`` the annotation row, and only it, is locked ``FOR UPDATE``. With
+    ``token`` (``access_annotation`` says what it is) the query starts from the token and its
+    active user, so that a revoked key finds no row at all."""
+    layer = (
+        f"{rawsql.table(Annotation)} a "
         f"JOIN {rawsql.table(Article)} r ON r.id = a.article_id "
-        f"JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
-        f"LEFT JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
-        "WHERE a.id = %s" + (" FOR UPDATE OF a" if lock else "")
+        f"JOIN {rawsql.table(Project)} p ON p.id = r.project_id"
     )
+    columns = (
+        f"{rawsql.select_list(Annotation, 'a')}, {rawsql.select_list(Article, 'r')}, "
+        f"{rawsql.select_list(Project, 'p')}, m.id, m.role"
+    )
+    if token is None:
+        sql = (
+            f"SELECT {columns} FROM {layer} "
+            f"LEFT JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
+            "WHERE a.id = %s" + (" FOR UPDATE OF a" if lock else "")
+        )
+        params = [user.pk, annotation_id]
+    else:
+        User = get_user_model()
+        sql = (
+            f"SELECT {rawsql.select_list(User, 'u')}, a.id IS NOT NULL, {columns} "
+            f"FROM {rawsql.table(Token)} t "
+            f"JOIN {rawsql.table(User)} u ON u.id = t.user_id AND u.is_active "
+            f"LEFT JOIN ({layer}) ON a.id = %s "
+            f"LEFT JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = u.id "
+            "WHERE t.key = %s"
+        )
+        params = [annotation_id, token]
     with rawsql.cursor() as cursor:
-        cursor.execute(sql, [user.pk, annotation_id])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
+    if token is not None:
+        if row is None:
+            raise Unauthenticated(token)
+        (user,), (found, *row) = rawsql.split_row(row, User)
+        if not found:
+            return None, None
     if row is None:
         return None, None
     (annotation, article, project), (membership_id, role) = rawsql.split_row(

@@ -65,6 +65,11 @@ class TooManyDrafts(Invalid):
     they finish one before taking another seat."""
 
 
+class Unauthenticated(Exception):
+    """The API key a request came with was found revoked (or its user deactivated) by the
+    statement that checked it in the view (``labels.api.auth.DeferredToken``): HTTP 401."""
+
+
 class Stale(Exception):
     """The client's version of the annotation is not the stored one (HTTP 409)."""
 

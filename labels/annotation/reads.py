@@ -11,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from rest_framework import serializers
+from rest_framework.authtoken.models import Token
 
 from labels import access, jsonio, rawsql
 from labels.annotation.versions import span_snapshot
+from labels.errors import Unauthenticated
 from labels.models import (
     Annotation,
     Article,
@@ -190,24 +192,53 @@ def _layer_rows(users: str) -> str:
     )
 
 
-def own_layer_json(user, article_id: int | str) -> str | None:
+def own_layer_json(user, article_id: int | str, *, token: str | None = None) -> str | None:
     """``user``'s own layer of article ``article_id`` (``access.own_annotation``) as
     AnnotationSerializer documents it, built by PostgreSQL in the statement that checks that
     they are a member of its project (Http404 "No such article." otherwise, as
-    ``access.access_article``); None when they have not started it."""
-    article_id = _article_id(user, article_id)
+    ``access.access_article``); None when they have not started it.
+
+    ``token``: the digest of an API key taken on trust (``labels.api.auth.DeferredToken``),
+    checked by the same statement before anything else: ``Unauthenticated`` when the key is
+    revoked or its user inactive."""
+    if token is not None:
+        try:
+            article_id = _article_id(user, article_id)
+        except Http404:
+            article_id = 0  # found by no row, after the key has been checked
+    else:
+        article_id = _article_id(user, article_id)
     users = rawsql.table(get_user_model())
-    sql = (
-        f"SELECT (SELECT {_layer_json()}::text FROM ({_layer_rows(users)} "
+    layer = (
+        f"(SELECT {_layer_json()}::text FROM ({_layer_rows(users)} "
         "  WHERE a.article_id = r.id AND a.annotator_id = %s AND NOT a.is_gold "
-        "  ORDER BY a.id LIMIT 1) l) "
+        "  ORDER BY a.id LIMIT 1) l)"
+    )
+    member = (
         f"FROM {rawsql.table(Article)} r "
         f"JOIN {rawsql.table(Membership)} mb ON mb.project_id = r.project_id AND mb.user_id = %s "
         "WHERE r.id = %s"
     )
+    params: list = [user.pk, user.pk, article_id]
+    if token is None:
+        sql = f"SELECT {layer} {member}"
+    else:
+        # One row whatever the article: whether the key is good, then the row of the layer's.
+        sql = (
+            "SELECT k.ok, x.found, x.doc FROM (SELECT EXISTS (SELECT 1 "
+            f"  FROM {rawsql.table(Token)} t JOIN {users} u ON u.id = t.user_id "
+            "  WHERE t.key = %s AND t.user_id = %s AND u.is_active) AS ok) k "
+            f"LEFT JOIN (SELECT true AS found, {layer} AS doc {member}) x ON k.ok"
+        )
+        params = [token, user.pk, *params]
     with rawsql.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, article_id])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
+    if token is not None:
+        ok, found, doc = row
+        if not ok:
+            raise Unauthenticated(token)
+        row = None if found is None else (doc,)
     if row is None:
         raise Http404("No such article.")
     return row[0]

@@ -32,9 +32,12 @@ from labels.annotation.versions import (
 from labels.errors import Closed, Invalid, Stale
 from labels.models import (
     Annotation,
+    AnnotationStatus,
+    Article,
     HistoryAction,
     HistoryEvent,
     Origin,
+    Project,
     Provenance,
     Relation,
     ReviewRejection,
@@ -137,6 +140,50 @@ def do_add_span(
     return Result(annotation, span)
 
 
+def try_add_span_at_once(
+    annotation: Annotation, actor, data: dict[str, Any], *, version: object, via: str = ""
+) -> Result | None:
+    """``do_add_span`` for the analyst's save, as one statement in its own transaction: the
+    annotation, read without a lock by the caller (``access.access_annotation``), is checked
+    here, and the statement locks its row, checks again that its version, its status and its
+    project (schema, lease) are still the ones read, and inserts the span, raises the version
+    and appends the history event. None, with nothing written, whenever that is not the whole
+    answer — a check refuses, another save came first, a duplicate — and the caller then
+    makes the save in ``do_add_span``'s way, which answers exactly. A retried save (its
+    ``client_id`` already stored) is answered with the stored span, as ``do_add_span`` does."""
+    try:
+        marker = via_marker(via)
+        client_id = _client_id(data.get("client_id"))
+    except Invalid:
+        return None
+    try:
+        check_version(annotation, version)
+        check_open(annotation)
+        cleaned = check_span(annotation, data)
+    except (Invalid, Stale, Closed):
+        return _retried(annotation, client_id)
+    span = Span(
+        annotation=annotation,
+        client_id=client_id,
+        origin=Origin.MANUAL,
+        origin_detail={},
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        provenance=data.get("provenance", "") if annotation.is_gold else "",
+        agreed_by=data.get("agreed_by", []) if annotation.is_gold else [],
+        **cleaned,
+    )
+    if not _insert_span(annotation, actor, span, event_after=marker, unlocked=True):
+        return _retried(annotation, client_id)
+    return Result(annotation, span)
+
+
+def _retried(annotation: Annotation, client_id: uuid.UUID | None) -> Result | None:
+    """The answer to a save whose ``client_id`` an earlier save stored — that span, and the
+    annotation as read — or None. A stored span stays what it is, so no lock is needed."""
+    existing = _span_by_client_id(annotation, client_id)
+    return None if existing is None else Result(annotation, existing, created=False)
+
+
 def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID | None) -> Span | None:
     """The span an earlier save with this ``client_id`` stored, if any (a retry)."""
     if client_id is None:
@@ -159,14 +206,21 @@ def _insert_span(
     action: str = HistoryAction.SPAN_CREATED,
     event_before: dict | None = None,
     event_after: dict | None = None,
+    unlocked: bool = False,
 ) -> bool:
     """Store ``span`` unless the annotation already has one with its label and offsets, and with
     it raise the annotation's version and append the history event — one statement, the hottest
     write of the product (labels.rawsql says why it is SQL), and the only way a span is added
     (``action`` is ``span_restored`` for a restore). False, and nothing written, for a
     duplicate, or when the annotation already has a span with ``span.client_id``. Expects
-    ``annotation`` locked, so no other save can slip in between."""
+    ``annotation`` locked, so no other save can slip in between — or, ``unlocked``, as it was
+    read: then the statement locks its row itself and writes nothing (False) unless the row's
+    version and status, and its project's ``updated_at`` (every change to the schema and the
+    lease settings moves it), are still what ``annotation`` holds. After waiting for the lock,
+    PostgreSQL checks that condition again on the row as the other save left it, and every
+    write to a layer raises its version, so nothing written since the read can slip through."""
     before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
+    read_version = annotation.version
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
     after = span_snapshot(span) | (event_after or {})  # the snapshot, and the via marker
@@ -183,8 +237,25 @@ def _insert_span(
         },
     )
     spans, annotations = rawsql.table(Span), rawsql.table(Annotation)
+    lock, lock_params, locked_row = "", [], ""
+    if unlocked:
+        lock = (
+            f"l AS (SELECT a.id FROM {annotations} a WHERE a.id = %s AND a.version = %s "
+            "  AND (a.is_gold OR a.status = %s) "
+            f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Article)} r "
+            f"    JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
+            "    WHERE r.id = a.article_id AND p.updated_at = %s) FOR UPDATE OF a), "
+        )
+        lock_params = [
+            annotation.pk,
+            read_version,
+            AnnotationStatus.DRAFT.value,
+            annotation.article.project.updated_at,
+        ]
+        locked_row = "FROM l "
     sql = (
-        f"WITH n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) AS id "
+        f"WITH {lock}n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) "
+        f"  AS id {locked_row}"
         f"  WHERE NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND label = %s "
         '    AND start = %s AND "end" = %s) '
         f"  AND NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND client_id = %s)), "
@@ -195,7 +266,8 @@ def _insert_span(
         f"  SELECT {event_values} FROM n) "
         "SELECT id FROM s"
     )
-    params = [annotation.pk, span.label, span.start, span.end, annotation.pk, span.client_id]
+    params = lock_params + [annotation.pk, span.label, span.start, span.end]
+    params += [annotation.pk, span.client_id]
     params += span_params + update_params + [annotation.pk] + event_params
     with rawsql.cursor() as cursor:
         cursor.execute(sql, params)

@@ -21,6 +21,8 @@ from labels.annotation import queue, spans
 from labels.annotation import relations as relations_mod
 from labels.annotation import versions as versions_mod
 from labels.annotation.reads import annotation_payload, layer_json, own_layer_json, span_data
+from labels.api import auth
+from labels.api.auth import ChecksTokenItself
 from labels.api.base import WRITE_RESPONSES, parse, raw_json, writing, written
 from labels.api.inputs import (
     AssignSerializer,
@@ -42,12 +44,14 @@ from labels.errors import Invalid, Problem
 from labels.models import Annotation, AnnotationStatus, Membership, Role
 
 
-class MyAnnotationView(APIView):
+class MyAnnotationView(ChecksTokenItself, APIView):
     """The requesting user's own annotation of an article."""
+
+    checks_token_itself = ("GET", "POST")
 
     @extend_schema(responses=AnnotationSerializer, summary="My annotation of this article")
     def get(self, request, article_id: int):
-        layer = own_layer_json(request.user, article_id)
+        layer = own_layer_json(request.user, article_id, token=auth.deferred_digest(request))
         if layer is None:
             raise Http404("You have not started this article.")
         return raw_json(layer)
@@ -56,12 +60,16 @@ class MyAnnotationView(APIView):
         request=None, responses=AnnotationSerializer, summary="Start (or resume) my annotation"
     )
     def post(self, request, article_id: int):
-        # Resuming — the common case — is the one statement of own_layer_json; starting takes
-        # the queue's locks and checks (seats, the cap on drafts), then one statement more.
-        layer = own_layer_json(request.user, article_id)
+        # Resuming — the common case — is the one statement of own_layer_json (which checks a
+        # key taken on trust, labels.api.auth); starting is one statement more, which takes
+        # the queue's locks and checks (seats, the cap on drafts), and the read of the new
+        # layer. When it can start nothing, do_get_or_create_own's checks say why.
+        layer = own_layer_json(request.user, article_id, token=auth.deferred_digest(request))
         if layer is None:
-            article, _ = access.access_article(request.user, article_id)
-            annotation = queue.do_get_or_create_own(article, request.user)
+            annotation = queue.start_own(int(article_id), request.user)
+            if annotation is None:
+                article, _ = access.access_article(request.user, article_id)
+                annotation = queue.do_get_or_create_own(article, request.user)
             layer = layer_json(annotation.pk)
         return raw_json(layer)
 
@@ -87,15 +95,29 @@ def _delete(request, annotation_id: int, do_delete, object_id: int) -> Response:
     return written(result)
 
 
-class SpanListView(APIView):
+class SpanListView(ChecksTokenItself, APIView):
+    checks_token_itself = ("POST",)
+
     @extend_schema(request=SpanCreateSerializer, responses=WRITE_RESPONSES)
     def post(self, request, annotation_id: int):
-        with writing(request.user, annotation_id) as annotation:
-            data = parse(SpanCreateSerializer, request.data)
-            via = parse(ViaSerializer, request.data)["via"]
-            result = spans.do_add_span(
-                annotation, request.user, data, version=data["version"], via=via
-            )
+        # The analyst's save, in two statements and no transaction of its own: the annotation
+        # read with the access check (and the API key's, labels.api.auth), then the span
+        # written by one statement that locks and checks again. Whatever that cannot answer
+        # alone (a 409, a retry, a duplicate) takes the locked way, which answers it exactly.
+        annotation, membership = access.access_annotation(
+            request.user, annotation_id, write=True, token=auth.deferred_digest(request)
+        )
+        request.user = membership.user
+        data = parse(SpanCreateSerializer, request.data)
+        via = parse(ViaSerializer, request.data)["via"]
+        result = spans.try_add_span_at_once(
+            annotation, request.user, data, version=data["version"], via=via
+        )
+        if result is None:
+            with writing(request.user, annotation_id) as annotation:
+                result = spans.do_add_span(
+                    annotation, request.user, data, version=data["version"], via=via
+                )
         return written(result, span=span_data(result.obj))
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -12,6 +15,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from labels import rawsql
+from labels.errors import Unauthenticated
 
 
 def token_digest(key: str) -> str:
@@ -30,15 +34,51 @@ def issue_token(user) -> tuple[str, Token]:
     return key, token
 
 
+#: digest → the user its key was last found to belong to, for the views that check the key in
+#: their own first statement (``ChecksTokenItself``); bounded, emptied when full.
+_known: dict[str, Any] = {}
+_KNOWN_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class DeferredToken:
+    """``request.auth`` of a request whose key was taken on trust from the process's memory:
+    the view's first statement checks it against the database (``access_annotation(token=…)``)
+    before anything else is read or written, so a key deleted or rotated, or a user deactivated,
+    in any process is refused by the very next request."""
+
+    digest: str
+
+
+def deferred_digest(request) -> str | None:
+    """The digest the view must check in its first statement; None when the authentication
+    has checked the request already (a key looked up in the database, or a session)."""
+    auth = request.auth
+    return auth.digest if isinstance(auth, DeferredToken) else None
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's ``Authorization: Token <key>``, with the key looked up by its digest and the token
     and its user read in one hand-written query (labels.rawsql says why). Same answers as DRF's:
-    401 for an unknown key or an inactive user. Nothing is cached, so a revoked token stops
-    working at once."""
+    401 for an unknown key or an inactive user.
+
+    Nothing is trusted from memory except by a view that says it checks the key itself
+    (``ChecksTokenItself``, the span save and starting an annotation): there a key seen before
+    costs no query here, and the view's statement checks it (``DeferredToken``). Every other
+    view looks the key up on every request."""
+
+    def authenticate(self, request):
+        view = (request.parser_context or {}).get("view")
+        self.deferrable = request.method in getattr(view, "checks_token_itself", ())
+        return super().authenticate(request)
 
     def authenticate_credentials(self, key):
-        User = get_user_model()
         digest = token_digest(key)
+        if getattr(self, "deferrable", False):
+            known = _known.get(digest)
+            if known is not None:
+                return copy.copy(known), DeferredToken(digest)
+        User = get_user_model()
         with rawsql.cursor() as cursor:
             cursor.execute(
                 f"SELECT {rawsql.select_list(User, 'u')} FROM {rawsql.table(Token)} t "
@@ -51,4 +91,22 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user = rawsql.from_row(User, row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if getattr(self, "deferrable", False):
+            if len(_known) >= _KNOWN_MAX:
+                _known.clear()
+            _known[digest] = copy.copy(user)
         return user, Token(key=digest, user=user)
+
+
+class ChecksTokenItself:
+    """A view (mixed in before ``APIView``) whose handlers of the methods named in
+    ``checks_token_itself`` pass ``deferred_digest(request)`` to their first statement, which
+    checks the key. A revoked key found there is answered 401, as the authentication would."""
+
+    checks_token_itself: tuple[str, ...] = ()
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Unauthenticated):
+            _known.pop(str(exc), None)
+            exc = exceptions.AuthenticationFailed(_("Invalid token."))
+        return super().handle_exception(exc)  # type: ignore[misc]

@@ -454,3 +454,28 @@ def test_assign_refuses_a_full_article_unless_forced(
     assert response.json()["errors"][0]["field"] == "username"
     assert response.json()["errors"][0]["code"] == "article_full"
     assert assign(client, article, username="ana", force=True).status_code == 201
+
+
+def test_starting_an_annotation_costs_three_statements(
+    api, article, annotator, django_assert_num_queries
+):
+    from rest_framework.test import APIClient
+
+    from labels.api.auth import issue_token
+
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(annotator)[0]}")
+    url = f"/api/v1/articles/{article.pk}/annotation/"
+    assert script.get(url).status_code == 404  # not started; the process knows the key now
+    # 1 the key checked, with my membership of the article's project and my layer of it (none
+    # yet), 2 labels_start_annotation: my membership and the article locked, the seats and my
+    # drafts counted, the draft inserted, 3 the new layer as JSON.
+    with django_assert_num_queries(3):
+        started = script.post(url)
+    assert started.status_code == 200, started.content
+    mine = Annotation.objects.get(article=article, annotator=annotator)
+    assert started.json() == _as_serialized(mine)
+    # Resuming, with the key: one statement.
+    with django_assert_num_queries(1):
+        resumed = script.post(url)
+    assert resumed.json() == started.json()

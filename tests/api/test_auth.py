@@ -125,3 +125,102 @@ def test_tokens_issued_before_hashing_keep_working_after_the_migration(annotator
     script = APIClient()
     script.credentials(HTTP_AUTHORIZATION=f"Token {'a' * 40}")
     assert script.get("/api/v1/projects/").status_code == 200
+
+
+# --- A key remembered by the process, checked by the request's own statement ------------------
+# The span save and starting an annotation take a key this process has seen before on trust
+# and check it in their first statement (labels.api.auth.DeferredToken); revocation must still
+# take effect on the very next request.
+
+SPAN_TEXT = "The minister said “we are ready” on Monday."
+
+
+@pytest.fixture
+def keyed(project, make_article, annotator):
+    """An annotator's started annotation and a script client with their API key, which has
+    saved once already (so the process knows the key)."""
+    from labels.annotation import queue
+
+    mine = queue.do_get_or_create_own(make_article(project, SPAN_TEXT), annotator)
+    key, _ = issue_token(annotator)
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    saved = script.post(f"/api/v1/annotations/{mine.pk}/spans/", _span(mine.version, "said"))
+    assert saved.status_code == 201, saved.content
+    return mine, script, key
+
+
+def _span(version: int, text: str) -> dict:
+    start = SPAN_TEXT.index(text)
+    return {
+        "version": version,
+        "label": "Cue",
+        "start": start,
+        "end": start + len(text),
+        "text": text,
+    }
+
+
+def _save(script, mine, text="Monday"):
+    mine.refresh_from_db()
+    return script.post(f"/api/v1/annotations/{mine.pk}/spans/", _span(mine.version, text))
+
+
+def _refused(response) -> bool:
+    return (
+        response.status_code == 401
+        and response["WWW-Authenticate"] == "Token"
+        and response.json()["errors"][0]["code"] == "authentication_failed"
+    )
+
+
+def test_a_deleted_key_is_refused_by_the_next_save(keyed, api, annotator):
+    mine, script, _ = keyed
+    assert api(annotator).delete(TOKEN).status_code == 204
+    assert _refused(_save(script, mine))
+    assert _refused(script.post(f"/api/v1/articles/{mine.article_id}/annotation/"))
+    mine.refresh_from_db()
+    assert mine.version == 2 and mine.spans.count() == 1  # nothing written
+
+
+def test_a_replaced_key_is_refused_and_the_new_one_saves(keyed, annotator):
+    mine, script, _ = keyed
+    new_key, _ = issue_token(annotator)
+    assert _refused(_save(script, mine))
+    script.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    assert _save(script, mine).status_code == 201
+
+
+def test_a_deactivated_user_is_refused_by_the_next_save(keyed, annotator):
+    mine, script, _ = keyed
+    annotator.is_active = False
+    annotator.save(update_fields=["is_active"])
+    assert _refused(_save(script, mine))
+    assert _refused(script.post(f"/api/v1/articles/{mine.article_id}/annotation/"))
+    assert mine.spans.count() == 1
+
+
+def test_a_member_removed_from_the_project_no_longer_finds_the_annotation(keyed, annotator):
+    from labels.models import Membership
+
+    mine, script, _ = keyed
+    Membership.objects.filter(user=annotator).delete()
+    assert _save(script, mine).status_code == 404
+    assert script.post(f"/api/v1/articles/{mine.article_id}/annotation/").status_code == 404
+    assert mine.spans.count() == 1
+
+
+def test_a_revoked_key_is_refused_before_the_annotation_is_looked_for(keyed, api, annotator):
+    """An unknown annotation id answers 401, not 404, to a revoked key: nothing is revealed."""
+    mine, script, _ = keyed
+    api(annotator).delete(TOKEN)
+    missing = script.post("/api/v1/annotations/999999999/spans/", _span(1, "said"))
+    assert _refused(missing)
+
+
+def test_reading_my_annotation_with_a_deleted_key_is_refused(keyed, api, annotator):
+    mine, script, _ = keyed
+    url = f"/api/v1/articles/{mine.article_id}/annotation/"
+    assert script.get(url).status_code == 200
+    api(annotator).delete(TOKEN)
+    assert _refused(script.get(url))
