@@ -539,11 +539,13 @@ def api_bench(project, results: dict, database: str, http_import: int = 0) -> No
         # Spans one by one from one client, starting each annotation: start, 10 saves, submit.
         started = time.perf_counter()
         spans_saved = 0
+        starts = []  # each annotation started: "starting an annotation" of issue 18
         for fresh_article in fresh:
-            status, body, _ = client.request(
+            status, body, elapsed = client.request(
                 "POST", f"/api/v1/articles/{fresh_article.pk}/annotation/"
             )
             assert status == 200, body
+            starts.append(elapsed)
             layer = json.loads(body)
             version = layer["version"]
             for start, word in rng.sample(words, 10):
@@ -566,6 +568,7 @@ def api_bench(project, results: dict, database: str, http_import: int = 0) -> No
             "seconds": elapsed,
             "spans_per_second": spans_saved / elapsed,
         }
+        results["api_start"] = percentiles(starts)
 
         # The native export over HTTP, as a manager's script sees it.
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -918,6 +921,11 @@ def main() -> int:
             print(
                 f"spans one by one, starting each annotation: {o['spans_per_second']:.0f}/s "
                 f"({o['spans']} spans in {o['annotations']} annotations, {o['seconds']:.1f} s)"
+            )
+            r = results["api_start"]
+            print(
+                f"{'api_start (of those annotations)':32} p50 {r['p50']:6.2f} ms  "
+                f"p95 {r['p95']:6.2f} ms  p99 {r['p99']:6.2f} ms  (n={r['n']})"
             )
             for key in ("api_import_articles", "api_import_articles_and_spans"):
                 if key in results:
