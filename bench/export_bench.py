@@ -10,7 +10,8 @@ the server of DATABASE_URL) and dropped at the end, whatever happens:
 1. Generates ``--articles`` articles of about 3,000 characters with 10 spans each (3 Quote /
    Source / Cue triples joined by attributed_to relations with a cue, and a Claim; a third of
    the quotes come right after an emoji) as a native JSONL file, and imports it into the gold
-   layer with ``labels.interop.importing.do_import`` (timed in this process).
+   layer with ``labels.interop.importing.do_import`` (timed in this process), then builds the
+   search index as the background task does after an import (timed apart).
 2. Exports native in this process to /dev/null (time to the first chunk, total, CPU), then runs
    ``manage.py export_annotations`` for each format in a child process writing to /dev/null and
    reads that child's wall time, CPU time and peak RSS (``os.wait4``). CPU times are given
@@ -27,8 +28,9 @@ the server of DATABASE_URL) and dropped at the end, whatever happens:
    articles, starting each annotation and submitting it (spans per second of wall time); the
    native export over HTTP (time to first byte, total). With ``--http-import N`` it also
    imports N articles over HTTP into empty projects, without and then with their spans, with a
-   ``manage.py worker`` (same role) for the files that become jobs: time to the answer and
-   until the job is done.
+   ``manage.py worker`` (same role) for the files that become jobs: time to the answer, until
+   the job is done, and until the article list says the search index (built after the import,
+   in the background) is complete; the RSS of the web and job workers before and after.
 
 Figures go to stdout (and --json PATH); docs/performance.md quotes them.
 """
@@ -390,9 +392,34 @@ def _multipart(fields: dict[str, str], path: Path) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def _http_import(port: int, token: str, slug: str, path: Path) -> dict:
+def _rss_mb(pids) -> dict[int, float]:
+    import psutil
+
+    out = {}
+    for pid in pids:
+        try:
+            out[pid] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+        except psutil.Error:
+            pass
+    return out
+
+
+def _web_workers(gunicorn_pid: int) -> list[int]:
+    import psutil
+
+    return [p.pid for p in psutil.Process(gunicorn_pid).children()]
+
+
+def _http_import(
+    port: int, token: str, slug: str, path: Path, gunicorn_pid: int, worker_pid: int
+) -> dict:
     """POST the file to the project's import endpoint as a manager's script would, and follow
-    the job when the answer is one (202): time to the answer, and until the import is done."""
+    the job when the answer is one (202): time to the answer, until the import is done (the
+    articles are listed), and until the article list says the search index is complete (the
+    background task that follows every import); the resident memory of the gunicorn workers
+    and of the job worker before and after (RSS, psutil)."""
+    web_before = _rss_mb(_web_workers(gunicorn_pid))
+    worker_before = _rss_mb([worker_pid])
     body, content_type = _multipart({"format": "native", "layer": "gold"}, path)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1800)
     headers = {"Authorization": f"Token {token}", "Content-Type": content_type}
@@ -416,8 +443,27 @@ def _http_import(port: int, token: str, slug: str, path: Path) -> dict:
         done = time.perf_counter() - started
         if job["state"] != "succeeded":
             raise SystemExit(f"import job of {path.name} {job['state']}: {job['error']}")
+    client = Client(port, token)
+    while True:  # the list's own word, polled as a client would
+        status, raw, _ = client.request("GET", f"/api/v1/projects/{slug}/articles/")
+        listing = json.loads(raw)
+        if listing["search_index"]["complete"]:
+            break
+        time.sleep(0.05)
+    indexed = time.perf_counter() - started
     conn.close()
-    return {"answered_s": answered, "done_s": done, "bytes": len(body), "status": response.status}
+    return {
+        "answered_s": answered,
+        "done_s": done,
+        "search_indexed_s": indexed,
+        "articles": listing["count"],
+        "bytes": len(body),
+        "status": response.status,
+        "web_rss_mb_before": web_before,
+        "web_rss_mb_after": _rss_mb(_web_workers(gunicorn_pid)),
+        "worker_rss_mb_before": worker_before,
+        "worker_rss_mb_after": _rss_mb([worker_pid]),
+    }
 
 
 def api_bench(project, results: dict, database: str, http_import: int = 0) -> None:
@@ -613,10 +659,10 @@ def api_bench(project, results: dict, database: str, http_import: int = 0) -> No
                         del rec["spans"], rec["relations"]
                         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
                 results["api_import_articles"] = _http_import(
-                    port, manager_token, import_projects[0], plain
+                    port, manager_token, import_projects[0], plain, gunicorn.pid, worker.pid
                 )
                 results["api_import_articles_and_spans"] = _http_import(
-                    port, manager_token, import_projects[1], with_spans
+                    port, manager_token, import_projects[1], with_spans, gunicorn.pid, worker.pid
                 )
     finally:
         _stop(worker)
@@ -840,6 +886,15 @@ def main() -> int:
                 f"import: {results['import_s']:.2f} s ({results['import_cpu_s']:.2f} s CPU in "
                 f"this process) for {args.articles:,} articles, {spans:,} spans"
             )
+            # What the background task does once the import has answered.
+            from labels.interop.search_index import do_index_pending
+
+            started = time.perf_counter()
+            do_index_pending(project.pk)
+            results["search_index_s"] = time.perf_counter() - started
+            print(
+                f"search index of those articles, built afterwards: {results['search_index_s']:.2f} s"
+            )
 
             results["baseline_rss_mb"] = runner.run(
                 ["export_annotations", "--project", empty.slug]
@@ -931,8 +986,12 @@ def main() -> int:
                 if key in results:
                     i = results[key]
                     print(
-                        f"{key:32} answered {i['answered_s']:.2f} s, done {i['done_s']:.2f} s "
-                        f"(HTTP {i['status']}, {i['bytes'] / 1e6:.1f} MB)"
+                        f"{key:32} answered {i['answered_s']:.2f} s, done {i['done_s']:.2f} s, "
+                        f"search index complete {i['search_indexed_s']:.2f} s "
+                        f"(HTTP {i['status']}, {i['bytes'] / 1e6:.1f} MB, {i['articles']:,} "
+                        f"articles); RSS MB web workers {i['web_rss_mb_before']} → "
+                        f"{i['web_rss_mb_after']}, job worker {i['worker_rss_mb_before']} → "
+                        f"{i['worker_rss_mb_after']}"
                     )
     finally:
         runner.close()
