@@ -10,7 +10,10 @@ Each round selects a span in the side panel and deletes it (`Delete`), then time
 - redo: `Ctrl+Shift+Z` deletes it again, timed the same way.
 
 Every round waits until the server has saved the changes before the next one, so the figures
-are the page's own work, not the network's. Each figure is the median over the rounds. Run:
+are the page's own work, not the network's; the rounds start once the article's suggestions
+are shown (``suggestions_shown`` ghosts), as the analyst works — started while they were still
+loading, their arrival (which redraws everything) fell inside some rounds. Each figure is the
+median over the rounds. Run:
 
     .venv/bin/python bench/undo_bench.py [--rounds 20] [--chars 50000] [--spans 1000]
 """
@@ -33,6 +36,7 @@ from workspace_bench import (  # noqa: E402
     seed_long_article,
     throwaway_site,
 )
+from workspace_figures import suggestions_settled  # noqa: E402
 
 # In the page: select span `index` of the list, delete it, then time one undo (or redo) key.
 STEP = """async ([index, key, shift, expectMore]) => {
@@ -74,6 +78,7 @@ def main() -> None:
             chromium_version = page.context.browser.version
             page.goto(f"{url}/articles/{article.pk}/annotate/")
             page.wait_for_selector("[data-ws][data-ready]", timeout=60_000)
+            shown = suggestions_settled(page)
             saved = page.locator("[data-save-state][data-state=saved]")
             for round_ in range(args.rounds):
                 index = (round_ * 37) % (args.spans - args.rounds)  # spread over the article
@@ -93,6 +98,7 @@ def main() -> None:
         "article_chars": len(text),
         "spans": args.spans,
         "rounds": args.rounds,
+        "suggestions_shown": shown,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "undo_ms_median": round(statistics.median(undo_layout), 1),
         "undo_to_next_frame_ms_median": round(statistics.median(undo_frame), 1),

@@ -324,7 +324,8 @@ export class Sync {
 
   /**
    * Delete the spans `keys` with their relations as one change (the undo of an accept-all):
-   * the page redraws once, and those the server holds go in one request, not one each.
+   * those the server holds go in one request, not one each, and from REDRAW_ONCE_FROM spans
+   * the page redraws once.
    */
   deleteSpans(keys) {
     this.history.record(() => {
