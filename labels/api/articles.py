@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -52,6 +53,8 @@ class ArticlePagination(PageNumberPagination):
     ``complete`` (every article is found by search) or how many are still ``pending``, after
     an import whose articles a background job is indexing; until then a search finds only the
     indexed ones."""
+
+    search_index: dict[str, Any]  # set by the view, from ``ArticleSearch.pending``
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)

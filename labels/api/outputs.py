@@ -238,7 +238,7 @@ class ArticleDetailSerializer(ArticleListSerializer):
         allow_null=True,
         help_text="Managers and reviewers: every layer of the article; null for annotators.",
     )
-    search_indexed = None  # the list's alone
+    search_indexed = None  # type: ignore[assignment]  # the list's alone (DRF drops it)
 
     class Meta(ArticleListSerializer.Meta):
         fields = [f for f in ArticleListSerializer.Meta.fields if f != "search_indexed"]
