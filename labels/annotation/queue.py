@@ -253,7 +253,7 @@ def start_own(article_id: int, user) -> Annotation | None:
     with rawsql.cursor() as cursor:
         cursor.execute(
             f"SELECT {rawsql.select_list(Annotation, 'a')} "
-            "FROM labels_start_annotation(%s, %s, %s::jsonb, %s) a",
+            "FROM labels_start_annotation(%s::bigint, %s::integer, %s::jsonb, %s::integer) a",
             [
                 article_id,
                 user.pk,
