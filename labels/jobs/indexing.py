@@ -24,6 +24,11 @@ def do_import(project: Project, files, **options: Any) -> ImportReport:
         report = importing.do_import(project, files, **options)
         if report.written and report.created:
             queue_search_index(project)
+            report.notes.append(
+                f"Search finds the {report.created:,} new article"
+                f"{'' if report.created == 1 else 's'} once the search index is built, in the "
+                "background: the article list shows its progress."
+            )
     return report
 
 

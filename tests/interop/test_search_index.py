@@ -33,7 +33,8 @@ def listing(client, slug: str, **params) -> dict:
 def test_after_an_import_the_list_says_indexing_and_search_finds_them_once_indexed(
     api, client, project, annotator
 ):
-    indexing.do_import(project, articles_file(5))
+    report = indexing.do_import(project, articles_file(5))
+    assert "Search finds the 5 new articles once the search index is built" in report.notes[-1]
     body = listing(api(annotator), project.slug)
     assert body["count"] == 5  # listed at once
     assert body["search_index"] == {"complete": False, "pending": 5}
