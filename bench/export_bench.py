@@ -410,6 +410,19 @@ def _web_workers(gunicorn_pid: int) -> list[int]:
     return [p.pid for p in psutil.Process(gunicorn_pid).children()]
 
 
+def _wait_for_worker(owner_url: str, worker: subprocess.Popen) -> None:
+    """Until the worker has written its first heartbeat: it is up and listening to the queue,
+    so the imports' jobs are not timed with the worker's start."""
+    import psycopg
+
+    deadline = time.time() + 60
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        while not conn.execute("SELECT 1 FROM procrastinate_workers").fetchone():
+            if worker.poll() is not None or time.time() > deadline:
+                raise SystemExit("the job worker did not start")
+            time.sleep(0.1)
+
+
 def _http_import(
     port: int, token: str, slug: str, path: Path, gunicorn_pid: int, worker_pid: int
 ) -> dict:
@@ -650,6 +663,7 @@ def api_bench(project, results: dict, database: str, http_import: int = 0) -> No
                 stderr=subprocess.DEVNULL,
             )
             with tempfile.TemporaryDirectory() as tmp:
+                _wait_for_worker(owner_url, worker)  # a running worker, as in production
                 with_spans = Path(tmp) / "with-spans.jsonl"
                 write_jsonl(with_spans, 500_000, http_import)
                 plain = Path(tmp) / "plain.jsonl"
