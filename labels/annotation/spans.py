@@ -10,14 +10,19 @@ never received.
 
 from __future__ import annotations
 
+import copy
 import uuid
+from collections import OrderedDict
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q
+from rest_framework.authtoken.models import Token
 
 from labels import rawsql
 from labels import schema as schema_mod
+from labels.access import STAFF_ROLES
 from labels.annotation.versions import (
     Result,
     _bumped,
@@ -36,6 +41,7 @@ from labels.models import (
     Article,
     HistoryAction,
     HistoryEvent,
+    Membership,
     Origin,
     Project,
     Provenance,
@@ -162,9 +168,78 @@ def try_add_span_at_once(
         cleaned = check_span(annotation, data)
     except (Invalid, Stale, Closed):
         return _retried(annotation, client_id)
-    span = Span(
+    span = _new_span(annotation, actor, data, cleaned)
+    if not _insert_span(annotation, actor, span, event_after=marker, unlocked=True):
+        return _retried(annotation, client_id)
+    remember(actor, annotation)
+    return Result(annotation, span)
+
+
+#: (user id, annotation id) → the annotation, with its article and project, as this process
+#: last read or wrote it for that user: what ``try_add_span_from_memory`` checks a save
+#: against before its one statement checks it all again. Bounded (article texts are in it).
+_remembered: OrderedDict[tuple[int, int], Annotation] = OrderedDict()
+_REMEMBERED_MAX = 256
+
+
+def remember(user, annotation: Annotation) -> None:
+    """Keep ``annotation`` (with its article and project), as it now stands in the database
+    after ``user``'s save, for their next save."""
+    key = (user.pk, annotation.pk)
+    _remembered[key] = copy.copy(annotation)
+    _remembered.move_to_end(key)
+    while len(_remembered) > _REMEMBERED_MAX:
+        _remembered.popitem(last=False)
+
+
+def remembers(user, annotation_id: int) -> bool:
+    """Whether ``try_add_span_from_memory`` has ``user``'s annotation ``annotation_id`` to
+    check a save against (they saved to it a moment ago, in this process)."""
+    return (user.pk, annotation_id) in _remembered
+
+
+def try_add_span_from_memory(
+    user,
+    annotation_id: int,
+    data: dict[str, Any],
+    *,
+    version: object,
+    via: str = "",
+    token: str | None = None,
+) -> Result | None:
+    """The analyst's next save in ONE statement: checked in Python against the annotation
+    ``remember`` kept, then written by ``_insert_span``'s unlocked statement, which also checks
+    that the annotation, its project and ``user``'s right to change it (and ``token``, the API
+    key the request came with, when the authentication took it on trust) are still as they
+    were. None, with nothing written and the memory forgotten, for anything else — no memory,
+    a check that refuses, any change since — and the caller takes the way that reads first:
+    a refusal is always answered from what the database holds, after the access check."""
+    key = (user.pk, annotation_id)
+    kept = _remembered.get(key)
+    if kept is None:
+        return None
+    annotation = copy.copy(kept)
+    try:
+        marker = via_marker(via)
+        _client_id(data.get("client_id"))
+        check_version(annotation, version)
+        check_open(annotation)
+        cleaned = check_span(annotation, data)
+    except (Invalid, Stale, Closed):
+        _remembered.pop(key, None)
+        return None
+    span = _new_span(annotation, user, data, cleaned)
+    if not _insert_span(annotation, user, span, event_after=marker, unlocked=True, token=token):
+        _remembered.pop(key, None)
+        return None
+    remember(user, annotation)
+    return Result(annotation, span)
+
+
+def _new_span(annotation: Annotation, actor, data: dict[str, Any], cleaned: dict) -> Span:
+    return Span(
         annotation=annotation,
-        client_id=client_id,
+        client_id=_client_id(data.get("client_id")),
         origin=Origin.MANUAL,
         origin_detail={},
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -172,9 +247,6 @@ def try_add_span_at_once(
         agreed_by=data.get("agreed_by", []) if annotation.is_gold else [],
         **cleaned,
     )
-    if not _insert_span(annotation, actor, span, event_after=marker, unlocked=True):
-        return _retried(annotation, client_id)
-    return Result(annotation, span)
 
 
 def _retried(annotation: Annotation, client_id: uuid.UUID | None) -> Result | None:
@@ -207,6 +279,7 @@ def _insert_span(
     event_before: dict | None = None,
     event_after: dict | None = None,
     unlocked: bool = False,
+    token: str | None = None,
 ) -> bool:
     """Store ``span`` unless the annotation already has one with its label and offsets, and with
     it raise the annotation's version and append the history event — one statement, the hottest
@@ -214,13 +287,16 @@ def _insert_span(
     (``action`` is ``span_restored`` for a restore). False, and nothing written, for a
     duplicate, or when the annotation already has a span with ``span.client_id``. Expects
     ``annotation`` locked, so no other save can slip in between — or, ``unlocked``, as it was
-    read: then the statement locks its row itself and writes nothing (False) unless the row's
-    version and status, and its project's ``updated_at`` (every change to the schema and the
-    lease settings moves it), are still what ``annotation`` holds. After waiting for the lock,
-    PostgreSQL checks that condition again on the row as the other save left it, and every
-    write to a layer raises its version, so nothing written since the read can slip through."""
+    read (or remembered, ``try_add_span_from_memory``): then the statement locks its row
+    itself and writes nothing (False) unless the row's version, ``updated_at`` and status, and
+    its project's ``updated_at`` (every change to the schema and the lease settings moves it),
+    are still what ``annotation`` holds, and ``actor`` may still change it (a member: the
+    layer's annotator, or staff for gold) — with ``token``, also that this API key is still
+    ``actor``'s and ``actor`` active. After waiting for the lock, PostgreSQL checks the row's
+    part again on the row as the other save left it, and every write to a layer raises its
+    version or ``updated_at``, so nothing written since the read can slip through."""
     before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
-    read_version = annotation.version
+    read = (annotation.version, annotation.updated_at)
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
     after = span_snapshot(span) | (event_after or {})  # the snapshot, and the via marker
@@ -239,19 +315,32 @@ def _insert_span(
     spans, annotations = rawsql.table(Span), rawsql.table(Annotation)
     lock, lock_params, locked_row = "", [], ""
     if unlocked:
+        staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
         lock = (
             f"l AS (SELECT a.id FROM {annotations} a WHERE a.id = %s AND a.version = %s "
-            "  AND (a.is_gold OR a.status = %s) "
+            "  AND a.updated_at = %s AND (a.is_gold OR a.status = %s) "
             f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Article)} r "
             f"    JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
-            "    WHERE r.id = a.article_id AND p.updated_at = %s) FOR UPDATE OF a), "
+            f"    JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
+            "    WHERE r.id = a.article_id AND p.updated_at = %s "
+            f"    AND (m.role IN ({staff}) OR (NOT a.is_gold AND a.annotator_id = m.user_id)))"
         )
         lock_params = [
             annotation.pk,
-            read_version,
+            *read,
             AnnotationStatus.DRAFT.value,
+            actor.pk,
             annotation.article.project.updated_at,
         ]
+        if token is not None:
+            users = rawsql.table(get_user_model())
+            lock += (
+                f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Token)} t "
+                f"    JOIN {users} u ON u.id = t.user_id "
+                "    WHERE t.key = %s AND t.user_id = %s AND u.is_active)"
+            )
+            lock_params += [token, actor.pk]
+        lock += " FOR UPDATE OF a), "
         locked_row = "FROM l "
     sql = (
         f"WITH {lock}n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,7 +41,7 @@ from labels.api.outputs import (
     RelationSerializer,
     WriteResultSerializer,
 )
-from labels.errors import Invalid, Problem
+from labels.errors import Invalid, Problem, TooLarge
 from labels.models import Annotation, AnnotationStatus, Membership, Role
 
 
@@ -100,16 +101,42 @@ class SpanListView(ChecksTokenItself, APIView):
 
     @extend_schema(request=SpanCreateSerializer, responses=WRITE_RESPONSES)
     def post(self, request, annotation_id: int):
-        # The analyst's save, in two statements and no transaction of its own: the annotation
-        # read with the access check (and the API key's, labels.api.auth), then the span
-        # written by one statement that locks and checks again. Whatever that cannot answer
-        # alone (a 409, a retry, a duplicate) takes the locked way, which answers it exactly.
+        # The analyst's save. The next save of a layer this process has just saved to is one
+        # statement, which checks everything again (the API key's too, labels.api.auth);
+        # otherwise two and no transaction of its own: the annotation read with the access
+        # check (and the key's), then the span written by one statement that locks and checks
+        # again. Whatever those cannot answer alone (a 409, a retry, a duplicate, any change
+        # since) takes the locked way, which answers it exactly.
+        # Only a body sent to a layer the caller saved to a moment ago is parsed before the
+        # access check; a bad one is answered after it, as any other.
+        token = auth.deferred_digest(request)
+        data = via = refused = None
+        if spans.remembers(request.user, annotation_id):
+            try:
+                data = parse(SpanCreateSerializer, request.data)
+                via = parse(ViaSerializer, request.data)["via"]
+            except (APIException, Invalid, TooLarge) as exc:  # raised after the access check
+                data, via, refused = None, None, exc
+            if data is not None and via is not None:
+                result = spans.try_add_span_from_memory(
+                    request.user,
+                    annotation_id,
+                    data,
+                    version=data["version"],
+                    via=via,
+                    token=token,
+                )
+                if result is not None:
+                    return written(result, span=span_data(result.obj))
         annotation, membership = access.access_annotation(
-            request.user, annotation_id, write=True, token=auth.deferred_digest(request)
+            request.user, annotation_id, write=True, token=token
         )
         request.user = membership.user
-        data = parse(SpanCreateSerializer, request.data)
-        via = parse(ViaSerializer, request.data)["via"]
+        if refused is not None:
+            raise refused
+        if data is None or via is None:
+            data = parse(SpanCreateSerializer, request.data)
+            via = parse(ViaSerializer, request.data)["via"]
         result = spans.try_add_span_at_once(
             annotation, request.user, data, version=data["version"], via=via
         )

@@ -66,9 +66,15 @@ def test_a_save_costs_four_queries(api, mine, annotator, django_assert_num_queri
             f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version, str(uuid.uuid4()))
         )
     assert response.status_code == 201
+    # The next save of the same layer: 1 session, 2 user, 3 the one statement, which checks
+    # my membership and that the layer and its project are as this process left them.
+    body = _body(response.json()["version"], str(uuid.uuid4()), text="Monday")
+    with django_assert_num_queries(3):
+        response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body)
+    assert response.status_code == 201
 
 
-def test_a_script_saves_with_two_queries_once_its_key_is_known(
+def test_a_script_saves_in_one_statement_once_its_key_and_layer_are_known(
     mine, annotator, django_assert_num_queries
 ):
     client = _token_client(annotator)
@@ -82,13 +88,16 @@ def test_a_script_saves_with_two_queries_once_its_key_is_known(
         "version": mine.version + 1,
         "span": _said(span) | {"agreed_by": [], "client_id": None},
     }
-    # Seen before: 1 the token (checked again) with its user, the annotation and my membership,
-    # 2 the write. No client_id: no retry lookup.
+    # The key and the layer are known now: one statement, which checks the key, my right to
+    # change the layer and that nothing changed since, then writes. No client_id: no retry
+    # lookup.
     body = _body(mine.version + 1, text="Monday")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body)
     assert response.status_code == 201, response.content
     assert response.json()["version"] == mine.version + 2
+    assert Span.objects.filter(annotation=mine).count() == 2
+    assert [e.annotation_version for e in mine.history.order_by("id")] == [2, 3]
 
 
 def test_the_one_statement_save_writes_span_version_and_history(api, mine, annotator):
@@ -409,3 +418,84 @@ def test_deleting_a_cue_removes_it_from_the_relations_that_named_it(
         spans.do_delete_span(annotation, annotator, cue.pk, version=annotation.version)
     relation.refresh_from_db()
     assert relation.attrs == {}
+
+
+# --- The next save from memory: whatever changed since is seen by the statement -----------------
+
+
+def _saved_once(api, mine, annotator):
+    client = api(annotator)
+    response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version))
+    assert response.status_code == 201
+    return client, response.json()["version"]
+
+
+def test_a_save_after_a_change_made_elsewhere_is_refused_with_the_stored_version(
+    api, mine, annotator
+):
+    from django.db.models import F
+
+    client, version = _saved_once(api, mine, annotator)
+    Annotation.objects.filter(pk=mine.pk).update(version=F("version") + 1)  # another server
+    response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="Monday"))
+    assert response.status_code == 409
+    assert response.json()["current_version"] == version + 1
+    assert Span.objects.filter(annotation=mine).count() == 1
+
+
+def test_a_save_after_the_project_changed_reads_it_again(api, project, mine, annotator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client, version = _saved_once(api, mine, annotator)
+    project.lease_minutes = 600
+    project.save(update_fields=["lease_minutes", "updated_at"])
+    response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="Monday"))
+    assert response.status_code == 201
+    mine.refresh_from_db()
+    assert mine.lease_expires_at > timezone.now() + timedelta(minutes=590)
+
+
+def test_a_save_after_a_manager_assigned_the_draft_does_not_renew_its_lease(
+    api, mine, annotator, manager
+):
+    client, version = _saved_once(api, mine, annotator)
+    queue.do_assign(mine.article, annotator, manager)  # changes the row, not its version
+    mine.refresh_from_db()
+    lease = mine.lease_expires_at
+    response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="Monday"))
+    assert response.status_code == 201
+    mine.refresh_from_db()
+    assert mine.assigned_by == manager and mine.lease_expires_at == lease
+
+
+def test_a_member_removed_since_the_last_save_gets_404_whatever_the_body(
+    api, project, mine, annotator
+):
+    client, version = _saved_once(api, mine, annotator)
+    project.memberships.filter(user=annotator).delete()
+    for body in (_body(version, text="Monday"), {"version": "x"}, {}):
+        response = client.post(f"/api/v1/annotations/{mine.pk}/spans/", body, format="json")
+        assert response.status_code == 404, body
+    assert Span.objects.filter(annotation=mine).count() == 1
+
+
+def test_a_bad_body_to_a_remembered_layer_is_answered_as_any_other(api, mine, annotator):
+    client, version = _saved_once(api, mine, annotator)
+    bad = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/",
+        b'{"version": ',
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    wrong = client.post(
+        f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="said") | {"end": 1}
+    )
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "end"
+    assert (
+        client.post(
+            f"/api/v1/annotations/{mine.pk}/spans/", _body(version, text="Monday")
+        ).status_code
+        == 201
+    )
