@@ -53,7 +53,7 @@ class ViaSerializer(serializers.Serializer):
 
 class SpanBatchDeleteSerializer(VersionedSerializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # a bigint
         allow_empty=False,
         help_text="The ids of the spans to delete, all of this annotation.",
     )

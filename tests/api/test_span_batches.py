@@ -124,6 +124,7 @@ def test_one_id_that_is_not_a_span_of_the_annotation_deletes_nothing_and_is_name
     [
         ({"ids": []}, "ids", "empty"),
         ({"ids": ["x"]}, "ids", "invalid"),
+        ({"ids": [2**63]}, "ids", "max_value"),  # no bigint: refused before the database
         ({"ids": [1]}, "version", "required"),
     ],
 )
