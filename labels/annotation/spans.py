@@ -11,6 +11,7 @@ never received.
 from __future__ import annotations
 
 import copy
+import threading
 import uuid
 from collections import OrderedDict
 from typing import Any
@@ -182,14 +183,23 @@ _remembered: OrderedDict[tuple[int, int], Annotation] = OrderedDict()
 _REMEMBERED_MAX = 256
 
 
+_remembering = threading.Lock()  # the threads of a gthread worker share the memory
+
+
 def remember(user, annotation: Annotation) -> None:
     """Keep ``annotation`` (with its article and project), as it now stands in the database
     after ``user``'s save, for their next save."""
     key = (user.pk, annotation.pk)
-    _remembered[key] = copy.copy(annotation)
-    _remembered.move_to_end(key)
-    while len(_remembered) > _REMEMBERED_MAX:
-        _remembered.popitem(last=False)
+    with _remembering:
+        _remembered[key] = copy.copy(annotation)
+        _remembered.move_to_end(key)
+        while len(_remembered) > _REMEMBERED_MAX:
+            _remembered.popitem(last=False)
+
+
+def _forget(key: tuple[int, int]) -> None:
+    with _remembering:
+        _remembered.pop(key, None)
 
 
 def remembers(user, annotation_id: int) -> bool:
@@ -226,11 +236,11 @@ def try_add_span_from_memory(
         check_open(annotation)
         cleaned = check_span(annotation, data)
     except (Invalid, Stale, Closed):
-        _remembered.pop(key, None)
+        _forget(key)
         return None
     span = _new_span(annotation, user, data, cleaned)
     if not _insert_span(annotation, user, span, event_after=marker, unlocked=True, token=token):
-        _remembered.pop(key, None)
+        _forget(key)
         return None
     remember(user, annotation)
     return Result(annotation, span)

@@ -5,7 +5,8 @@ and answer.
 Writes to an annotation lock its row, so concurrent saves are serialised and versions advance
 one at a time; a stale version answers 409 (see labels.api.errors). The body is parsed inside
 ``writing``, after the access check: a body sent to a layer the caller may not read or change is
-never parsed (404 or 403, whatever it holds).
+never parsed (404 or 403, whatever it holds). The span save parses first only a body sent to a
+layer the caller saved to a moment ago, and answers a bad one after the access check as well.
 """
 
 from __future__ import annotations
