@@ -3,7 +3,7 @@
 // review page's gold layer. Values go in as properties and option text as text, never as HTML.
 
 import { el } from "./dom.js";
-import { DATALIST_ID, registry, shownValue, speakerValue, suggestedSpeaker } from "./speakers-registry.js";
+import { enhanceSpeakerInput, registry, shownValue, speakerValue, suggestedSpeaker } from "./speakers-registry.js";
 
 export { registry, shownValue, speakerValue };
 
@@ -91,26 +91,23 @@ export function controlValue(control) {
 }
 
 /**
- * A speaker attribute's field: a text field with type-ahead over the registry's names and
- * aliases (speakers-registry.js); it shows the linked speaker's name, data-kind="speaker" says
- * that its text is to be read with speakerValue.
+ * A speaker attribute's field: a text field with its own type-ahead list of the registry's
+ * speakers (speakers-registry.js: enhanceSpeakerInput); it shows the linked speaker's name,
+ * data-kind="speaker" says that its text is to be read with speakerValue.
  */
 function speakerField(attribute, value, { id, dataset, disabled }, span) {
   const input = el("input", {
     type: "text",
     id,
-    value: shownValue(value),
-    list: DATALIST_ID,
     autocomplete: "off",
     disabled,
     dataset: { ...dataset, kind: "speaker" },
   });
   // Typing replaces the linked name rather than adding to it.
   input.addEventListener("focus", () => input.select());
-  registry.load().then(() => {
-    if (document.activeElement !== input) input.value = shownValue(value);
-  });
-  const hint = el("span", { className: "hint", text: "Type a name or alias; Enter saves" });
+  const list = enhanceSpeakerInput(input, value);
+  registry.load();
+  const hint = el("span", { className: "hint", text: "Type a name or alias (↓ lists the speakers); Enter saves" });
   // An unlinked Source shows the speaker the suggester guesses; Enter in the empty field takes it.
   if (!disabled && (value === undefined || value === null)) {
     suggestedSpeaker(span).then((guess) => {
@@ -120,5 +117,5 @@ function speakerField(attribute, value, { id, dataset, disabled }, span) {
       hint.textContent = `Suggested: ${guess.name} (${Math.round(guess.confidence * 100)}%) — Enter takes it`;
     });
   }
-  return labelledField(id, fieldTitle(attribute), input, hint);
+  return labelledField(id, fieldTitle(attribute), input, hint, list);
 }
