@@ -29,7 +29,8 @@ from labels.api.outputs import (
 from labels.api.projects import ERRORS, READ_ERRORS
 from labels.errors import Invalid
 from labels.interop import importing
-from labels.models import Annotation, Article, ArticleSearch, ArticleState, Relation, Span
+from labels.jobs import indexing
+from labels.models import Annotation, Article, ArticleState, Relation, Span
 from labels.text import check_search
 
 # ?ordering= values and what they sort by; anything else is a 400, never an ORM lookup.
@@ -54,7 +55,7 @@ class ArticlePagination(PageNumberPagination):
     an import whose articles a background job is indexing; until then a search finds only the
     indexed ones."""
 
-    search_index: dict[str, Any]  # set by the view, from ``ArticleSearch.pending``
+    search_index: dict[str, Any]  # set by the view (``jobs.indexing.search_index_pending``)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -101,7 +102,7 @@ class ArticleListView(generics.ListAPIView):
 
     def get_queryset(self):
         project, _ = access.access_project(self.request.user, self.kwargs["slug"])
-        pending = ArticleSearch.pending(project)
+        pending = indexing.search_index_pending(project)
         assert isinstance(self.paginator, ArticlePagination)
         self.paginator.search_index = {"complete": pending == 0, "pending": pending}
         params = self.request.query_params

@@ -18,8 +18,8 @@ from labels import access
 from labels.annotation import queue
 from labels.annotation.reads import annotation_payload
 from labels.errors import Invalid, TooManyDrafts
-from labels.jobs import runs
-from labels.models import Annotation, ArticleSearch, ArticleState, Role
+from labels.jobs import indexing, runs
+from labels.models import Annotation, ArticleState, Role
 from labels.pages import errors as page_errors
 from labels.projects.guidelines import guidelines_unread, render_guidelines
 from labels.projects.progress import progress_bar, state_counts
@@ -93,7 +93,7 @@ def project_page(request, slug: str):
         )
     counts = state_counts([project.pk])[project.pk]
     bar, summary = progress_bar(counts)
-    search_pending = ArticleSearch.pending(project)  # after an import, until its job is done
+    search_pending = indexing.search_index_pending(project)  # after an import, until indexed
     done = queue.finished_work(project, request.user)
     done_page = list(done[:DONE_SHOWN])
     done_total = len(done_page) if len(done_page) < DONE_SHOWN else done.count()

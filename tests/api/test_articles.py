@@ -192,8 +192,8 @@ def test_article_list_query_count(api, project, make_article, annotator, django_
     for n in range(10):
         make_article(project, f"Article {n}: the minister said so.", external_id=f"q{n}")
     client = api(annotator)
-    # 1 session, 2 user, 3 membership+project, 4 articles not indexed yet, 5 count, 6 the page
-    # (state and search_indexed computed in SQL).
+    # 1 session, 2 user, 3 membership+project, 4 is a task building the search index queued or
+    # running (no: nothing to count), 5 count, 6 the page (state and search_indexed in SQL).
     with django_assert_num_queries(6):
         response = client.get(ARTICLES, {"search": "minister", "state": "new"})
     assert response.json()["count"] == 10

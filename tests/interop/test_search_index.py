@@ -145,3 +145,24 @@ def test_the_periodic_catch_up_queues_a_task_per_project_left_unindexed(project,
         cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'labels.index_search'")
     tasks.index_unindexed(timestamp=0)
     assert queued_index_tasks(project) == ["todo"] and queued_index_tasks(other_project) == []
+
+
+def test_the_list_counts_what_is_pending_only_while_a_task_builds_the_index(
+    api, project, annotator
+):
+    """Counting the articles without a vector scans the project's articles (0.3 s at 100,000),
+    so the list does it only while an index task is queued or running."""
+    from labels.interop import importing
+
+    importing.do_import(project, articles_file(2))  # a path that queues nothing
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name = 'labels.index_search'")
+    assert listing(api(annotator), project.slug)["search_index"] == {
+        "complete": True,
+        "pending": 0,
+    }
+    indexing.queue_search_index(project)  # as the periodic catch-up does
+    assert listing(api(annotator), project.slug)["search_index"] == {
+        "complete": False,
+        "pending": 2,
+    }

@@ -267,7 +267,7 @@ def test_project_page_queries_do_not_grow_with_articles(
         make_article(project)
     client.force_login(annotator)
     # session, user, membership+project, count for the paginator, the page of articles,
-    # my annotations on the page, state counts, articles not indexed for search yet, my open
+    # my annotations on the page, state counts, is the search index being built (no), my open
     # drafts, my finished work ("Done")
     with django_assert_num_queries(10):
         response = client.get(reverse("project", args=[project.slug]))
