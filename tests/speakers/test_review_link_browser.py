@@ -48,9 +48,7 @@ def test_a_link_to_a_span_selects_it_and_a_span_not_on_the_page_is_said(
     expect(selected).to_have_count(1)
     expect(selected.locator(".item-label")).to_have_text("Quote")
     expect(page.locator("[data-hook=detail] .detail h2")).to_contain_text("Quote")
-    expect(page.locator("[data-hook=detail] .version-text")).to_have_text(
-        "“the talks would go on”"
-    )
+    expect(page.locator("[data-hook=detail] .version-text")).to_have_text("“the talks would go on”")
     mark = page.locator(".review-text .seg.is-selected").first
     expect(mark).to_have_text("the talks would go on")
     expect(mark).to_be_in_viewport()
