@@ -260,6 +260,7 @@ def test_every_route_is_classified():
             "api-assign",
             "api-annotation",
             "api-spans",
+            "api-spans-delete",
             "api-span",
             "api-relations",
             "api-relation",
@@ -296,6 +297,7 @@ def test_every_route_is_classified():
             "settings_suggestions_check",
             "settings_suggestions_train",
             "settings_schema",
+            "speaker_attribute_add",
         }
     )
     assert names - known == set(), "classify the new routes in this matrix"
