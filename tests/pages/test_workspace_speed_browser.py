@@ -107,3 +107,68 @@ def test_undoing_accept_all_deletes_every_span_in_one_request(
     page.locator("[data-suggestion-list] [data-suggestion]").nth(offered - 1).wait_for()
     assert page.locator("[data-suggestion-list] [data-suggestion]").count() == offered
     assert page.problems == []
+
+
+def test_rejecting_a_suggestion_redraws_only_the_rows_naming_it_and_links_still_work(
+    new_page,
+    live_server,
+    seed_article,  # noqa: F811
+    annotator,
+):
+    page = new_page(annotator)
+    open_with_suggestions(page, live_server, seed_article)
+    offered = page.request.get(
+        f"{live_server.url}/api/v1/articles/{seed_article.pk}/suggestions/"
+    ).json()["relations"]
+
+    def names(r):
+        return {r["from"], r["to"], *r.get("attrs", {}).values()}
+
+    rejected = offered[0]["from"]
+    gone = [i for i, r in enumerate(offered) if rejected in (r["from"], r["to"])]
+    touched = [i for i, r in enumerate(offered) if rejected in names(r)]
+    # A link after the dropped rows sharing nothing with them: its row moves up, keeps its drawing,
+    # and its Link button still takes that link (not the one now at its old place).
+    later = next(
+        i
+        for i, r in enumerate(offered)
+        if i > max(gone) and not names(r) & set().union(*(names(offered[j]) for j in touched))
+    )
+    page.locator(ROWS).evaluate_all("rows => rows.forEach((row, i) => { row.drawnAs = i; })")
+
+    page.locator(f'[data-suggestion="s:{rejected}"]').click()
+    page.focus("[data-doc]")
+    with page.expect_response(lambda r: r.url.endswith("/suggestions/reject/")) as answer:
+        page.keyboard.press("x")
+    assert answer.value.status == 201
+
+    kept = [i for i in range(len(offered)) if i not in gone]
+    drawn = page.locator(ROWS).evaluate_all("rows => rows.map((row) => row.drawnAs ?? null)")
+    assert len(drawn) == len(kept)
+    redrawn = [i for i, was in zip(kept, drawn, strict=True) if was is None]
+    assert redrawn == [i for i in touched if i not in gone], (
+        "rows naming nothing rejected were redrawn"
+    )
+    assert [was for i, was in zip(kept, drawn, strict=True) if was is not None] == [
+        i for i in kept if i not in touched
+    ]
+
+    link = offered[later]
+    for key in (link["from"], link["to"]):
+        page.locator(f'[data-suggestion="s:{key}"]').click()
+        page.focus("[data-doc]")
+        with saving(page):
+            page.keyboard.press("a")
+    row = page.locator(ROWS).nth(kept.index(later))
+    with saving(page):
+        row.locator("[data-action=accept-relation]").click()
+    annotation = my_annotation(seed_article, annotator)
+    relation = Relation.objects.get(annotation=annotation)
+    ends = {s.pk: f"{s.label}:{s.start}:{s.end}" for s in annotation.spans.all()}
+    assert (relation.label, ends[relation.source_id], ends[relation.target_id]) == (
+        link["label"],
+        link["from"],
+        link["to"],
+    )
+    assert page.locator(ROWS).count() == len(kept) - 1
+    assert page.problems == []

@@ -87,7 +87,7 @@ export class SuggestionsUI {
       const target = event.target.closest("[data-action], [data-suggestion]");
       if (!target) return;
       if (target.dataset.action === "accept-all-suggestions") this.acceptAll();
-      else if (target.dataset.action === "accept-relation") this.acceptRelation(Number(target.dataset.index));
+      else if (target.dataset.action === "accept-relation") this.acceptRelation(this.#relationRows.indexOf(target.closest("li")));
       else if (target.dataset.action === "accept-group") this.acceptGroup(target.dataset.group);
       else if (target.dataset.suggestion) this.select(target.dataset.suggestion);
     });
@@ -225,7 +225,7 @@ export class SuggestionsUI {
   #rowsFor = null; // the set.relations array those rows were drawn for
 
   #renderRelations() {
-    const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }, index) => this.#relationRow(relation, from, to, index));
+    const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }) => this.#relationRow(relation, from, to));
     this.#relationRows = rows;
     this.#rowsFor = this.set.relations;
     this.#relationList.replaceChildren(...rows);
@@ -240,15 +240,49 @@ export class SuggestionsUI {
     }
     for (const index of this.set.relationsNaming(suggestion)) {
       const relation = this.set.relations[index];
-      const row = this.#relationRow(relation, this.#spanKeyOf(relation.from), this.#spanKeyOf(relation.to), index);
+      const row = this.#relationRow(relation, this.#spanKeyOf(relation.from), this.#spanKeyOf(relation.to));
       this.#relationRows[index].replaceWith(row);
       this.#relationRows[index] = row;
     }
   }
 
-  /** The row of suggested relation number `index`, whose ends are the spans `from`, `to` (keys
-   * or null). */
-  #relationRow(relation, from, to, index) {
+  /**
+   * The suggestion key `suggestion` was rejected: the suggested relations with it as an end go
+   * (the server drops them too), and the rows of those naming it otherwise (a cue) are redrawn;
+   * every other row stays as drawn. (A row's place in the list is its relation's index.)
+   */
+  #dropRelationsOf(suggestion) {
+    if (this.#rowsFor !== this.set.relations) {
+      this.set.dropRelationsOf(suggestion);
+      this.#renderRelations();
+      return;
+    }
+    const before = this.set.relations;
+    const naming = new Set(this.set.relationsNaming(suggestion));
+    this.set.dropRelationsOf(suggestion); // a new array, in the same order, without some
+    const after = this.set.relations;
+    const rows = [];
+    before.forEach((relation, index) => {
+      let row = this.#relationRows[index];
+      if (after[rows.length] !== relation) {
+        row.remove();
+        return;
+      }
+      if (naming.has(index)) {
+        const fresh = this.#relationRow(relation, this.#spanKeyOf(relation.from), this.#spanKeyOf(relation.to));
+        row.replaceWith(fresh);
+        row = fresh;
+      }
+      rows.push(row);
+    });
+    this.#relationRows = rows;
+    this.#rowsFor = after;
+    this.#relationList.hidden = rows.length === 0;
+  }
+
+  /** The row of the suggested relation `relation`, whose ends are the spans `from`, `to` (keys
+   * or null). Its Link button finds the relation by the row's place in the list. */
+  #relationRow(relation, from, to) {
     // The first suggestion it names that is still a suggestion stands for the group.
     const named = [relation.from, relation.to, ...Object.values(relation.attrs || {})];
     const part = named.map((k) => (typeof k === "string" ? ghostKey(k) : "")).find((k) => this.set.get(k));
@@ -276,7 +310,7 @@ export class SuggestionsUI {
       el("button", {
         type: "button",
         className: "small",
-        dataset: { action: "accept-relation", index: String(index) },
+        dataset: { action: "accept-relation" },
         disabled: !(from && to) || !this.#store.editable,
         title: from && to ? "Accept this link" : "Accept both ends first",
         text: "Link",
@@ -469,8 +503,7 @@ export class SuggestionsUI {
     const relations = this.set.relations;
     this.#advanceFrom(ghost);
     this.#drop(key);
-    this.set.dropRelationsOf(ghost.suggestion);
-    this.#renderRelations();
+    this.#dropRelationsOf(ghost.suggestion);
     const hint = this.selected ? ` Next: ${this.set.get(this.selected).label} (a / x / h).` : "";
     this.#say(`Rejected ${ghost.label} “${excerpt(ghost.text, 40)}”.${hint}`);
     let answer = null;
