@@ -10,7 +10,9 @@ half-visible and the retried job completes:
   replaces the stored file of the attempt that died;
 - an import (``interop.importing.do_import``), the queueing of its search index
   (``indexing.do_import``) and the succeeded mark are one transaction, so the articles appear
-  together with the report, or not at all;
+  together with the report, or not at all; it runs in a short-lived child process
+  (``labels.jobs.child``), so that the worker gives the import's memory back: a child killed
+  half-way writes nothing and fails the job with the reason;
 - an agreement recompute stores its snapshot and the mark in one transaction.
 
 A failure of the work itself (a bad file, a schema that lost the exported label) ends the job
@@ -33,7 +35,7 @@ from django.utils import timezone
 from labels.agreement import snapshots
 from labels.errors import ImportFailed, Invalid
 from labels.interop import exporting, reading
-from labels.jobs import files, indexing
+from labels.jobs import child, files, indexing
 from labels.jobs.progress import Cancelled, Reporter
 from labels.models import Job, JobKind, JobState
 from labels.suggestions import training
@@ -45,6 +47,33 @@ def run(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return  # cancelled, finished, or gone
+    try:
+        if job.kind == JobKind.IMPORT:
+            # In a child process that records the outcome itself (``labels.jobs.child``).
+            code = child.run_import(job.pk)
+            if code != 0:
+                _fail(job, child.stopped_message(code))
+        else:
+            _run_claimed(job)
+    finally:
+        if job.kind == JobKind.IMPORT:
+            _drop_upload_when_final(job.pk)
+
+
+def run_claimed_import(job_id: int) -> None:
+    """In an import's child process: run the job the worker claimed, unless it was cancelled
+    before the child began."""
+    job = (
+        Job.objects.select_related("project", "created_by")
+        .filter(pk=job_id, kind=JobKind.IMPORT, state=JobState.RUNNING)
+        .first()
+    )
+    if job is not None:
+        _run_claimed(job)
+    _drop_upload_when_final(job_id)  # at once, as the worker did (and does again, after)
+
+
+def _run_claimed(job: Job) -> None:
     runner = {
         JobKind.EXPORT: _export,
         JobKind.IMPORT: _import,
@@ -56,9 +85,9 @@ def run(job_id: int) -> None:
         with reporter:
             runner[JobKind(job.kind)](job, reporter)
     except Cancelled:
-        logger.info("Job %s was cancelled while it ran.", job_id)
+        logger.info("Job %s was cancelled while it ran.", job.pk)
         progress, message = reporter.written
-        Job.objects.filter(pk=job_id, state=JobState.CANCELLED).update(
+        Job.objects.filter(pk=job.pk, state=JobState.CANCELLED).update(
             progress=progress, message=f"Cancelled while running ({message[:150]})"
         )
     except ImportFailed as exc:
@@ -66,11 +95,8 @@ def run(job_id: int) -> None:
     except Invalid as exc:
         _fail(job, "; ".join(f"{p.field}: {p.message}" for p in exc.problems))
     except Exception as exc:
-        logger.exception("Job %s (%s) failed.", job_id, job.kind)
+        logger.exception("Job %s (%s) failed.", job.pk, job.kind)
         _fail(job, f"{type(exc).__name__}: {exc}"[:2000])
-    finally:
-        if job.kind == JobKind.IMPORT:
-            _drop_upload_when_final(job.pk)
 
 
 def _claim(job_id: int) -> Job | None:

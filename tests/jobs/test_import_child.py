@@ -1,0 +1,96 @@
+"""A background import runs in a short-lived child of the worker (labels.jobs.child): the job
+still reports its progress and its result, a killed child fails the job and writes nothing,
+and the worker keeps its size after a large import (issue 18, point 6)."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import psutil
+import pytest
+
+from labels.models import Article, Job, JobState, Span
+from tests.jobs.test_jobs_api import _finished, _native_file, _upload
+from tests.support.workers import wait_for
+
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
+
+#: Articles (each with about ten gold spans) of the large import.
+LARGE = 3000
+
+
+def _large_file(tmp_path, count: int = LARGE) -> bytes:
+    from bench.export_bench import write_jsonl
+
+    path = tmp_path / "large.jsonl"
+    write_jsonl(path, 0, count)
+    return path.read_bytes()
+
+
+def _start(client, name: str, data: bytes) -> int:
+    response = client.post(
+        "/api/v1/projects/desk/imports/",
+        {"file": _upload(name, data), "background": "true", "layer": "gold"},
+        format="multipart",
+    )
+    assert response.status_code == 202, response.content
+    return response.json()["id"]
+
+
+def test_a_large_import_reports_progress_and_leaves_the_worker_at_its_size(
+    api, project, manager, worker, tmp_path
+):
+    client = api(manager)
+    # Warm up: the worker has run an import job (its modules are loaded) before it is measured.
+    warm = _finished(client, _start(client, "warm.jsonl", _native_file("w1")), workers=[worker])
+    assert warm["state"] == "succeeded", warm
+    before = worker.rss()
+
+    job_id = _start(client, "large.jsonl", _large_file(tmp_path))
+    seen = []
+    job = wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
+        lambda job: seen.append(job) or job["state"] in ("succeeded", "failed", "cancelled"),
+        timeout=300,
+        workers=[worker],
+    )
+    assert job["state"] == "succeeded", job
+    assert job["result"]["created"] == LARGE and job["result"]["written"] is True
+    assert job["message"] == f"{LARGE:,} articles created, 0 unchanged"
+    assert Article.objects.count() == LARGE + 1 and Span.objects.count() == job["result"]["spans"]
+    running = [j for j in seen if j["state"] == "running" and 0 < j["progress"] < 1]
+    assert running, seen
+    after = worker.rss()
+    # An import in the worker itself left it 40+ MB larger after 3,000 articles (gc and
+    # malloc_trim notwithstanding); in a child, the worker stays within a few MB.
+    growth = (after - before) / 2**20
+    assert growth < 15, f"the worker grew by {growth:.0f} MB ({before / 2**20:.0f} MB before)"
+
+
+def test_a_killed_import_process_fails_the_job_and_writes_nothing(
+    api, project, manager, worker, tmp_path
+):
+    client = api(manager)
+    job_id = _start(client, "large.jsonl", _large_file(tmp_path, 6000))
+    # Once the file is read and the records are being checked and written (uncommitted).
+    wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
+        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
+        timeout=300,
+        workers=[worker],
+    )
+    (child,) = [
+        p for p in psutil.Process(worker.pid).children() if "spawn_main" in " ".join(p.cmdline())
+    ]
+    os.kill(child.pid, signal.SIGKILL)
+
+    job = _finished(client, job_id, workers=[worker])
+    assert job["state"] == "failed", job
+    assert "SIGKILL" in job["error"] and "nothing was imported" in job["error"], job["error"]
+    assert not Article.objects.exists() and not Span.objects.exists()
+    assert Job.objects.get(pk=job_id).upload == ""
+    # The worker carries on with its next job.
+    after = _finished(client, _start(client, "next.jsonl", _native_file("n1")), workers=[worker])
+    assert after["state"] == "succeeded" and after["result"]["created"] == 1
+    assert Job.objects.get(pk=job_id).state == JobState.FAILED
