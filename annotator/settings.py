@@ -49,7 +49,7 @@ INSTALLED_APPS = [
 # answers (the API docs' Swagger UI pages among them) carry the same CSP and X-Frame-Options.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "annotator.csp.CSPMiddleware",  # django-csp's, the policy text built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a body (the CSRF check reads forms): 413 by Content-Length.
@@ -247,6 +247,9 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 # "background", runs as a job; a job's result file is removed this many days after it ended;
 # a job whose worker died is retried until it has run this many times.
 ANNOTATOR_IMPORT_JOB_BYTES = env_int("ANNOTATOR_IMPORT_JOB_MB", 20) * 1024 * 1024
+# ... or has more lines (records of a JSONL or CSV file) than this (a web worker that imports
+# many records itself stays larger afterwards; a job gives the memory back).
+ANNOTATOR_IMPORT_JOB_RECORDS = env_int("ANNOTATOR_IMPORT_JOB_RECORDS", 2000)
 ANNOTATOR_JOB_RETENTION_DAYS = env_int("ANNOTATOR_JOB_RETENTION_DAYS", 7)
 ANNOTATOR_JOB_MAX_ATTEMPTS = env_int("ANNOTATOR_JOB_MAX_ATTEMPTS", 3)
 # A worker writes a heartbeat every ANNOTATOR_WORKER_HEARTBEAT_SECONDS; one silent for

@@ -40,6 +40,7 @@ def check_positive_settings(app_configs=None, **kwargs) -> list[Error]:
         "ANNOTATOR_MAX_IMPORT_BYTES",
         "ANNOTATOR_AGREEMENT_INLINE_LAYERS",
         "ANNOTATOR_IMPORT_JOB_BYTES",
+        "ANNOTATOR_IMPORT_JOB_RECORDS",
         "ANNOTATOR_JOB_RETENTION_DAYS",
         "ANNOTATOR_JOB_MAX_ATTEMPTS",
         "ANNOTATOR_WORKER_HEARTBEAT_SECONDS",

@@ -29,7 +29,8 @@ class ImportView(APIView):
 
     @extend_schema(
         summary="Import a file (managers): all or nothing unless partial",
-        description="A file over ANNOTATOR_IMPORT_JOB_MB (20 MB by default), or any file with "
+        description="A file over ANNOTATOR_IMPORT_JOB_MB (20 MB by default) or with more than "
+        "ANNOTATOR_IMPORT_JOB_RECORDS lines (2,000 by default), or any file with "
         "background=true, is imported by a background job: the answer is 202 with the job, "
         "whose result is the import report.",
         request={"multipart/form-data": ImportSerializer},

@@ -49,8 +49,30 @@ def do_start_export(project: Project, user, params: Mapping[str, Any]) -> Job:
 
 
 def runs_in_background(upload, asked: bool) -> bool:
-    """An import runs as a job when asked to, or when its file is over ANNOTATOR_IMPORT_JOB_MB."""
-    return asked or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES
+    """An import runs as a job when asked to, when its file is over ANNOTATOR_IMPORT_JOB_MB, or
+    when it has more than ANNOTATOR_IMPORT_JOB_RECORDS lines (a JSONL or CSV file's records):
+    a web worker that imports many records itself stays larger afterwards (the freed heap is
+    not given back), while a job's import runs in a child process of the worker that takes its
+    memory with it when it exits (``labels.jobs.child``)."""
+    if asked or (upload.size or 0) > settings.ANNOTATOR_IMPORT_JOB_BYTES:
+        return True
+    return _more_lines_than(upload, settings.ANNOTATOR_IMPORT_JOB_RECORDS)
+
+
+def _more_lines_than(upload, limit: int) -> bool:
+    """Whether ``upload`` (an uploaded file, read in chunks, not parsed) has more than ``limit``
+    lines; it is left at its start."""
+    lines = 0
+    last = b"\n"
+    try:
+        for chunk in upload.chunks():
+            lines += chunk.count(b"\n")
+            last = chunk[-1:] or last
+            if lines > limit:
+                return True
+    finally:
+        upload.seek(0)
+    return lines + (last != b"\n") > limit
 
 
 def import_params(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -94,3 +94,29 @@ def test_a_killed_import_process_fails_the_job_and_writes_nothing(
     after = _finished(client, _start(client, "next.jsonl", _native_file("n1")), workers=[worker])
     assert after["state"] == "succeeded" and after["result"]["created"] == 1
     assert Job.objects.get(pk=job_id).state == JobState.FAILED
+
+
+def test_an_import_of_more_records_than_the_setting_is_a_job(
+    api, project, manager, worker, settings
+):
+    """A small file of many records goes to the job worker as a large one does: the web
+    worker, which would keep the import's memory, only stores it (202 with the job)."""
+    settings.ANNOTATOR_IMPORT_JOB_RECORDS = 3
+    client = api(manager)
+    many = client.post(
+        "/api/v1/projects/desk/imports/",
+        {"file": _upload("many.jsonl", _native_file("m1", "m2", "m3", "m4"))},
+        format="multipart",
+    )
+    assert many.status_code == 202, many.content
+    job = _finished(client, many.json()["id"], workers=[worker])
+    assert job["state"] == "succeeded" and job["result"]["created"] == 4, job
+    # At the setting (the last line without its newline counts too), the report at once.
+    few = _native_file("f1", "f2", "f3").rstrip(b"\n")
+    answer = client.post(
+        "/api/v1/projects/desk/imports/",
+        {"file": _upload("few.jsonl", few)},
+        format="multipart",
+    )
+    assert answer.status_code == 200 and answer.json()["created"] == 3, answer.content
+    assert Article.objects.count() == 7
