@@ -130,6 +130,7 @@ def project_page(request, slug: str):
             "members": members,
             "jobs": jobs,
             "import_job_mb": settings.ANNOTATOR_IMPORT_JOB_BYTES // 1_048_576,
+            "import_job_records": settings.ANNOTATOR_IMPORT_JOB_RECORDS,
             "search_pending": search_pending,
         },
     )
