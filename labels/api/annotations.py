@@ -35,6 +35,7 @@ from labels.api.inputs import (
     SpanUpdateSerializer,
     VersionedSerializer,
     ViaSerializer,
+    parse_span_create,
 )
 from labels.api.outputs import (
     AnnotationSerializer,
@@ -114,8 +115,7 @@ class SpanListView(ChecksTokenItself, APIView):
         data = via = refused = None
         if spans.remembers(request.user, annotation_id):
             try:
-                data = parse(SpanCreateSerializer, request.data)
-                via = parse(ViaSerializer, request.data)["via"]
+                data, via = parse_span_create(request.data)
             except (APIException, Invalid, TooLarge) as exc:  # raised after the access check
                 data, via, refused = None, None, exc
             if data is not None and via is not None:
@@ -136,8 +136,7 @@ class SpanListView(ChecksTokenItself, APIView):
         if refused is not None:
             raise refused
         if data is None or via is None:
-            data = parse(SpanCreateSerializer, request.data)
-            via = parse(ViaSerializer, request.data)["via"]
+            data, via = parse_span_create(request.data)
         result = spans.try_add_span_at_once(
             annotation, request.user, data, version=data["version"], via=via
         )
