@@ -120,3 +120,33 @@ def test_an_import_of_more_records_than_the_setting_is_a_job(
     )
     assert answer.status_code == 200 and answer.json()["created"] == 3, answer.content
     assert Article.objects.count() == 7
+
+
+def test_an_import_whose_worker_died_stops_and_runs_again_on_another(
+    api, project, manager, worker, worker_env, tmp_path
+):
+    """The worker alone is SIGKILLed (not its process group): its child notices, stops without
+    committing, and the job is retried by another worker, once, all or nothing."""
+    from tests.support.workers import Worker
+
+    client = api(manager)
+    job_id = _start(client, "large.jsonl", _large_file(tmp_path, 4000))
+    wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
+        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
+        timeout=300,
+        workers=[worker],
+    )
+    (child,) = [
+        p for p in psutil.Process(worker.pid).children() if "spawn_main" in " ".join(p.cmdline())
+    ]
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.process.wait(timeout=10)
+    child.wait(timeout=30)  # it exits by itself, its import not committed
+    assert not Article.objects.exists()
+
+    with Worker(worker_env, name="second", log=tmp_path / "second.log") as second:
+        job = _finished(client, job_id, workers=[second], timeout=300)
+    assert job["state"] == "succeeded", job
+    assert job["result"]["created"] == 4000 and Article.objects.count() == 4000
+    assert Job.objects.get(pk=job_id).attempts == 2
