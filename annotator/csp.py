@@ -33,12 +33,18 @@ def _policy(config=None, update=None, replace=None, nonce=None, report_only: boo
     return text
 
 
+def _parts(parts) -> dict:
+    """``dataclasses.asdict`` without its deep copy of each part: build_policy copies what it
+    takes and changes none of them."""
+    return dict(vars(parts))
+
+
 class CSPMiddleware(csp_middleware.CSPMiddleware):
     """django-csp's CSPMiddleware whose ``process_response`` (its very code) finds
-    ``build_policy`` to be ``_policy``."""
+    ``build_policy`` to be ``_policy`` and ``asdict`` to be ``_parts``."""
 
     process_response = FunctionType(
         csp_middleware.CSPMiddleware.process_response.__code__,
-        {**vars(csp_middleware), "build_policy": _policy},
+        {**vars(csp_middleware), "build_policy": _policy, "asdict": _parts},
         "process_response",
     )
