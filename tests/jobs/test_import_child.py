@@ -150,3 +150,25 @@ def test_an_import_whose_worker_died_stops_and_runs_again_on_another(
     assert job["state"] == "succeeded", job
     assert job["result"]["created"] == 4000 and Article.objects.count() == 4000
     assert Job.objects.get(pk=job_id).attempts == 2
+
+
+def test_an_import_cancelled_in_its_child_writes_nothing(api, project, manager, worker, tmp_path):
+    client = api(manager)
+    job_id = _start(client, "large.jsonl", _large_file(tmp_path, 6000))
+    wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
+        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
+        timeout=300,
+        workers=[worker],
+    )
+    assert client.delete(f"/api/v1/jobs/{job_id}/").status_code == 200
+    # The child stops at its next progress update and says where it was.
+    job = wait_for(
+        lambda: Job.objects.get(pk=job_id),
+        lambda job: job.message.startswith("Cancelled while running"),
+        workers=[worker],
+    )
+    assert job.state == JobState.CANCELLED and job.attempts == 1, job.message
+    assert not Article.objects.exists() and not Span.objects.exists()
+    after = _finished(client, _start(client, "next.jsonl", _native_file("n1")), workers=[worker])
+    assert after["state"] == "succeeded" and Article.objects.count() == 1
