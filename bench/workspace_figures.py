@@ -277,6 +277,9 @@ def main() -> None:
     parser.add_argument("--spans", type=int, default=1_000)
     parser.add_argument("--small", action="store_true", help="a quick check that it works")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
+    parser.add_argument(
+        "--static-from", type=Path, help="serve /static/… from this folder (old page code)"
+    )
     args = parser.parse_args()
     if args.small:
         args.runs, args.chars, args.suggestions, args.spans = 1, 2_000, 50, 50
@@ -289,6 +292,10 @@ def main() -> None:
         with logged_in_page(url, "bench", PASSWORD) as page:
             try:
                 chromium = page.context.browser.version
+                if args.static_from:
+                    from undo_bench import serve_static_from
+
+                    serve_static_from(page, args.static_from)
                 suggested = from_suggestion(page, url)
                 hand = by_hand(page, url)
                 for run in range(args.runs):
