@@ -161,6 +161,21 @@ def summarize(trace: dict) -> dict:
     }
 
 
+# In the page: select suggestion `index` of the list and time its rejection (`x`) to the next
+# frame (the request is answered later; the page has redrawn what changes by then).
+REJECT = """async (index) => {
+    document.querySelectorAll("[data-suggestion-list] [data-suggestion]")[index].click();
+    document.querySelector("[data-doc]").focus();
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+    const t0 = performance.now();
+    document.dispatchEvent(new KeyboardEvent("keydown", {key: "x", bubbles: true, cancelable: true}));
+    void document.body.offsetHeight;
+    const t1 = performance.now();
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+    return {layout: t1 - t0, frame: performance.now() - t0};
+}"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="delete-undo-redo rounds")
@@ -169,6 +184,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     parser.add_argument("--static-from", type=Path, help="serve /static/… from this folder")
     parser.add_argument("--trace", type=Path, help="write a Chromium trace of the undo rounds")
+    parser.add_argument("--rejects", type=int, default=0, help="then time this many rejections")
     parser.add_argument("--screenshot", type=Path, help="save the page after the first undo")
     parser.add_argument("--summarize", type=Path, help="only sum up a trace written by --trace")
     args = parser.parse_args()
@@ -208,6 +224,10 @@ def main() -> None:
                 undo_frame.append(undo["frame"])
                 redo_layout.append(redo["layout"])
                 redo_frame.append(redo["frame"])
+            rejects = []
+            for round_ in range(args.rejects):
+                with page.expect_response(lambda r: r.url.endswith("/suggestions/reject/")):
+                    rejects.append(page.evaluate(REJECT, (round_ * 53) % 500))
             if cdp:
                 done = []
                 cdp.on("Tracing.tracingComplete", lambda event: done.append(True))
@@ -231,6 +251,11 @@ def main() -> None:
         "redo_ms_median": round(statistics.median(redo_layout), 1),
         "redo_to_next_frame_ms_median": round(statistics.median(redo_frame), 1),
     }
+    if rejects:
+        figures["reject_ms_median"] = round(statistics.median(r["layout"] for r in rejects), 1)
+        figures["reject_to_next_frame_ms_median"] = round(
+            statistics.median(r["frame"] for r in rejects), 1
+        )
     if args.json:
         print(json.dumps(figures, indent=2))
         return
