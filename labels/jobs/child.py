@@ -39,14 +39,20 @@ logger = logging.getLogger(__name__)
 PARENT_POLL = 0.5
 
 
-def run_import(job_id: int) -> int:
+def run_import(job_id: int, target: str) -> int:
     """Run the claimed import job ``job_id`` in a child process and wait for it; the child's
-    exit code (0 when it recorded the job's outcome itself; negative: killed by that signal)."""
+    exit code (0 when it recorded the job's outcome itself; negative: killed by that signal).
+
+    ``target`` is the dotted path of the function the child calls with ``job_id`` once Django
+    is set up (the worker's ``work.run_claimed_import``): named, not passed, because the child
+    must not import models before ``django.setup()``, and so that this module does not import
+    the worker's."""
     context = multiprocessing.get_context("spawn")
     process = context.Process(
         target=_child_main,
         args=(
             job_id,
+            target,
             os.getpid(),
             settings.DATABASES["default"]["NAME"],
             settings.STORAGES["jobs"],
@@ -79,7 +85,7 @@ def stopped_message(code: int) -> str:
     )
 
 
-def _child_main(job_id: int, parent: int, database: str, jobs_storage: dict) -> None:
+def _child_main(job_id: int, target: str, parent: int, database: str, jobs_storage: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_without_parent, args=(parent,), daemon=True).start()
@@ -93,11 +99,10 @@ def _child_main(job_id: int, parent: int, database: str, jobs_storage: dict) -> 
     django.setup()
 
     from django.db import connections
-
-    from labels.jobs import work
+    from django.utils.module_loading import import_string
 
     try:
-        work.run_claimed_import(job_id)
+        import_string(target)(job_id)
     finally:
         connections.close_all()
 

@@ -50,7 +50,7 @@ def run(job_id: int) -> None:
     try:
         if job.kind == JobKind.IMPORT:
             # In a child process that records the outcome itself (``labels.jobs.child``).
-            code = child.run_import(job.pk)
+            code = child.run_import(job.pk, f"{__name__}.run_claimed_import")
             if code != 0:
                 _fail(job, child.stopped_message(code))
         else:
