@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, TypeGuard
 
 from rest_framework import serializers
 
@@ -82,7 +82,7 @@ _VIA = ("undo", "redo")
 _ABSENT = object()
 
 
-def _plain_text(value: object) -> bool:
+def _plain_text(value: object) -> TypeGuard[str]:
     """Whether CharField(trim_whitespace=False) keeps ``value`` as it is: a non-empty string
     without a NUL or a lone surrogate (which its validators refuse)."""
     return (
