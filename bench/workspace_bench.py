@@ -222,7 +222,7 @@ def main() -> None:
                         ready: performance.getEntriesByName("annotate:render-end")[0].startTime,
                         list: performance.getEntriesByName("annotate:list")[0].duration,
                         bars: document.querySelectorAll("[data-overlay] .bar").length,
-                        items: document.querySelectorAll("[data-span-list] li").length,
+                        items: document.querySelectorAll("[data-span-list] .row").length,
                     })"""
                 )
                 assert timing["items"] >= args.spans, timing

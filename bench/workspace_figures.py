@@ -180,7 +180,7 @@ def from_suggestion(page, url: str) -> dict:
     version = Annotation.objects.get(article=article, is_gold=False).version
     page.focus("[data-doc]")
     selecting = 0
-    while page.locator("[data-suggestion-list] li.in-group").count() == 0:
+    while page.locator("[data-suggestion-list] .row.in-group").count() == 0:
         page.keyboard.press("h")
         selecting += 1
         assert selecting < 10, "no suggested attribution"
@@ -192,7 +192,7 @@ def from_suggestion(page, url: str) -> dict:
     extra = 0
     source = Span.objects.get(annotation__article=article, label="Source")
     if not source.attrs.get("source_type"):
-        page.locator(f'[data-span-list] li[data-key="id:{source.pk}"] .span-item').click()
+        page.locator(f'[data-span-list] .row[data-key="id:{source.pk}"] .span-item').click()
         page.locator("[data-editor] .editor-text", has_text=source.text).wait_for()
         page.keyboard.press("a")
         page.keyboard.press("ArrowRight")

@@ -66,12 +66,12 @@ def test_one_key_accepts_a_whole_attribution_in_one_request(
     # Pointing at any part shows all three as one, in the text and in the list.
     ghost(page, cue).hover()
     assert grouped(page) == {quote, source, cue}
-    in_group = page.locator("[data-suggestion-list] li.in-group [data-suggestion]").evaluate_all(
+    in_group = page.locator("[data-suggestion-list] .row.in-group [data-suggestion]").evaluate_all(
         "items => items.map((item) => item.dataset.suggestion.slice(2))"
     )
     assert set(in_group) == {quote, source, cue}
     page.mouse.move(1, 1)
-    page.locator("[data-suggestion-list] li.in-group").first.wait_for(state="detached")
+    page.locator("[data-suggestion-list] .row.in-group").first.wait_for(state="detached")
 
     # Selecting the source says what Enter does; Enter takes the three and the link, in one
     # request.

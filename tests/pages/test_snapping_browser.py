@@ -95,7 +95,7 @@ def test_a_selected_spans_boundaries_move_by_a_word_or_a_character(
     drag_select(page, text, start, start + len("we will"))
     with saving(page):
         page.keyboard.press("1")  # Quote, selected once marked
-    expect(page.locator("[data-span-list] li.selected")).to_contain_text("we will")
+    expect(page.locator("[data-span-list] .row.selected")).to_contain_text("we will")
     page.focus("[data-doc]")
 
     def press(keys: str, expected: str) -> None:
@@ -104,7 +104,7 @@ def test_a_selected_spans_boundaries_move_by_a_word_or_a_character(
         span = the_span(article, annotator)
         assert span.text == expected == text[span.start : span.end]
         # The page shows it: the span's row and its underline at the new place.
-        expect(page.locator("[data-span-list] li.selected")).to_contain_text(expected[-12:])
+        expect(page.locator("[data-span-list] .row.selected")).to_contain_text(expected[-12:])
         bar = page.locator(".bar:not(.ghost)").first.bounding_box()
         last = page.evaluate(
             """([a, b]) => {

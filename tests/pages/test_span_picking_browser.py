@@ -117,7 +117,7 @@ def test_keys_act_on_the_span_the_panel_shows_after_walking_from_a_focused_relat
     page.keyboard.press("j")
     assert shown(page) == "Claim"
     focused = page.evaluate("document.activeElement.closest('[data-key]')?.dataset.key")
-    selected = page.locator("[data-span-list] li.selected").get_attribute("data-key")
+    selected = page.locator("[data-span-list] .row.selected").get_attribute("data-key")
     assert focused == selected
     page.keyboard.press("Enter")
     assert shown(page) == "Claim"

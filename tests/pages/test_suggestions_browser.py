@@ -76,11 +76,11 @@ def test_annotator_accepts_two_suggestions_and_rejects_one_from_the_keyboard(
     # h selects the first suggestion; a accepts it and moves on; a again; x rejects the third.
     page.focus("[data-doc]")
     page.keyboard.press("h")
-    page.locator(f'[data-suggestion-list] li.selected [data-suggestion="s:{keys[0]}"]').wait_for()
+    page.locator(f'[data-suggestion-list] .row.selected [data-suggestion="s:{keys[0]}"]').wait_for()
     page.keyboard.press("a")
-    page.locator(f'[data-suggestion-list] li.selected [data-suggestion="s:{keys[1]}"]').wait_for()
+    page.locator(f'[data-suggestion-list] .row.selected [data-suggestion="s:{keys[1]}"]').wait_for()
     page.keyboard.press("a")
-    page.locator(f'[data-suggestion-list] li.selected [data-suggestion="s:{keys[2]}"]').wait_for()
+    page.locator(f'[data-suggestion-list] .row.selected [data-suggestion="s:{keys[2]}"]').wait_for()
     with page.expect_response(lambda r: r.url.endswith("/suggestions/reject/")) as rejected:
         page.keyboard.press("x")
     assert rejected.value.status == 201
@@ -122,7 +122,7 @@ def test_clicking_a_ghost_selects_it_and_mouse_selections_still_mark_spans(
 
     # A click on the ghost's bar selects it; the list follows.
     page.locator(f'.bar.ghost[data-key="s:{quote}"]').first.click()
-    page.locator(f'[data-suggestion-list] li.selected [data-suggestion="s:{quote}"]').wait_for()
+    page.locator(f'[data-suggestion-list] .row.selected [data-suggestion="s:{quote}"]').wait_for()
     assert "a accepts" in page.locator("[data-message]").inner_text()
 
     # Dragging over the ghost's words still selects text, and a label key marks a span by hand

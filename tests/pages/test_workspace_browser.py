@@ -368,9 +368,9 @@ def test_guidelines_open_at_their_top_and_escape_deselects_from_a_text_field(
     target = page.locator("[data-editor] input[type=text]")
     target.wait_for()
     target.focus()
-    assert page.locator("[data-span-list] li.selected").count() == 1
+    assert page.locator("[data-span-list] .row.selected").count() == 1
     page.keyboard.press("Escape")
-    expect(page.locator("[data-span-list] li.selected")).to_have_count(0)
+    expect(page.locator("[data-span-list] .row.selected")).to_have_count(0)
     assert page.evaluate("document.activeElement.tagName") != "INPUT"
     assert page.problems == []
 

@@ -12,7 +12,7 @@ from tests.pages.test_workspace_browser import my_annotation, saving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROWS = "[data-suggestion-relations] li"
+ROWS = "[data-suggestion-relations] .suggested-relation"
 
 
 def test_accepting_the_ends_of_a_suggested_link_redraws_its_row_only_and_the_link_is_taken(

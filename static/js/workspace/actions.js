@@ -220,7 +220,7 @@ export function workspaceActions({ data, store, sync, view, index, root, doc, di
     const focused = document.activeElement;
     selectSpan(key);
     if (focused?.closest?.("[data-span-list]")) {
-      root.querySelector(`[data-span-list] li[data-key="${CSS.escape(key)}"] .span-item`)?.focus();
+      root.querySelector(`[data-span-list] .row[data-key="${CSS.escape(key)}"] .span-item`)?.focus();
     } else if (focused?.closest?.("[data-relation-list], [data-editor]")) {
       doc.focus({ preventScroll: true });
     }

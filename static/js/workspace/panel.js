@@ -7,6 +7,7 @@ import { attributeField, registry as speakers, shownValue, speakerValue } from "
 import { el } from "../dom.js";
 import { excerpt, excerptEnds } from "../format.js";
 import { attributeSummary, missingAttributes, relationType, spanLabel } from "../schema.js";
+import { ChunkedList } from "./chunked.js";
 
 /** A label name with its swatch (colour and pattern), as in the palette. */
 export function labelTag(label, style) {
@@ -24,7 +25,8 @@ export class Panel {
   #editor;
   #relationList;
   #relationCount;
-  #items = new Map(); // span key → <li>
+  #rows; // the list, in chunks of rows (chunked.js)
+  #items = new Map(); // span key → its row
   #built = false; // the list is built once after the text is drawn (renderSpans)
 
   /**
@@ -39,6 +41,7 @@ export class Panel {
     this.#index = index;
     this.#styleOf = styleOf;
     this.#list = list;
+    this.#rows = new ChunkedList(list);
     this.#count = count;
     this.#editor = editor;
     this.#relationList = relationList;
@@ -114,7 +117,7 @@ export class Panel {
         ? el("span", { className: "missing", text: `needs ${missing.map((a) => a.name).join(", ")}` })
         : null,
     );
-    const li = el("li", { dataset: { key: span.key } }, button);
+    const li = el("div", { className: "row", role: "listitem", dataset: { key: span.key } }, button);
     if (this.#store.selected === span.key) li.classList.add("selected");
     return li;
   }
@@ -136,13 +139,12 @@ export class Panel {
   renderSpans() {
     this.#built = true;
     this.#items.clear();
-    const fragment = document.createDocumentFragment();
-    for (const span of this.#store.sorted) {
+    const rows = this.#store.sorted.map((span) => {
       const li = this.#item(span);
       this.#items.set(span.key, li);
-      fragment.append(li);
-    }
-    this.#list.replaceChildren(fragment);
+      return li;
+    });
+    this.#rows.replace(rows);
     this.#updateCount();
   }
 
@@ -155,14 +157,15 @@ export class Panel {
     const li = this.#item(span);
     const at = this.#store.sorted.indexOf(span);
     const next = this.#store.sorted[at + 1];
-    this.#list.insertBefore(li, next ? this.#items.get(next.key) || null : null);
+    this.#rows.insert(li, next ? this.#items.get(next.key) || null : null);
     this.#items.set(span.key, li);
     this.#updateCount();
   }
 
   removeSpan(key) {
     if (!this.#built) return;
-    this.#items.get(key)?.remove();
+    const li = this.#items.get(key);
+    if (li) this.#rows.remove(li);
     this.#items.delete(key);
     this.#updateCount();
   }

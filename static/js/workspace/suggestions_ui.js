@@ -6,6 +6,7 @@
 import { errorMessage, newClientId, request } from "../api.js";
 import { el } from "../dom.js";
 import { confidenceText, excerpt } from "../format.js";
+import { ChunkedList } from "./chunked.js";
 import { SuggestionSet, ghostKey, isGhostKey, mergeSorted, parseKey } from "./suggestions.js";
 
 /** The suggestion key a span on exactly this label and these offsets would have. */
@@ -19,7 +20,8 @@ export class SuggestionsUI {
   #view;
   #queue;
   #section;
-  #list;
+  #list; // the suggestions, in chunks of rows (chunked.js)
+  #relationChunks; // the suggested links, likewise
   #relationList;
   #count;
   #notice;
@@ -44,8 +46,9 @@ export class SuggestionsUI {
     this.#view = view;
     this.#queue = queue;
     this.#section = section;
-    this.#list = section.querySelector("[data-suggestion-list]");
+    this.#list = new ChunkedList(section.querySelector("[data-suggestion-list]"));
     this.#relationList = section.querySelector("[data-suggestion-relations]");
+    this.#relationChunks = new ChunkedList(this.#relationList, { rowPx: 56 });
     this.#count = section.querySelector("[data-suggestion-count]");
     this.#notice = section.querySelector("[data-suggestion-notice]");
     this.#articleId = articleId;
@@ -87,7 +90,7 @@ export class SuggestionsUI {
       const target = event.target.closest("[data-action], [data-suggestion]");
       if (!target) return;
       if (target.dataset.action === "accept-all-suggestions") this.acceptAll();
-      else if (target.dataset.action === "accept-relation") this.acceptRelation(this.#relationRows.indexOf(target.closest("li")));
+      else if (target.dataset.action === "accept-relation") this.acceptRelation(this.#relationRows.indexOf(target.closest(".suggested-relation")));
       else if (target.dataset.action === "accept-group") this.acceptGroup(target.dataset.group);
       else if (target.dataset.suggestion) this.select(target.dataset.suggestion);
     });
@@ -164,8 +167,8 @@ export class SuggestionsUI {
 
   #item(ghost) {
     const li = el(
-      "li",
-      { dataset: { key: ghost.key } },
+      "div",
+      { className: "row", role: "listitem", dataset: { key: ghost.key } },
       el(
         "button",
         { type: "button", className: "span-item suggestion-item", dataset: { suggestion: ghost.key } },
@@ -185,13 +188,12 @@ export class SuggestionsUI {
 
   #renderList() {
     this.#items.clear();
-    const fragment = document.createDocumentFragment();
-    for (const ghost of this.set.sorted) {
+    const rows = this.set.sorted.map((ghost) => {
       const li = this.#item(ghost);
       this.#items.set(ghost.key, li);
-      fragment.append(li);
-    }
-    this.#list.replaceChildren(fragment);
+      return li;
+    });
+    this.#list.replace(rows);
     for (const key of this.#grouped) this.#items.get(key)?.classList.add("in-group");
     this.#renderRelations();
     this.#updateCount();
@@ -228,7 +230,7 @@ export class SuggestionsUI {
     const rows = this.set.relationsWithEnds(this.#spanKeyOf).map(({ relation, from, to }) => this.#relationRow(relation, from, to));
     this.#relationRows = rows;
     this.#rowsFor = this.set.relations;
-    this.#relationList.replaceChildren(...rows);
+    this.#relationChunks.replace(rows);
     this.#relationList.hidden = rows.length === 0;
   }
 
@@ -265,7 +267,7 @@ export class SuggestionsUI {
     before.forEach((relation, index) => {
       let row = this.#relationRows[index];
       if (after[rows.length] !== relation) {
-        row.remove();
+        this.#relationChunks.remove(row);
         return;
       }
       if (naming.has(index)) {
@@ -291,8 +293,8 @@ export class SuggestionsUI {
       .map(([name, value]) => ` · ${name} ${this.#describe(value)}`)
       .join("");
     return el(
-      "li",
-      { className: "suggested-relation", dataset: part ? { group: part } : {} },
+      "div",
+      { className: "suggested-relation", role: "listitem", dataset: part ? { group: part } : {} },
       el("span", {
         className: "relation-text",
         text: `${this.#describe(relation.from)} → ${relation.label} → ${this.#describe(relation.to)}${refs} · ${confidenceText(relation.confidence)}`,
@@ -540,7 +542,8 @@ export class SuggestionsUI {
       return;
     }
     this.#view.removeSpan(key);
-    this.#items.get(key)?.remove();
+    const li = this.#items.get(key);
+    if (li) this.#list.remove(li);
     this.#items.delete(key);
     this.#view.setClass("pending", [...this.set.pending]);
     this.#updateCount();
