@@ -13,13 +13,18 @@ docs/deploy.md (bench/approle.py; --as-superuser to compare), and runs for --dur
   does), a 409 reloads the version;
 - the manager: exports the project (annotators' layers, native JSONL) again and again.
 
-Then it reports throughput and p50/p95/p99 latency per action, and checks the database: every
+Then it reports throughput, p50/p95/p99 latency per action and the CPU time per request of
+gunicorn and of the PostgreSQL server (ended backends included), and checks the database: every
 acknowledged span is stored exactly once (and every acknowledged delete is gone), and no article
 has more analysts than annotators_per_article. Every request that failed — no answer, a reset
 connection, a 5xx — counts as a failure even when its retry succeeded (a connection the server
 closed while idle is noticed before sending, as browsers do, and is not a request). Exit status
 1 if any request failed or a check fails. Nothing is sent
 anywhere but 127.0.0.1. The database is dropped at the end unless --keep.
+
+--py-spy FILE also samples the gunicorn workers with py-spy (not a dependency of the project:
+`.venv/bin/pip install py-spy`) and prints where their Python time goes: by package, by view and
+by function. Sampling costs CPU, so take the throughput from a run without it.
 """
 
 from __future__ import annotations
@@ -291,6 +296,14 @@ def main() -> int:
         help="serve as the owner (superuser) instead of the least-privilege role",
     )
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument(
+        "--py-spy",
+        default=None,
+        metavar="FILE",
+        help="sample the gunicorn workers with py-spy (pip install py-spy) during the run, write "
+        "the collapsed stacks to FILE and print where their time goes (sampling costs CPU: "
+        "take the throughput figures from a run without it)",
+    )
     args = parser.parse_args()
     if args.duration > 900:
         parser.error("--duration is limited to 900 s")
@@ -405,10 +418,14 @@ def main() -> int:
         ]
         manager = Manager(port, tokens["manager"], stats, deadline)
         everyone = actors if args.no_manager else [*actors, manager]
+        spy = start_py_spy(app.pid, args.py_spy, args.duration) if args.py_spy else None
         for actor in everyone:
             actor.start()
         for actor in everyone:
             actor.join(timeout=args.duration + 60)
+        if spy is not None:
+            spy.wait(timeout=120)
+            print_profile(Path(args.py_spy))
         elapsed = time.monotonic() - started
         cpu_after = cpu_seconds(app.pid, app_url)
         client_cpu = time.process_time() - client_cpu
@@ -427,7 +444,7 @@ def main() -> int:
         figures["cpu"] = cpu
         print(
             f"CPU per request: gunicorn {cpu['gunicorn_cpu_ms_per_request']:.1f} ms, PostgreSQL "
-            f"backends {cpu['postgres_cpu_ms_per_request']:.1f} ms, this load generator "
+            f"server {cpu['postgres_cpu_ms_per_request']:.1f} ms, this load generator "
             f"{cpu['client_cpu_ms_per_request']:.1f} ms; load average {load[0]:.1f} "
             f"on {os.cpu_count()} CPUs (other programs running distort the latencies)"
         )
@@ -465,9 +482,107 @@ def main() -> int:
             log_path.unlink(missing_ok=True)
 
 
+def start_py_spy(gunicorn_pid: int, output: str, duration: float) -> subprocess.Popen:
+    """py-spy sampling every gunicorn process for the run: 100 times a second, the thread that
+    holds the GIL (``--gil``), so that a thread waiting for PostgreSQL or for work is not
+    counted — the samples are where the workers' Python time goes."""
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        raise SystemExit("--py-spy needs py-spy: .venv/bin/pip install py-spy")
+    command = [str(spy), "record", "--pid", str(gunicorn_pid), "--subprocesses", "--gil"]
+    command += ["--rate", "100"]
+    command += ["--duration", str(max(1, int(duration))), "--format", "raw", "--output", output]
+    return subprocess.Popen(
+        [*command, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+STDLIB_PACKAGES = {"concurrent", "json", "email", "http", "urllib", "encodings", "importlib"}
+STDLIB_PACKAGES |= {"logging", "multiprocessing", "collections", "asyncio", "zoneinfo", "re"}
+
+
+def _where(frame: str) -> str:
+    """The file of a py-spy frame ``function (path/file.py:line)``."""
+    return frame.rsplit("(", 1)[-1].rsplit(":", 1)[0]
+
+
+def _package_of(frame: str) -> str:
+    where = _where(frame)
+    first = where.split("/", 1)[0] if "/" in where else ""
+    if not first or first in STDLIB_PACKAGES:
+        return "Python's standard library"
+    if first in ("labels", "annotator"):
+        return "Annotator (labels/, annotator/)"
+    return first
+
+
+def _is_view(frame: str) -> bool:
+    function = frame.split(" (", 1)[0]
+    method = function.rsplit(".", 1)[-1]
+    return _where(frame).startswith("labels/api/") and method in ("get", "post", "patch", "delete")
+
+
+def profile_summary(path: Path, top: int = 25) -> dict:
+    """Where the sampled time went, from py-spy's collapsed stacks (``frame;frame;… count``):
+    by package (the innermost frame's), by view (the request's APIView method) and by function,
+    inclusive (anywhere on the stack) and self (innermost frame)."""
+    inclusive: dict[str, int] = defaultdict(int)
+    own: dict[str, int] = defaultdict(int)
+    packages: dict[str, int] = defaultdict(int)
+    views: dict[str, int] = defaultdict(int)
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [
+            f for f in stack.split(";") if "(" in f and not f.startswith(("process ", "thread "))
+        ]
+        names = [f.rsplit(":", 1)[0] + ")" if ":" in f else f for f in frames]
+        for name in set(names):
+            inclusive[name] += n
+        if names:
+            own[names[-1]] += n
+            packages[_package_of(frames[-1])] += n
+        view = next((f for f in frames if _is_view(f)), None)
+        views[view.rsplit(":", 1)[0] + ")" if view else "(outside an API view)"] += n
+
+    def ranked(counts: dict[str, int], limit: int) -> list[tuple[str, float]]:
+        best = sorted(counts.items(), key=lambda kv: -kv[1])[:limit]
+        return [(name, round(100 * n / max(total, 1), 1)) for name, n in best]
+
+    return {
+        "samples": total,
+        "by_package": ranked(packages, 12),
+        "by_view": ranked(views, 12),
+        "inclusive": ranked(inclusive, top),
+        "self": ranked(own, top),
+    }
+
+
+def print_profile(path: Path) -> None:
+    summary = profile_summary(path)
+    print(
+        f"\npy-spy: {summary['samples']} samples of the gunicorn threads holding the GIL ({path})"
+    )
+    for part in ("by_package", "by_view", "inclusive", "self"):
+        print(f"  {part.replace('_', ' ')}:")
+        for name, percent in summary[part]:
+            print(f"    {percent:5.1f} %  {name}")
+    path.with_suffix(".json").write_text(json.dumps(summary, indent=2))
+
+
 def cpu_seconds(gunicorn_pid: int, url: str) -> dict[str, dict[int, float]]:
-    """CPU seconds used so far by each gunicorn process and each PostgreSQL backend serving
-    this database: the cost of a request, whatever else the machine is doing."""
+    """CPU seconds used so far by each gunicorn process and by the PostgreSQL server: the cost
+    of a request, whatever else the machine is doing.
+
+    PostgreSQL's figure is the postmaster's own time, the time of the backends (and background
+    processes) alive now, and — under the key ``-1`` — the time of those that already ended,
+    which the kernel adds to the postmaster when it reaps them. So a backend that served a
+    connection and exited between two readings is counted, and the reading does not depend on
+    what the connecting role may see in pg_stat_activity."""
     import psutil
     import psycopg
 
@@ -483,22 +598,24 @@ def cpu_seconds(gunicorn_pid: int, url: str) -> dict[str, dict[int, float]]:
 
     arbiter = psutil.Process(gunicorn_pid)
     with psycopg.connect(url) as conn:
-        backends = [
-            row[0]
-            for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
-            )
-        ]
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    postmaster = psutil.Process(psutil.Process(backend).ppid())
+    server = used([postmaster.pid, *(c.pid for c in postmaster.children())])
+    ended = postmaster.cpu_times()
+    server[-1] = ended.children_user + ended.children_system
     return {
         "gunicorn": used([arbiter.pid, *(c.pid for c in arbiter.children(recursive=True))]),
-        "postgres": used(backends),
+        "postgres": server,
     }
 
 
 def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
-    """Seconds between two ``cpu_seconds`` readings (processes started meanwhile count from 0;
-    ones that ended meanwhile are lost, which CONN_MAX_AGE and long-lived workers make rare)."""
+    """Seconds between two ``cpu_seconds`` readings. Processes started meanwhile count from 0.
+    With the key ``-1`` (PostgreSQL: the ended processes' time) the totals are compared, since a
+    process that ended meanwhile is in it; otherwise (gunicorn) a process that ended meanwhile
+    is lost, which long-lived workers make rare."""
+    if -1 in after:
+        return sum(after.values()) - sum(before.values())
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
