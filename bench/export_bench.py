@@ -594,6 +594,10 @@ def api_bench(project, results: dict, database: str, http_import: int = 0) -> No
             f"/api/v1/projects/{SLUG}/articles/{gold.article_id}/",
             f"/api/v1/articles/{gold.article_id}/annotations/",
         )
+        # … or in one request, the article under "article" (?include=article).
+        results["api_read_annotations_include_article"] = reads(
+            f"/api/v1/articles/{gold.article_id}/annotations/?include=article"
+        )
 
         # Spans one by one from one client, starting each annotation: start, 10 saves, submit.
         started = time.perf_counter()
@@ -974,6 +978,7 @@ def main() -> int:
                 "api_read_annotation_10_spans",
                 "api_read_annotation_300_spans",
                 "api_read_article_and_annotations",
+                "api_read_annotations_include_article",
             ):
                 r = results[key]
                 print(

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -167,9 +168,25 @@ class ArticleDetailView(APIView):
         return Response(article_detail(article, membership))
 
 
+INCLUDES = ("article",)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="The article's annotations (layers) I may see, with spans and relations",
+        description=(
+            "With `include=article` the answer also holds the article itself, under "
+            '`"article"`, exactly as `GET /projects/{slug}/articles/{id}/` gives it (its text '
+            "included): what a script reading an article for analysis needs, in one request."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "include",
+                str,
+                description='article: also the article, with its text, under "article".',
+                enum=list(INCLUDES),
+            )
+        ],
         responses={200: AnnotationSerializer(many=True), **READ_ERRORS},
     )
 )
@@ -181,10 +198,18 @@ class ArticleAnnotationListView(generics.ListAPIView):
         from PostgreSQL (``reads.article_layers_json``: the access check and the JSON in one
         statement, not parsed here); later pages through the serializer below. Both give
         the same JSON (tests/api/test_articles.py compares them)."""
+        include = request.query_params.get("include", "")
+        if include not in ("", *INCLUDES):
+            raise Invalid.one(
+                "include", "invalid_choice", f"include must be one of {', '.join(INCLUDES)}."
+            )
         paginator = self.paginator
         assert isinstance(paginator, PageNumberPagination)
         if request.query_params.get(paginator.page_query_param, "1") != "1":
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
+            if include:
+                response.data = {"article": self._article(), **response.data}
+            return response
         size = paginator.get_page_size(request) or 0
         count, results = article_layers_json(request.user, kwargs["article_id"], size)
         following = None
@@ -193,9 +218,16 @@ class ArticleAnnotationListView(generics.ListAPIView):
                 request.build_absolute_uri(), paginator.page_query_param, 2
             )
         body = f'{{"count":{count},"next":{json.dumps(following)},"previous":null,"results":'
-        return HttpResponse(
-            b"".join((body.encode(), results.encode(), b"}")), content_type="application/json"
-        )
+        parts = [body.encode(), results.encode(), b"}"]
+        if include:
+            # After the layers' statement, which has answered 404 to a non-member already.
+            parts.insert(0, b'{"article":' + JSONRenderer().render(self._article()) + b",")
+            parts[1] = parts[1][1:]  # the layers' object continues the one opened above
+        return HttpResponse(b"".join(parts), content_type="application/json")
+
+    def _article(self) -> dict:
+        article, membership = access.access_article(self.request.user, self.kwargs["article_id"])
+        return article_detail(article, membership)
 
     def get_queryset(self):
         user = self.request.user

@@ -499,3 +499,51 @@ def test_relations_serialise_with_from_and_to(api, project, articles, annotator)
         "attrs": {},
         "client_id": None,
     }
+
+
+@pytest.mark.parametrize("who", ["manager", "annotator", "annotator2"])
+def test_include_article_adds_the_article_as_its_detail_gives_it(
+    request, api, project, rich_layers, who
+):
+    """?include=article: the same layers, and the article under "article" exactly as the
+    article's own GET gives it (text and state; the layers' summary for staff only)."""
+    client = api(request.getfixturevalue(who))
+    both = client.get(f"/api/v1/articles/{rich_layers.pk}/annotations/?include=article")
+    assert both.status_code == 200, both.content
+    body = json.loads(both.content)
+    layers = client.get(f"/api/v1/articles/{rich_layers.pk}/annotations/").json()
+    detail = client.get(f"{ARTICLES}{rich_layers.pk}/").json()
+    assert body == {"article": detail, **layers}
+    assert body["article"]["text"] == RICH_TEXT
+    assert (body["article"]["layers"] is None) == (who != "manager")
+
+
+def test_include_article_on_a_later_page_too(api, project, rich_layers, manager, monkeypatch):
+    from rest_framework.pagination import PageNumberPagination
+
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)  # 3 layers: two pages
+    client = api(manager)
+    url = f"/api/v1/articles/{rich_layers.pk}/annotations/?include=article"
+    first, second = client.get(url).json(), client.get(f"{url}&page=2").json()
+    assert (
+        first["article"] == second["article"] == client.get(f"{ARTICLES}{rich_layers.pk}/").json()
+    )
+    assert [len(first["results"]), len(second["results"])] == [2, 1]
+    assert first["next"] and second["previous"] is not None
+
+
+def test_include_article_refuses_others_and_outsiders(api, rich_layers, manager, outsider):
+    bad = api(manager).get(f"/api/v1/articles/{rich_layers.pk}/annotations/?include=text")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "include"
+    url = f"/api/v1/articles/{rich_layers.pk}/annotations/?include=article"
+    assert api(outsider).get(url).status_code == 404
+
+
+def test_include_article_query_count(api, two_layers, reviewer, django_assert_num_queries):
+    client = api(reviewer)
+    # The list's three (session, user, the layers' one statement), then the article with its
+    # project, the caller's membership and the article's layers (its state) for "article".
+    with django_assert_num_queries(6):
+        response = client.get(f"/api/v1/articles/{two_layers.pk}/annotations/?include=article")
+    assert response.json()["article"]["id"] == two_layers.pk
