@@ -2,6 +2,9 @@
 
 gunicorn runs no system checks of its own, so the application runs the project's configuration
 checks (``labels.checks``) before it serves anything: a bad setting stops the worker at start.
+Then it loads the URLconf, and with it every view: Django does that lazily, in a worker's first
+request, which made that request (an export's first byte, a save) about half a second slower —
+in every new worker, and again after each recycle (``max_requests``).
 """
 
 import os
@@ -25,3 +28,12 @@ def _check_configuration() -> None:
 
 
 _check_configuration()
+
+
+def _load_urls() -> None:
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 — imports ROOT_URLCONF and the views it names
+
+
+_load_urls()

@@ -46,3 +46,19 @@ def test_the_wsgi_application_refuses_to_start_with_a_bad_setting():
     )
     assert result.returncode != 0
     assert "labels.E001" in result.stderr and "intranet" in result.stderr
+
+
+@pytest.mark.server
+def test_the_wsgi_application_loads_every_view_before_its_first_request():
+    """A gunicorn worker imports the URLconf when it starts, not in the first request it serves
+    (which would then wait for it: half a second on the 2-core machine)."""
+    env = dict(os.environ, DEBUG="1")
+    env.pop("DATABASE_URL", None)
+    code = "import sys, annotator.wsgi; print(sorted(m for m in sys.modules if m.startswith('labels.api.')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout
+    for module in ("labels.api.urls", "labels.api.annotations", "labels.api.export"):
+        assert f"'{module}'" in loaded, module
