@@ -597,9 +597,9 @@ def cpu_seconds(gunicorn_pid: int, url: str) -> dict[str, dict[int, float]]:
         return out
 
     arbiter = psutil.Process(gunicorn_pid)
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(url) as conn:  # a backend's parent is the postmaster
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-    postmaster = psutil.Process(psutil.Process(backend).ppid())
+        postmaster = psutil.Process(psutil.Process(backend).ppid())
     server = used([postmaster.pid, *(c.pid for c in postmaster.children())])
     ended = postmaster.cpu_times()
     server[-1] = ended.children_user + ended.children_system
