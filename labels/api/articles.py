@@ -226,7 +226,8 @@ class ArticleAnnotationListView(generics.ListAPIView):
         return HttpResponse(b"".join(parts), content_type="application/json")
 
     def _article(self) -> dict:
-        article, membership = access.access_article(self.request.user, self.kwargs["article_id"])
+        user, article_id = self.request.user, self.kwargs["article_id"]
+        article, membership = access.access_article_at_once(user, article_id)
         return article_detail(article, membership)
 
     def get_queryset(self):

@@ -542,8 +542,8 @@ def test_include_article_refuses_others_and_outsiders(api, rich_layers, manager,
 
 def test_include_article_query_count(api, two_layers, reviewer, django_assert_num_queries):
     client = api(reviewer)
-    # The list's three (session, user, the layers' one statement), then the article with its
-    # project, the caller's membership and the article's layers (its state) for "article".
-    with django_assert_num_queries(6):
+    # The list's three (session, user, the layers' one statement), then for "article" the
+    # article with its project and the caller's membership, and the article's layers (its state).
+    with django_assert_num_queries(5):
         response = client.get(f"/api/v1/articles/{two_layers.pk}/annotations/?include=article")
     assert response.json()["article"]["id"] == two_layers.pk
