@@ -13,7 +13,7 @@ import contextlib
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from labels.jobs import stalled
+from labels.jobs import child, stalled
 from labels.jobs.tasks import QUEUE
 
 
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         # own asynchronous connections (and LISTEN/NOTIFY) to the same database.
         connector = app.connector
         assert isinstance(connector, DjangoConnector)
+        # Imports run in children of a fork server that has set Django up (labels.jobs.child):
+        # started now, it is ready by the first import.
+        child.start_fork_server()
         with app.replace_connector(connector.get_worker_connector()) as worker_app:
             asyncio.run(_run(worker_app, concurrency, name))
 
