@@ -264,15 +264,25 @@ def _annotation_with_membership(
     return annotation, Membership(pk=membership_id, project=project, user=user, role=role)
 
 
-def _article_and_membership_sql(where: str) -> str:
-    """The project, the caller's membership and the article (``r``, LEFT JOINed on ``where``)."""
-    return (
+def _article_and_membership(
+    user, where: str, params: list, missing: str
+) -> tuple[Article, Membership]:
+    """The project, the caller's membership and the article ``params[0]`` of that project
+    (LEFT JOINed, so an unknown article of a known project is told apart), for the project
+    ``where`` selects, in one query; Http404(``missing``) when there is no such row."""
+    sql = (
         f"SELECT {rawsql.select_list(Project, 'p')}, m.id, m.role, r.id, "
         f"{rawsql.select_list(Article, 'r')} "
         f"FROM {rawsql.table(Project)} p "
         f"JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
-        f"LEFT JOIN {rawsql.table(Article)} r ON r.project_id = p.id AND {where}"
+        f"LEFT JOIN {rawsql.table(Article)} r ON r.project_id = p.id AND r.id = %s {where}"
     )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [user.pk, *params])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404(missing)
+    return _article_of(row, user)
 
 
 def access_project_article(user, slug: str, article_id: int | str) -> tuple[Article, Membership]:
@@ -284,13 +294,9 @@ def access_project_article(user, slug: str, article_id: int | str) -> tuple[Arti
     article_id = _as_id(article_id, "article")
     if not 0 < article_id < 2**63:
         article_id = 0  # no article has it; the project may still be unknown (404 for that)
-    sql = _article_and_membership_sql("r.id = %s") + " WHERE p.slug = %s"
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, [user.pk, article_id, slug])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404("No such project.")
-    return _article_of(row, user)
+    return _article_and_membership(
+        user, "WHERE p.slug = %s", [article_id, slug], "No such project."
+    )
 
 
 def access_article_at_once(user, article_id: int | str) -> tuple[Article, Membership]:
@@ -300,15 +306,8 @@ def access_article_at_once(user, article_id: int | str) -> tuple[Article, Member
     article_id = _requested_id(user, article_id, "article")
     if not 0 < article_id < 2**63:
         raise Http404("No such article.")
-    sql = _article_and_membership_sql("r.id = %s") + (
-        f" WHERE p.id = (SELECT project_id FROM {rawsql.table(Article)} WHERE id = %s)"
-    )
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, [user.pk, article_id, article_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404("No such article.")
-    return _article_of(row, user)
+    where = f"WHERE p.id = (SELECT project_id FROM {rawsql.table(Article)} WHERE id = %s)"
+    return _article_and_membership(user, where, [article_id, article_id], "No such article.")
 
 
 def _article_of(row, user) -> tuple[Article, Membership]:
