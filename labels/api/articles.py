@@ -217,13 +217,13 @@ class ArticleAnnotationListView(generics.ListAPIView):
             following = replace_query_param(
                 request.build_absolute_uri(), paginator.page_query_param, 2
             )
-        body = f'{{"count":{count},"next":{json.dumps(following)},"previous":null,"results":'
-        parts = [body.encode(), results.encode(), b"}"]
-        if include:
-            # After the layers' statement, which has answered 404 to a non-member already.
-            parts.insert(0, b'{"article":' + JSONRenderer().render(self._article()) + b",")
-            parts[1] = parts[1][1:]  # the layers' object continues the one opened above
-        return HttpResponse(b"".join(parts), content_type="application/json")
+        # The article after the layers' statement, which has answered 404 to a non-member.
+        article = b'"article":' + JSONRenderer().render(self._article()) + b"," if include else b""
+        body = f'"count":{count},"next":{json.dumps(following)},"previous":null,"results":'
+        return HttpResponse(
+            b"".join((b"{", article, body.encode(), results.encode(), b"}")),
+            content_type="application/json",
+        )
 
     def _article(self) -> dict:
         user, article_id = self.request.user, self.kwargs["article_id"]

@@ -63,6 +63,19 @@ def test_the_worker_starts_its_fork_server_set_up_before_any_import(worker):
     )
 
 
+def _running_import(client, worker, tmp_path, count: int) -> int:
+    """A large import's job, once its file is read and its records are being checked and
+    written (uncommitted): progress 0.3 or more."""
+    job_id = _start(client, "large.jsonl", _large_file(tmp_path, count))
+    wait_for(
+        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
+        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
+        timeout=300,
+        workers=[worker],
+    )
+    return job_id
+
+
 def _start(client, name: str, data: bytes) -> int:
     response = client.post(
         "/api/v1/projects/desk/imports/",
@@ -107,14 +120,7 @@ def test_a_killed_import_process_fails_the_job_and_writes_nothing(
     api, project, manager, worker, tmp_path
 ):
     client = api(manager)
-    job_id = _start(client, "large.jsonl", _large_file(tmp_path, 6000))
-    # Once the file is read and the records are being checked and written (uncommitted).
-    wait_for(
-        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
-        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
-        timeout=300,
-        workers=[worker],
-    )
+    job_id = _running_import(client, worker, tmp_path, 6000)
     child = _import_child(worker)
     os.kill(child.pid, signal.SIGKILL)
 
@@ -163,13 +169,7 @@ def test_an_import_whose_worker_died_stops_and_runs_again_on_another(
     from tests.support.workers import Worker
 
     client = api(manager)
-    job_id = _start(client, "large.jsonl", _large_file(tmp_path, 4000))
-    wait_for(
-        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
-        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
-        timeout=300,
-        workers=[worker],
-    )
+    job_id = _running_import(client, worker, tmp_path, 4000)
     child = _import_child(worker)
     os.kill(worker.pid, signal.SIGKILL)
     worker.process.wait(timeout=10)
@@ -185,13 +185,7 @@ def test_an_import_whose_worker_died_stops_and_runs_again_on_another(
 
 def test_an_import_cancelled_in_its_child_writes_nothing(api, project, manager, worker, tmp_path):
     client = api(manager)
-    job_id = _start(client, "large.jsonl", _large_file(tmp_path, 6000))
-    wait_for(
-        lambda: client.get(f"/api/v1/jobs/{job_id}/").json(),
-        lambda job: job["state"] == "running" and job["progress"] >= 0.3,
-        timeout=300,
-        workers=[worker],
-    )
+    job_id = _running_import(client, worker, tmp_path, 6000)
     assert client.delete(f"/api/v1/jobs/{job_id}/").status_code == 200
     # The child stops at its next progress update and says where it was.
     job = wait_for(

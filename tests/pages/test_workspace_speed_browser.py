@@ -15,17 +15,30 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROWS = "[data-suggestion-relations] .suggested-relation"
 
 
+def _stored_link(article, user) -> tuple[str, str, str]:
+    """The one relation of ``user``'s layer: its label and its ends as suggestion keys."""
+    annotation = my_annotation(article, user)
+    relation = Relation.objects.get(annotation=annotation)
+    ends = {s.pk: f"{s.label}:{s.start}:{s.end}" for s in annotation.spans.all()}
+    return relation.label, ends[relation.source_id], ends[relation.target_id]
+
+
+def _with_suggested_links(new_page, live_server, article, user):
+    """The analyst's workspace on ``article`` with its suggestions shown, and the suggested
+    links the server offers (in the order the page lists them)."""
+    page = new_page(user)
+    open_with_suggestions(page, live_server, article)
+    offered = page.request.get(f"{live_server.url}/api/v1/articles/{article.pk}/suggestions/")
+    return page, offered.json()["relations"]
+
+
 def test_accepting_the_ends_of_a_suggested_link_redraws_its_row_only_and_the_link_is_taken(
     new_page,
     live_server,
     seed_article,  # noqa: F811
     annotator,
 ):
-    page = new_page(annotator)
-    open_with_suggestions(page, live_server, seed_article)
-    offered = page.request.get(
-        f"{live_server.url}/api/v1/articles/{seed_article.pk}/suggestions/"
-    ).json()["relations"]
+    page, offered = _with_suggested_links(new_page, live_server, seed_article, annotator)
     assert page.locator(ROWS).count() == len(offered) >= 3
     first = offered[0]
     named = {first["from"], first["to"], *first.get("attrs", {}).values()}
@@ -61,14 +74,7 @@ def test_accepting_the_ends_of_a_suggested_link_redraws_its_row_only_and_the_lin
 
     with saving(page):
         expected.locator("[data-action=accept-relation]").click()
-    annotation = my_annotation(seed_article, annotator)
-    relation = Relation.objects.get(annotation=annotation)
-    ends = {s.pk: f"{s.label}:{s.start}:{s.end}" for s in annotation.spans.all()}
-    assert (relation.label, ends[relation.source_id], ends[relation.target_id]) == (
-        first["label"],
-        first["from"],
-        first["to"],
-    )
+    assert _stored_link(seed_article, annotator) == (first["label"], first["from"], first["to"])
     assert page.problems == []
 
 
@@ -115,11 +121,7 @@ def test_rejecting_a_suggestion_redraws_only_the_rows_naming_it_and_links_still_
     seed_article,  # noqa: F811
     annotator,
 ):
-    page = new_page(annotator)
-    open_with_suggestions(page, live_server, seed_article)
-    offered = page.request.get(
-        f"{live_server.url}/api/v1/articles/{seed_article.pk}/suggestions/"
-    ).json()["relations"]
+    page, offered = _with_suggested_links(new_page, live_server, seed_article, annotator)
 
     def names(r):
         return {r["from"], r["to"], *r.get("attrs", {}).values()}
@@ -162,13 +164,6 @@ def test_rejecting_a_suggestion_redraws_only_the_rows_naming_it_and_links_still_
     row = page.locator(ROWS).nth(kept.index(later))
     with saving(page):
         row.locator("[data-action=accept-relation]").click()
-    annotation = my_annotation(seed_article, annotator)
-    relation = Relation.objects.get(annotation=annotation)
-    ends = {s.pk: f"{s.label}:{s.start}:{s.end}" for s in annotation.spans.all()}
-    assert (relation.label, ends[relation.source_id], ends[relation.target_id]) == (
-        link["label"],
-        link["from"],
-        link["to"],
-    )
+    assert _stored_link(seed_article, annotator) == (link["label"], link["from"], link["to"])
     assert page.locator(ROWS).count() == len(kept) - 1
     assert page.problems == []
