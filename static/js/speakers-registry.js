@@ -325,7 +325,8 @@ function listenForEscape() {
  * (the field's Enter handler then saves it, through speakerValue), Esc closes the list, a click
  * takes one too. Text that names exactly one speaker highlights it; text shared by several
  * highlights none, so Enter alone never picks one of them. Until the registry is read the
- * field is empty and says so; then it shows the name, unless the analyst has typed.
+ * field is empty and says so; then it shows the name, unless the analyst has typed (text
+ * typed meanwhile opens its list when the registry arrives).
  */
 export function enhanceSpeakerInput(input, value) {
   if (comboboxes === 0) listenForEscape();
@@ -342,6 +343,7 @@ export function enhanceSpeakerInput(input, value) {
   }
   let shown = []; // the speakers listed
   let active = -1;
+  let typedEarly = false; // text typed before the registry was read: listed when it arrives
 
   function showName() {
     if (input.dataset.touched) return;
@@ -360,6 +362,10 @@ export function enhanceSpeakerInput(input, value) {
       return;
     }
     showName();
+    if (typedEarly && registry.loaded) {
+      typedEarly = false;
+      if (document.activeElement === input && input.value.trim()) open();
+    }
   };
   registry.addEventListener("change", onRegistry);
 
@@ -427,6 +433,7 @@ export function enhanceSpeakerInput(input, value) {
   input.addEventListener("input", () => {
     input.dataset.touched = "true";
     delete input.dataset.chosen;
+    if (!registry.loaded) typedEarly = true;
     if (input.value.trim()) open();
     else close();
   });

@@ -72,6 +72,31 @@ def test_a_linked_speaker_shows_no_id_while_the_registry_loads_then_its_name(
     assert not page.problems
 
 
+def test_text_typed_before_the_registry_arrives_is_listed_when_it_does(
+    new_page, live_server, project, talks, annotator, make_speaker
+):
+    make_speaker(project, "Emmanuel Macron", aliases=["Macron"])
+    make_speaker(project, "Brigitte Macron", aliases=["Macron"])
+    _source(talks, annotator)
+    page = new_page(annotator)
+    held = []  # the registry's request, answered when the test says so
+    page.route(REGISTRY, lambda route: held.append(route))
+    open_workspace(page, live_server, talks)
+    _to_speaker_field(page)
+    page.keyboard.type("Macron")
+    listbox = page.get_by_role("listbox", name="Speakers")
+    expect(listbox).to_be_hidden()  # nothing to list yet
+    assert held, "the page did not ask for the registry"
+
+    for route in held:
+        route.continue_()
+    options = listbox.get_by_role("option")
+    expect(options).to_have_count(2)
+    expect(options.nth(0)).to_contain_text("Brigitte Macron")
+    expect(page.locator("[role=option][aria-selected=true]")).to_have_count(0)
+    assert not page.problems
+
+
 def test_an_alias_of_two_speakers_lists_both_and_the_keyboard_chooses(
     new_page, live_server, project, talks, annotator, make_speaker
 ):
