@@ -100,6 +100,19 @@ def test_a_reviewer_merges_two_speakers_and_sees_the_quotes_then_undoes_it(
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(tmp_path / "speakers-390.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    # Who said what on a phone: every cell in sight, named, none scrolled out of the table.
+    row = quotes.first
+    row.scroll_into_view_if_needed()
+    for text in ("Macron", "said", "Talks", "2020-10-01"):
+        expect(row.get_by_text(text, exact=True)).to_be_in_viewport()
+    assert page.evaluate(
+        """[...document.querySelectorAll("[data-speaker-quotes] td")].every(
+            (td) => td.getBoundingClientRect().right <= innerWidth)"""
+    )
+    labels = row.locator("td[data-label]").evaluate_all(
+        "(tds) => tds.map((td) => getComputedStyle(td, '::before').content)"
+    )
+    assert labels[1:4] == ['"Source: "', '"Cue: "', '"Article: "']
     assert not page.problems
 
 
