@@ -105,16 +105,23 @@ function speakerField(attribute, value, { id, dataset, disabled }, span) {
   });
   // Typing replaces the linked name rather than adding to it.
   input.addEventListener("focus", () => input.select());
+  const usage = "Type a name or alias (↓ lists the speakers); Enter saves";
+  let suggestion = null; // the hint of the suggested speaker, true only while the field is empty
+  // Before the type-ahead's own listener, which may then say which speaker Enter takes.
+  input.addEventListener("input", () => {
+    if (suggestion) hint.textContent = input.value.trim() ? usage : suggestion;
+  });
   const list = enhanceSpeakerInput(input, value);
   registry.load();
-  const hint = el("span", { className: "hint", text: "Type a name or alias (↓ lists the speakers); Enter saves" });
+  const hint = el("span", { className: "hint", text: usage });
   // An unlinked Source shows the speaker the suggester guesses; Enter in the empty field takes it.
   if (!disabled && (value === undefined || value === null)) {
     suggestedSpeaker(span).then((guess) => {
       if (!guess || input.value.trim()) return;
       input.dataset.suggested = String(guess.speaker);
       input.placeholder = `Suggested: ${guess.name}`;
-      hint.textContent = `Suggested: ${guess.name} (${Math.round(guess.confidence * 100)}%) — Enter takes it`;
+      suggestion = `Suggested: ${guess.name} (${Math.round(guess.confidence * 100)}%) — Enter takes it`;
+      hint.textContent = suggestion;
     });
   }
   return labelledField(id, fieldTitle(attribute), input, hint, list);

@@ -137,6 +137,14 @@ def test_enter_in_an_empty_speaker_field_takes_the_suggested_speaker(
     field = page.locator("[data-editor] input[data-kind=speaker]")
     expect(field).to_be_focused()
     expect(field).to_have_attribute("placeholder", "Suggested: the Kremlin")
+    hint = page.locator("[data-editor] .field:has(input[data-kind=speaker]) .hint")
+    expect(hint).to_contain_text("Suggested: the Kremlin (95%) — Enter takes it")
+    # Typed text is no longer the suggestion: the hint stops promising it; emptied, it is back.
+    page.keyboard.type("Pes")
+    expect(hint).not_to_contain_text("Enter takes it")
+    for _ in "Pes":
+        page.keyboard.press("Backspace")
+    expect(hint).to_contain_text("Suggested: the Kremlin (95%) — Enter takes it")
     with saving(page):
         page.keyboard.press("Enter")
     assert Span.objects.get(annotation=layer).attrs["speaker"] == kremlin.pk
