@@ -19,13 +19,13 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.db.models.expressions import OrderBy
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Now
+from django.http import Http404
 from django.utils import timezone
 
 from labels import access, rawsql
-from labels.errors import ArticleFull, TooManyDrafts
+from labels.errors import ArticleFull, TooManyDrafts, Unauthenticated
 from labels.models import FINISHED, Annotation, AnnotationStatus, Article, Membership, Project
 
 
@@ -131,8 +131,7 @@ def do_next_article(project: Project, user) -> Annotation | None:
     return do_next(project, user).annotation
 
 
-@transaction.atomic
-def do_next(project: Project, user) -> Next:
+def do_next(project: Project, user, *, token: str | None = None) -> Next:
     """The annotation the user should work on next, creating a leased draft if needed.
 
     Returns their oldest open draft first (renewing its lease if the article still has room),
@@ -140,69 +139,34 @@ def do_next(project: Project, user) -> Next:
     A new lease is taken only when the user has no live one (any would have been returned), so
     the cap on open drafts holds here by construction; the membership lock keeps it so against
     the user's concurrent opens of articles from the list.
+
+    One statement, the database function ``labels_next_annotation`` (migration 0021 says how
+    it locks and counts). ``token``: the digest of an API key taken on trust
+    (``labels.api.auth.DeferredToken``), checked by that statement first: ``Unauthenticated``
+    when it is revoked. Http404 when the user is not a member of the project.
     """
-    _lock_member(project, user)
-    for draft in open_drafts(project, user).select_for_update(of=("self",)):
-        if draft.assigned_by_id or (
-            draft.lease_expires_at and draft.lease_expires_at > timezone.now()
-        ):
-            return Next(draft, True)
-        if draft.review_comment or _has_room(project, draft.article_id, excluding=draft.pk):
-            draft.lease_expires_at = lease_deadline(project)
-            draft.save(update_fields=["lease_expires_at", "updated_at"])
-            return Next(draft, True)
-    exclude: list[int] = []
-    # First pass skips rows other requests hold; when that finds nothing, a second pass waits
-    # for them, so that an analyst is never told "nothing left" merely because every remaining
-    # article was locked for an instant by someone else's request.
-    skip_locked = True
-    while True:
-        # Each attempt runs in a savepoint: rolling it back releases the lock on an article that
-        # turned out to be full, so a request never sits on rows it does not use (two requests
-        # waiting on each other's discarded rows would deadlock).
-        attempt = transaction.savepoint()
-        article_id = _candidate(project, user, exclude, skip_locked=skip_locked)
-        if article_id is None:
-            transaction.savepoint_rollback(attempt)
-            if skip_locked:
-                skip_locked = False
-                continue
-            return Next(None, False)
-        # The row is ours now; count again in a new statement, which sees every commit made
-        # before the lock was granted.
-        if not _has_room(project, article_id):
-            transaction.savepoint_rollback(attempt)
-            exclude.append(article_id)
-            continue
-        transaction.savepoint_commit(attempt)
-        created = Annotation.objects.create(
-            article_id=article_id,
-            annotator=user,
-            status=AnnotationStatus.DRAFT,
-            schema_version=project.schema_version,
-            lease_expires_at=lease_deadline(project),
+    outcome, annotation = next_annotation(project.slug, user, token=token)
+    if outcome == "not_member":
+        raise Http404("No such project.")
+    return Next(annotation, outcome == "resumed")
+
+
+def next_annotation(slug: str, user, *, token: str | None = None) -> tuple[str, Annotation | None]:
+    """``labels_next_annotation``'s answer for project ``slug``: its outcome (``resumed``,
+    ``created``, ``none``, ``not_member``) and the annotation, if any."""
+    row = Annotation(annotator=user, status=AnnotationStatus.DRAFT)
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT n.outcome, {rawsql.select_list(Annotation, 'a')} "
+            "FROM labels_next_annotation(%s::text, %s::integer, %s::text, %s::jsonb, %s::integer) n "
+            "CROSS JOIN LATERAL (SELECT (n.annotation).*) a",
+            [slug, user.pk, token, _new_row(row), settings.ANNOTATOR_LEASE_MINUTES],
         )
-        return Next(created, False)
-
-
-def _candidate(project: Project, user, exclude: list[int], *, skip_locked: bool) -> int | None:
-    """The first article of the project that this user has not annotated and that has a free
-    seat, locked ``FOR UPDATE`` (rows other requests hold are skipped when ``skip_locked``).
-    First in import order, or, with ``project.next_by_uncertainty``, the one the trained model
-    is least sure about (``ArticleUncertainty``; articles it has not measured come after)."""
-    mine = Annotation.objects.filter(article=OuterRef("pk"), annotator=user)
-    order: tuple[str | OrderBy, ...] = ("pk",)
-    if project.next_by_uncertainty:
-        order = (F("uncertainty__value").desc(nulls_last=True), "pk")
-    return (
-        with_seats(Article.objects.filter(project=project).filter(~Exists(mine)))
-        .filter(seats__lt=project.annotators_per_article)
-        .exclude(pk__in=exclude)
-        .order_by(*order)
-        .select_for_update(of=("self",), skip_locked=skip_locked)
-        .values_list("pk", flat=True)
-        .first()
-    )
+        outcome, *columns = cursor.fetchone()
+    if outcome == "unauthenticated":
+        raise Unauthenticated(token)
+    annotation = None if columns[0] is None else rawsql.from_row(Annotation, columns)
+    return outcome, annotation
 
 
 def _has_room(project: Project, article_id: int, excluding: int | None = None) -> bool:
@@ -244,12 +208,6 @@ def start_own(article_id: int, user) -> Annotation | None:
     None, with nothing written, when no layer can be had (no such article, not a member, no
     seat, the cap reached): ``do_get_or_create_own``'s checks then say why."""
     row = Annotation(article_id=article_id, annotator=user, status=AnnotationStatus.DRAFT)
-    db = connections[DEFAULT_DB_ALIAS]
-    values = {
-        field.column: field.get_db_prep_save(field.pre_save(row, add=True), db)
-        for field in Annotation._meta.concrete_fields
-        if not field.primary_key
-    }
     with rawsql.cursor() as cursor:
         cursor.execute(
             f"SELECT {rawsql.select_list(Annotation, 'a')} "
@@ -257,12 +215,24 @@ def start_own(article_id: int, user) -> Annotation | None:
             [
                 article_id,
                 user.pk,
-                json.dumps(values, default=_isoformat),
+                _new_row(row),
                 settings.ANNOTATOR_LEASE_MINUTES,
             ],
         )
         found = cursor.fetchone()
     return None if found is None else rawsql.from_row(Annotation, found)
+
+
+def _new_row(row: Annotation) -> str:
+    """The columns of a new annotation as the model fills them in (defaults, timestamps), as
+    the JSON the database functions take (``p_row``); they set the rest themselves."""
+    db = connections[DEFAULT_DB_ALIAS]
+    values = {
+        field.column: field.get_db_prep_save(field.pre_save(row, add=True), db)
+        for field in Annotation._meta.concrete_fields
+        if not field.primary_key
+    }
+    return json.dumps(values, default=_isoformat)
 
 
 def _isoformat(value: datetime) -> str:

@@ -230,18 +230,27 @@ class SkipView(APIView):
         return Response(annotation_payload(annotation))
 
 
-class NextArticleView(APIView):
+class NextArticleView(ChecksTokenItself, APIView):
+    checks_token_itself = ("POST",)
+
     @extend_schema(
         request=None,
         responses={200: AnnotationSerializer, 204: None},
         summary="Lease my next article",
     )
     def post(self, request, slug: str):
-        project, _ = access.access_project(request.user, slug)
-        annotation = queue.do_next_article(project, request.user)
+        # Two statements: labels_next_annotation (the key's check, the membership, the queue's
+        # locks and counts, the draft), then the layer as JSON. Not a member: the access
+        # check's 404.
+        outcome, annotation = queue.next_annotation(
+            slug, request.user, token=auth.deferred_digest(request)
+        )
+        if outcome == "not_member":
+            project, _ = access.access_project(request.user, slug)
+            annotation = queue.do_next_article(project, request.user)
         if annotation is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(annotation_payload(annotation))
+        return raw_json(layer_json(annotation.pk))
 
 
 class AssignView(APIView):

@@ -137,3 +137,74 @@ def test_ten_analysts_starting_one_article_at_once_through_the_api_take_its_two_
     assert set(started.values_list("annotator__username", flat=True)) == {
         name for name, (status, _) in answers.items() if status == 200
     }
+
+
+def _waiting_on_a_lock(timeout: float = 30) -> None:
+    """Return once some other backend of this database waits for a lock (the request under
+    test has reached the row the test holds)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+    raise AssertionError("no request came to wait for the lock")
+
+
+def _next_in_a_thread(project, user) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def ask():
+        try:
+            outcome["annotation"] = queue.do_next_article(project, user)
+        except BaseException as exc:
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.parametrize("holder_commits", [False, True])
+def test_next_waits_for_the_last_article_another_request_holds(
+    make_project, make_user, make_article, holder_commits
+):
+    """The first pass skips locked rows; when that finds nothing, the second waits for them.
+    When the holder rolls back, the waiting analyst gets the article; when the holder took its
+    last seat, the seats are counted again after the lock and the answer is "nothing left"."""
+    from django.db import transaction
+
+    ana, ben = make_user("ana"), make_user("ben")
+    project = make_project(
+        "last", annotators_per_article=1, members={ana: Role.ANNOTATOR, ben: Role.ANNOTATOR}
+    )
+    article = make_article(project, "The minister said “no”.")
+    thread = None
+    try:
+        with transaction.atomic():
+            # Another request holds the article's row and takes its only seat.
+            held = queue.do_next_article(project, ben)
+            assert held.article_id == article.pk
+            thread, outcome = _next_in_a_thread(project, ana)
+            _waiting_on_a_lock()
+            if not holder_commits:
+                transaction.set_rollback(True)
+    finally:
+        if thread is not None:
+            thread.join(timeout=60)
+
+    assert "error" not in outcome
+    if holder_commits:
+        assert outcome["annotation"] is None
+        assert list(Annotation.objects.values_list("annotator__username", flat=True)) == ["ben"]
+    else:
+        assert outcome["annotation"].article_id == article.pk
+        assert list(Annotation.objects.values_list("annotator__username", flat=True)) == ["ana"]

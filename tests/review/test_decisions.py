@@ -15,6 +15,7 @@ from labels.models import (
     HistoryEvent,
     Provenance,
     ReviewRejection,
+    Role,
 )
 from labels.review import decisions, merge
 from labels.review import state as state_mod
@@ -398,8 +399,11 @@ def test_return_sends_work_back_as_a_draft_that_keeps_its_seat(
     # The annotator finds it first in their queue, with the comment, and may edit it again.
     assert list(queue.open_drafts(project, ana.annotator)) == [ana]
     assert queue.do_next_article(project, ana.annotator) == ana
-    # Nobody else can take the seat meanwhile.
+    # Nobody else of the project can take the seat meanwhile.
+    from labels.projects.members import do_add_member
+
     carl = make_user("carl")
+    do_add_member(project, carl, Role.ANNOTATOR)
     assert queue.do_next_article(project, carl) is None
     # The article is no longer reviewed: its gold layer was reopened.
     gold.refresh_from_db()
