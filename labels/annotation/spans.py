@@ -11,9 +11,11 @@ never received.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -25,6 +27,7 @@ from labels import rawsql
 from labels import schema as schema_mod
 from labels.access import STAFF_ROLES
 from labels.annotation.versions import (
+    RELATION_SNAPSHOT,
     Result,
     _bumped,
     bump_and_record,
@@ -280,6 +283,59 @@ def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID | None) -> S
     return None if row is None else rawsql.from_row(Span, row)
 
 
+_AS_READ = ("version", "updated_at", "lease_expires_at")
+
+
+def _as_read(annotation: Annotation) -> dict[str, Any]:
+    """The fields of ``annotation`` a write raises in memory before its statement runs."""
+    return {name: getattr(annotation, name) for name in _AS_READ}
+
+
+def _restore(annotation: Annotation, read: dict[str, Any]) -> None:
+    """Nothing was written: ``annotation`` is again as it was read."""
+    for name, value in read.items():
+        setattr(annotation, name, value)
+
+
+def _lock_cte(annotation: Annotation, actor, token: str | None = None) -> tuple[str, list[Any]]:
+    """``l AS (…)``: the CTE with which one statement locks the annotation row it writes to,
+    read without a lock by the caller — and finds no row, so that the statement writes nothing,
+    unless the row's version, ``updated_at`` and status, and its project's ``updated_at`` (every
+    change to the schema and the lease settings moves it), are still what ``annotation``
+    holds, and ``actor`` may still change it (a member: the layer's annotator, or staff for
+    gold) — with ``token``, also that this API key is still ``actor``'s and ``actor`` active.
+    After waiting for the lock, PostgreSQL checks the row's part again on the row as the other
+    write left it, and every write to a layer raises its version or ``updated_at``, so nothing
+    written since the read can slip through. Build it before raising the version in memory."""
+    staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
+    lock = (
+        f"l AS (SELECT a.id FROM {rawsql.table(Annotation)} a WHERE a.id = %s "
+        "  AND a.version = %s AND a.updated_at = %s AND (a.is_gold OR a.status = %s) "
+        f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Article)} r "
+        f"    JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
+        f"    JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
+        "    WHERE r.id = a.article_id AND p.updated_at = %s "
+        f"    AND (m.role IN ({staff}) OR (NOT a.is_gold AND a.annotator_id = m.user_id)))"
+    )
+    params = [
+        annotation.pk,
+        annotation.version,
+        annotation.updated_at,
+        AnnotationStatus.DRAFT.value,
+        actor.pk,
+        annotation.article.project.updated_at,
+    ]
+    if token is not None:
+        users = rawsql.table(get_user_model())
+        lock += (
+            f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Token)} t "
+            f"    JOIN {users} u ON u.id = t.user_id "
+            "    WHERE t.key = %s AND t.user_id = %s AND u.is_active)"
+        )
+        params += [token, actor.pk]
+    return lock + " FOR UPDATE OF a)", params
+
+
 def _insert_span(
     annotation: Annotation,
     actor,
@@ -298,15 +354,15 @@ def _insert_span(
     duplicate, or when the annotation already has a span with ``span.client_id``. Expects
     ``annotation`` locked, so no other save can slip in between — or, ``unlocked``, as it was
     read (or remembered, ``try_add_span_from_memory``): then the statement locks its row
-    itself and writes nothing (False) unless the row's version, ``updated_at`` and status, and
-    its project's ``updated_at`` (every change to the schema and the lease settings moves it),
-    are still what ``annotation`` holds, and ``actor`` may still change it (a member: the
-    layer's annotator, or staff for gold) — with ``token``, also that this API key is still
-    ``actor``'s and ``actor`` active. After waiting for the lock, PostgreSQL checks the row's
-    part again on the row as the other save left it, and every write to a layer raises its
-    version or ``updated_at``, so nothing written since the read can slip through."""
-    before = {f: getattr(annotation, f) for f in ("version", "updated_at", "lease_expires_at")}
-    read = (annotation.version, annotation.updated_at)
+    itself (``_lock_cte``, with ``token``) and writes nothing (False) unless the annotation,
+    its project and ``actor``'s right to change it are still as read."""
+    before = _as_read(annotation)
+    lock, locked_row = "", ""
+    lock_params: list[Any] = []
+    if unlocked:  # built before the version is raised in memory, below
+        lock, lock_params = _lock_cte(annotation, actor, token)
+        lock += ", "
+        locked_row = "FROM l "
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
     after = span_snapshot(span) | (event_after or {})  # the snapshot, and the via marker
@@ -323,35 +379,6 @@ def _insert_span(
         },
     )
     spans, annotations = rawsql.table(Span), rawsql.table(Annotation)
-    lock, lock_params, locked_row = "", [], ""
-    if unlocked:
-        staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
-        lock = (
-            f"l AS (SELECT a.id FROM {annotations} a WHERE a.id = %s AND a.version = %s "
-            "  AND a.updated_at = %s AND (a.is_gold OR a.status = %s) "
-            f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Article)} r "
-            f"    JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
-            f"    JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
-            "    WHERE r.id = a.article_id AND p.updated_at = %s "
-            f"    AND (m.role IN ({staff}) OR (NOT a.is_gold AND a.annotator_id = m.user_id)))"
-        )
-        lock_params = [
-            annotation.pk,
-            *read,
-            AnnotationStatus.DRAFT.value,
-            actor.pk,
-            annotation.article.project.updated_at,
-        ]
-        if token is not None:
-            users = rawsql.table(get_user_model())
-            lock += (
-                f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Token)} t "
-                f"    JOIN {users} u ON u.id = t.user_id "
-                "    WHERE t.key = %s AND t.user_id = %s AND u.is_active)"
-            )
-            lock_params += [token, actor.pk]
-        lock += " FOR UPDATE OF a), "
-        locked_row = "FROM l "
     sql = (
         f"WITH {lock}n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) "
         f"  AS id {locked_row}"
@@ -372,8 +399,7 @@ def _insert_span(
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:  # nothing was written: the annotation is as it was
-        for name, value in before.items():
-            setattr(annotation, name, value)
+        _restore(annotation, before)
         return False
     span.pk = row[0]
     span._state.adding, span._state.db = False, connection.alias
@@ -422,15 +448,7 @@ def do_update_span(
     check_open(annotation)
     span = _get_span(annotation, span_id)
     before = span_snapshot(span)
-    merged = {
-        "label": changes.get("label", span.label),
-        "start": changes.get("start", span.start),
-        "end": changes.get("end", span.end),
-        "attrs": changes.get("attrs", span.attrs),
-    }
-    if "start" in changes or "end" in changes:
-        merged["text"] = changes.get("text")
-    cleaned = check_span(annotation, merged)
+    cleaned = check_span(annotation, _merged(span, changes))
     _check_not_duplicate(annotation, cleaned, excluding=span.pk)
     if cleaned["label"] != span.label:
         _check_relations_still_allowed(annotation, span, cleaned["label"])
@@ -458,17 +476,159 @@ def do_update_span(
     return Result(annotation, span, created=False)
 
 
+def _merged(span: Span, changes: dict[str, Any]) -> dict[str, Any]:
+    """The span's fields with the edit's ``changes`` (any subset) applied, to be checked; new
+    boundaries must come with their text."""
+    merged = {
+        "label": changes.get("label", span.label),
+        "start": changes.get("start", span.start),
+        "end": changes.get("end", span.end),
+        "attrs": changes.get("attrs", span.attrs),
+    }
+    if "start" in changes or "end" in changes:
+        merged["text"] = changes.get("text")
+    return merged
+
+
 def _check_relations_still_allowed(annotation: Annotation, span: Span, new_label: str) -> None:
-    schema = annotation.article.project.schema
     touching = Relation.objects.filter(Q(source=span) | Q(target=span), annotation=annotation)
-    for label, source_id, source_label, target_label, attrs in touching.values_list(
-        "label", "source_id", "source__label", "target__label", "attrs"
-    ):
-        if source_id == span.pk:
+    _check_relations_allow(
+        annotation,
+        span.pk,
+        new_label,
+        touching.values_list("label", "source_id", "source__label", "target__label", "attrs"),
+    )
+
+
+def _check_relations_allow(annotation: Annotation, span_id: int, new_label: str, rows) -> None:
+    """Whether the relations touching the span (``rows``: label, source id, the labels of
+    source and target, attrs) still fit the schema once the span is relabelled ``new_label``."""
+    schema = annotation.article.project.schema
+    for label, source_id, source_label, target_label, attrs in rows:
+        if source_id == span_id:
             source_label = new_label
         else:
             target_label = new_label
         schema_mod.check_relation(schema, label, source_label, target_label, attrs)
+
+
+def try_update_span_at_once(
+    annotation: Annotation, actor, span_id, changes: dict[str, Any], *, version: object, via=""
+) -> Result | None:
+    """``do_update_span`` for an analyst's edit of their draft, in two statements and no
+    transaction of its own: the span and the relations touching it read, the edit checked here,
+    then one statement (``_lock_cte``) that writes it only if the annotation is still as
+    ``access.access_annotation`` read it (unlocked) and no other span holds the new place. None,
+    with nothing written, whenever that is not the whole answer — a check refuses, another
+    write came first, gold (whose provenance ``do_update_span`` works out) — and the caller
+    then makes the edit in ``do_update_span``'s way, which answers exactly."""
+    if annotation.is_gold:
+        return None
+    try:
+        marker = via_marker(via)
+        check_version(annotation, version)
+        check_open(annotation)
+    except (Invalid, Stale, Closed):
+        return None
+    found = _span_and_relations(annotation, span_id)
+    if found is None:
+        return None
+    span, touching, _ = found
+    before = span_snapshot(span)
+    try:
+        cleaned = check_span(annotation, _merged(span, changes))
+        if cleaned["label"] != span.label:
+            rows = [
+                (r["label"], r["from"], r["from_label"], r["to_label"], r["attrs"])
+                for r in touching
+            ]
+            _check_relations_allow(annotation, span.pk, cleaned["label"], rows)
+    except Invalid:
+        return None
+    for field, value in cleaned.items():
+        setattr(span, field, value)
+    if not _write_span_update(annotation, actor, span, before, marker):
+        return None
+    return Result(annotation, span, created=False)
+
+
+def _span_and_relations(
+    annotation: Annotation, span_id, refs: Sequence[tuple[str, str]] = ()
+) -> tuple[Span, list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """The span ``span_id`` of ``annotation``, the relations touching it (their snapshots, with
+    the labels of their two ends) and — ``refs``, (relation label, attribute name) pairs — the
+    relations whose span-valued attributes name it (id and attrs): one query. None when the
+    annotation has no such span."""
+    try:
+        span_id = int(span_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < span_id < 2**63:
+        return None
+    spans, relations = rawsql.table(Span), rawsql.table(Relation)
+    sql = (
+        f"SELECT {rawsql.select_list(Span, 's')}, "
+        "(SELECT coalesce(json_agg(json_build_object('id', x.id, 'label', x.label, "
+        "  'from', x.source_id, 'to', x.target_id, 'attrs', x.attrs, "
+        "  'from_label', f.label, 'to_label', t.label) ORDER BY x.id), '[]')::text "
+        f"  FROM {relations} x JOIN {spans} f ON f.id = x.source_id "
+        f"  JOIN {spans} t ON t.id = x.target_id "
+        "  WHERE x.annotation_id = s.annotation_id AND (x.source_id = s.id OR x.target_id = s.id)), "
+        "(SELECT coalesce(json_agg(json_build_object('id', x.id, 'attrs', x.attrs) "
+        "  ORDER BY x.id), '[]')::text "
+        f"  FROM {relations} x WHERE x.annotation_id = s.annotation_id AND EXISTS ("
+        "    SELECT 1 FROM unnest(%s::text[], %s::text[]) k(label, name) "
+        "    WHERE k.label = x.label AND x.attrs -> k.name = to_jsonb(s.id))) "
+        f"FROM {spans} s WHERE s.id = %s AND s.annotation_id = %s"
+    )
+    params = [[label for label, _ in refs], [name for _, name in refs], span_id, annotation.pk]
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = rawsql.width(Span)
+    span = rawsql.from_row(Span, row)
+    return span, json.loads(row[width]), json.loads(row[width + 1])
+
+
+def _write_span_update(
+    annotation: Annotation, actor, span: Span, before: dict[str, Any], marker: dict
+) -> bool:
+    """Save ``span``'s label, offsets, text and attrs, raise the version and append the history
+    event in one statement that locks the annotation (``_lock_cte``) — False, with nothing
+    written, when it changed since it was read or another span holds the new place."""
+    read = _as_read(annotation)
+    lock, lock_params = _lock_cte(annotation, actor)
+    span_set, span_params = rawsql.update_values(
+        span, ["label", "start", "end", "text", "attrs", "updated_at"]
+    )
+    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
+    event = history_event(
+        annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span) | marker
+    )
+    columns, values, event_params = rawsql.insert_values(event)
+    spans = rawsql.table(Span)
+    sql = (
+        f"WITH {lock}, "
+        f"u AS (UPDATE {spans} SET {span_set} WHERE id = %s AND annotation_id = %s "
+        "  AND EXISTS (SELECT 1 FROM l) "
+        f"  AND NOT EXISTS (SELECT 1 FROM {spans} d WHERE d.annotation_id = %s AND d.label = %s "
+        '    AND d.start = %s AND d."end" = %s AND d.id <> %s) RETURNING id), '
+        f"a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} "
+        "  WHERE id = %s AND EXISTS (SELECT 1 FROM u)), "
+        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values} FROM u) "
+        "SELECT id FROM u"
+    )
+    params = lock_params + span_params + [span.pk, annotation.pk]
+    params += [annotation.pk, span.label, span.start, span.end, span.pk]
+    params += update_params + [annotation.pk] + event_params
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.fetchone() is not None
+    if not written:
+        _restore(annotation, read)
+    return written
 
 
 def do_delete_span(
@@ -490,6 +650,92 @@ def do_delete_span(
         annotation, actor, HistoryAction.SPAN_DELETED, before["id"], before, marker or None
     )
     return Result(annotation, None, created=False)
+
+
+def try_delete_span_at_once(
+    annotation: Annotation, actor, span_id, *, version: object, via: str = ""
+) -> Result | None:
+    """``do_delete_span`` in two statements and no transaction of its own: the span, the
+    relations touching it and those naming it in a span-valued attribute read, then one
+    statement (``_lock_cte``) that — only if the annotation is still as
+    ``access.access_annotation`` read it (unlocked) — deletes the span, its relations and the
+    review's rejections of them, drops the references, raises the version and appends the
+    history event. None, with nothing written, whenever that is not the whole answer, and the
+    caller then deletes in ``do_delete_span``'s way, which answers exactly."""
+    try:
+        marker = via_marker(via)
+        check_version(annotation, version)
+        check_open(annotation)
+    except (Invalid, Stale, Closed):
+        return None
+    schema = annotation.article.project.schema
+    refs = [
+        (relation_type["name"], name)
+        for relation_type in schema.get("relations", [])
+        for name in schema_mod.span_ref_names(schema, relation_type["name"])
+    ]
+    found = _span_and_relations(annotation, span_id, refs)
+    if found is None:
+        return None
+    span, touching, naming = found
+    relations = [{key: r[key] for key in RELATION_SNAPSHOT} for r in touching]
+    before = span_snapshot(span) | {"relations": relations}
+    gone = {r["id"] for r in relations}
+    names = {name for _, name in refs}
+    # Relations that lose an attribute naming the span (those deleted with it aside).
+    kept = {
+        r["id"]: {k: v for k, v in r["attrs"].items() if not (k in names and v == span.pk)}
+        for r in naming
+        if r["id"] not in gone
+    }
+    if not _write_span_delete(annotation, actor, span, sorted(gone), kept, before, marker):
+        return None
+    return Result(annotation, None, created=False)
+
+
+def _write_span_delete(
+    annotation: Annotation,
+    actor,
+    span: Span,
+    relations: list[int],
+    kept: dict[int, dict],
+    before: dict[str, Any],
+    marker: dict,
+) -> bool:
+    """``try_delete_span_at_once``'s statement: False, with nothing written, when the
+    annotation changed since it was read."""
+    read = _as_read(annotation)
+    lock, lock_params = _lock_cte(annotation, actor)
+    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
+    event = history_event(
+        annotation, actor, HistoryAction.SPAN_DELETED, span.pk, before, marker or None
+    )
+    columns, values, event_params = rawsql.insert_values(event)
+    relation_table = rawsql.table(Relation)
+    sql = (
+        f"WITH {lock}, "
+        f"d AS (DELETE FROM {rawsql.table(Span)} WHERE id = %s AND annotation_id = %s "
+        "  AND EXISTS (SELECT 1 FROM l) RETURNING id), "
+        f"x AS (UPDATE {relation_table} SET attrs = %s::jsonb -> id::text "
+        "  WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM d)), "
+        f"j AS (DELETE FROM {rawsql.table(ReviewRejection)} "
+        "  WHERE (span_id = %s OR relation_id = ANY(%s)) AND EXISTS (SELECT 1 FROM d)), "
+        f"r AS (DELETE FROM {relation_table} WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM d)), "
+        f"a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} "
+        "  WHERE id = %s AND EXISTS (SELECT 1 FROM d)), "
+        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values} FROM d) "
+        "SELECT id FROM d"
+    )
+    params = lock_params + [span.pk, annotation.pk]
+    params += [json.dumps({str(k): v for k, v in kept.items()}), list(kept)]
+    params += [span.pk, relations, relations]
+    params += update_params + [annotation.pk] + event_params
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.fetchone() is not None
+    if not written:
+        _restore(annotation, read)
+    return written
 
 
 def _drop_references_to(annotation: Annotation, span_id: int) -> None:

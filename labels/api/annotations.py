@@ -148,21 +148,54 @@ class SpanListView(ChecksTokenItself, APIView):
         return written(result, span=span_data(result.obj))
 
 
-class SpanDetailView(APIView):
+class SpanDetailView(ChecksTokenItself, APIView):
+    checks_token_itself = ("PATCH", "DELETE")
+
+    # An edit or a delete, like the save, is the annotation read with the access check (and
+    # the API key's, labels.api.auth), the span read with what the change touches, and one
+    # statement that locks and checks again; what those cannot answer alone (a 409, a
+    # duplicate, gold's provenance, any change since) takes the locked way.
+
     @extend_schema(request=SpanUpdateSerializer, responses=WriteResultSerializer)
     def patch(self, request, annotation_id: int, span_id: int):
-        with writing(request.user, annotation_id) as annotation:
-            data = parse(SpanUpdateSerializer, request.data)
-            via = parse(ViaSerializer, request.data)["via"]
-            version = data.pop("version")
-            result = spans.do_update_span(
-                annotation, request.user, span_id, data, version=version, via=via
-            )
+        annotation = _writable(request, annotation_id)
+        data = parse(SpanUpdateSerializer, request.data)
+        via = parse(ViaSerializer, request.data)["via"]
+        version = data.pop("version")
+        result = spans.try_update_span_at_once(
+            annotation, request.user, span_id, data, version=version, via=via
+        )
+        if result is None:
+            with writing(request.user, annotation_id) as annotation:
+                result = spans.do_update_span(
+                    annotation, request.user, span_id, data, version=version, via=via
+                )
         return written(result, span=span_data(result.obj))
 
     @_DELETE
     def delete(self, request, annotation_id: int, span_id: int):
-        return _delete(request, annotation_id, spans.do_delete_span, span_id)
+        annotation = _writable(request, annotation_id)
+        data = parse(VersionedSerializer, request.data)
+        via = parse(ViaSerializer, request.data)["via"]
+        result = spans.try_delete_span_at_once(
+            annotation, request.user, span_id, version=data["version"], via=via
+        )
+        if result is None:
+            with writing(request.user, annotation_id) as annotation:
+                result = spans.do_delete_span(
+                    annotation, request.user, span_id, version=data["version"], via=via
+                )
+        return written(result)
+
+
+def _writable(request, annotation_id: int) -> Annotation:
+    """The annotation the caller may change, read unlocked with the access check (404, 403)
+    and the check of a key taken on trust (401); ``request.user`` is then the user as read."""
+    annotation, membership = access.access_annotation(
+        request.user, annotation_id, write=True, token=auth.deferred_digest(request)
+    )
+    request.user = membership.user
+    return annotation
 
 
 class RelationListView(APIView):

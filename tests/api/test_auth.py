@@ -183,6 +183,19 @@ def test_a_deleted_key_is_refused_by_the_next_save(keyed, api, annotator):
     assert mine.version == 2 and mine.spans.count() == 1  # nothing written
 
 
+def test_a_deleted_key_is_refused_by_the_next_edit_and_delete(keyed, api, annotator):
+    mine, script, _ = keyed
+    span = mine.spans.get()
+    url = f"/api/v1/annotations/{mine.pk}/spans/{span.pk}/"
+    edit = {"version": 2, "label": "Claim"}
+    assert script.patch(url, edit, format="json").status_code == 200  # the key is known now
+    api(annotator).delete(TOKEN)
+    assert _refused(script.patch(url, edit | {"version": 3}, format="json"))
+    assert _refused(script.delete(url, {"version": 3}, format="json"))
+    mine.refresh_from_db()
+    assert mine.version == 3 and mine.spans.get().label == "Claim"  # nothing written
+
+
 def test_a_replaced_key_is_refused_and_the_new_one_saves(keyed, annotator):
     mine, script, _ = keyed
     new_key, _ = issue_token(annotator)
