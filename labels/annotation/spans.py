@@ -18,36 +18,32 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q
-from rest_framework.authtoken.models import Token
 
 from labels import rawsql
 from labels import schema as schema_mod
-from labels.access import STAFF_ROLES
 from labels.annotation.versions import (
     RELATION_SNAPSHOT,
     Result,
     _bumped,
+    as_read,
     bump_and_record,
     check_open,
     check_version,
     history_event,
+    lock_cte,
     relation_snapshot,
+    restore,
     span_snapshot,
     via_marker,
 )
 from labels.errors import Closed, Invalid, Stale
 from labels.models import (
     Annotation,
-    AnnotationStatus,
-    Article,
     HistoryAction,
     HistoryEvent,
-    Membership,
     Origin,
-    Project,
     Provenance,
     Relation,
     ReviewRejection,
@@ -283,59 +279,6 @@ def _span_by_client_id(annotation: Annotation, client_id: uuid.UUID | None) -> S
     return None if row is None else rawsql.from_row(Span, row)
 
 
-_AS_READ = ("version", "updated_at", "lease_expires_at")
-
-
-def _as_read(annotation: Annotation) -> dict[str, Any]:
-    """The fields of ``annotation`` a write raises in memory before its statement runs."""
-    return {name: getattr(annotation, name) for name in _AS_READ}
-
-
-def _restore(annotation: Annotation, read: dict[str, Any]) -> None:
-    """Nothing was written: ``annotation`` is again as it was read."""
-    for name, value in read.items():
-        setattr(annotation, name, value)
-
-
-def _lock_cte(annotation: Annotation, actor, token: str | None = None) -> tuple[str, list[Any]]:
-    """``l AS (…)``: the CTE with which one statement locks the annotation row it writes to,
-    read without a lock by the caller — and finds no row, so that the statement writes nothing,
-    unless the row's version, ``updated_at`` and status, and its project's ``updated_at`` (every
-    change to the schema and the lease settings moves it), are still what ``annotation``
-    holds, and ``actor`` may still change it (a member: the layer's annotator, or staff for
-    gold) — with ``token``, also that this API key is still ``actor``'s and ``actor`` active.
-    After waiting for the lock, PostgreSQL checks the row's part again on the row as the other
-    write left it, and every write to a layer raises its version or ``updated_at``, so nothing
-    written since the read can slip through. Build it before raising the version in memory."""
-    staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
-    lock = (
-        f"l AS (SELECT a.id FROM {rawsql.table(Annotation)} a WHERE a.id = %s "
-        "  AND a.version = %s AND a.updated_at = %s AND (a.is_gold OR a.status = %s) "
-        f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Article)} r "
-        f"    JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
-        f"    JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
-        "    WHERE r.id = a.article_id AND p.updated_at = %s "
-        f"    AND (m.role IN ({staff}) OR (NOT a.is_gold AND a.annotator_id = m.user_id)))"
-    )
-    params = [
-        annotation.pk,
-        annotation.version,
-        annotation.updated_at,
-        AnnotationStatus.DRAFT.value,
-        actor.pk,
-        annotation.article.project.updated_at,
-    ]
-    if token is not None:
-        users = rawsql.table(get_user_model())
-        lock += (
-            f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Token)} t "
-            f"    JOIN {users} u ON u.id = t.user_id "
-            "    WHERE t.key = %s AND t.user_id = %s AND u.is_active)"
-        )
-        params += [token, actor.pk]
-    return lock + " FOR UPDATE OF a)", params
-
-
 def _insert_span(
     annotation: Annotation,
     actor,
@@ -354,13 +297,13 @@ def _insert_span(
     duplicate, or when the annotation already has a span with ``span.client_id``. Expects
     ``annotation`` locked, so no other save can slip in between — or, ``unlocked``, as it was
     read (or remembered, ``try_add_span_from_memory``): then the statement locks its row
-    itself (``_lock_cte``, with ``token``) and writes nothing (False) unless the annotation,
+    itself (``lock_cte``, with ``token``) and writes nothing (False) unless the annotation,
     its project and ``actor``'s right to change it are still as read."""
-    before = _as_read(annotation)
+    before = as_read(annotation)
     lock, locked_row = "", ""
     lock_params: list[Any] = []
     if unlocked:  # built before the version is raised in memory, below
-        lock, lock_params = _lock_cte(annotation, actor, token)
+        lock, lock_params = lock_cte(annotation, actor, token)
         lock += ", "
         locked_row = "FROM l "
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
@@ -399,7 +342,7 @@ def _insert_span(
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:  # nothing was written: the annotation is as it was
-        _restore(annotation, before)
+        restore(annotation, before)
         return False
     span.pk = row[0]
     span._state.adding, span._state.db = False, connection.alias
@@ -517,7 +460,7 @@ def try_update_span_at_once(
 ) -> Result | None:
     """``do_update_span`` for an analyst's edit of their draft, in two statements and no
     transaction of its own: the span and the relations touching it read, the edit checked here,
-    then one statement (``_lock_cte``) that writes it only if the annotation is still as
+    then one statement (``lock_cte``) that writes it only if the annotation is still as
     ``access.access_annotation`` read it (unlocked) and no other span holds the new place. None,
     with nothing written, whenever that is not the whole answer — a check refuses, another
     write came first, gold (whose provenance ``do_update_span`` works out) — and the caller
@@ -596,10 +539,10 @@ def _write_span_update(
     annotation: Annotation, actor, span: Span, before: dict[str, Any], marker: dict
 ) -> bool:
     """Save ``span``'s label, offsets, text and attrs, raise the version and append the history
-    event in one statement that locks the annotation (``_lock_cte``) — False, with nothing
+    event in one statement that locks the annotation (``lock_cte``) — False, with nothing
     written, when it changed since it was read or another span holds the new place."""
-    read = _as_read(annotation)
-    lock, lock_params = _lock_cte(annotation, actor)
+    read = as_read(annotation)
+    lock, lock_params = lock_cte(annotation, actor)
     span_set, span_params = rawsql.update_values(
         span, ["label", "start", "end", "text", "attrs", "updated_at"]
     )
@@ -627,7 +570,7 @@ def _write_span_update(
         cursor.execute(sql, params)
         written = cursor.fetchone() is not None
     if not written:
-        _restore(annotation, read)
+        restore(annotation, read)
     return written
 
 
@@ -657,7 +600,7 @@ def try_delete_span_at_once(
 ) -> Result | None:
     """``do_delete_span`` in two statements and no transaction of its own: the span, the
     relations touching it and those naming it in a span-valued attribute read, then one
-    statement (``_lock_cte``) that — only if the annotation is still as
+    statement (``lock_cte``) that — only if the annotation is still as
     ``access.access_annotation`` read it (unlocked) — deletes the span, its relations and the
     review's rejections of them, drops the references, raises the version and appends the
     history event. None, with nothing written, whenever that is not the whole answer, and the
@@ -704,8 +647,8 @@ def _write_span_delete(
 ) -> bool:
     """``try_delete_span_at_once``'s statement: False, with nothing written, when the
     annotation changed since it was read."""
-    read = _as_read(annotation)
-    lock, lock_params = _lock_cte(annotation, actor)
+    read = as_read(annotation)
+    lock, lock_params = lock_cte(annotation, actor)
     assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
     event = history_event(
         annotation, actor, HistoryAction.SPAN_DELETED, span.pk, before, marker or None
@@ -734,7 +677,7 @@ def _write_span_delete(
         cursor.execute(sql, params)
         written = cursor.fetchone() is not None
     if not written:
-        _restore(annotation, read)
+        restore(annotation, read)
     return written
 
 

@@ -8,17 +8,31 @@ in one statement. Status changes (submit, skip, reviewed, returned) go through `
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from labels import rawsql
 from labels import schema as schema_mod
+from labels.access import STAFF_ROLES
 from labels.errors import Closed, Invalid, Problem, Stale
-from labels.models import Annotation, AnnotationStatus, HistoryAction, HistoryEvent, Relation, Span
+from labels.models import (
+    Annotation,
+    AnnotationStatus,
+    Article,
+    HistoryAction,
+    HistoryEvent,
+    Membership,
+    Project,
+    Relation,
+    Span,
+)
 
 #: What a history event keeps of a span and of a relation: each key of the snapshot, and the
 #: attribute of the model it is read from.
@@ -66,6 +80,59 @@ class Result:
     created: bool = True
 
 
+_AS_READ = ("version", "updated_at", "lease_expires_at")
+
+
+def as_read(annotation: Annotation) -> dict[str, Any]:
+    """The fields of ``annotation`` a write raises in memory before its statement runs."""
+    return {name: getattr(annotation, name) for name in _AS_READ}
+
+
+def restore(annotation: Annotation, read: dict[str, Any]) -> None:
+    """Nothing was written: ``annotation`` is again as it was read."""
+    for name, value in read.items():
+        setattr(annotation, name, value)
+
+
+def lock_cte(annotation: Annotation, actor, token: str | None = None) -> tuple[str, list[Any]]:
+    """``l AS (…)``: the CTE with which one statement locks the annotation row it writes to,
+    read without a lock by the caller — and finds no row, so that the statement writes nothing,
+    unless the row's version, ``updated_at`` and status, and its project's ``updated_at`` (every
+    change to the schema and the lease settings moves it), are still what ``annotation``
+    holds, and ``actor`` may still change it (a member: the layer's annotator, or staff for
+    gold) — with ``token``, also that this API key is still ``actor``'s and ``actor`` active.
+    After waiting for the lock, PostgreSQL checks the row's part again on the row as the other
+    write left it, and every write to a layer raises its version or ``updated_at``, so nothing
+    written since the read can slip through. Build it before raising the version in memory."""
+    staff = ", ".join(f"'{role}'" for role in STAFF_ROLES)
+    lock = (
+        f"l AS (SELECT a.id FROM {rawsql.table(Annotation)} a WHERE a.id = %s "
+        "  AND a.version = %s AND a.updated_at = %s AND (a.is_gold OR a.status = %s) "
+        f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Article)} r "
+        f"    JOIN {rawsql.table(Project)} p ON p.id = r.project_id "
+        f"    JOIN {rawsql.table(Membership)} m ON m.project_id = p.id AND m.user_id = %s "
+        "    WHERE r.id = a.article_id AND p.updated_at = %s "
+        f"    AND (m.role IN ({staff}) OR (NOT a.is_gold AND a.annotator_id = m.user_id)))"
+    )
+    params = [
+        annotation.pk,
+        annotation.version,
+        annotation.updated_at,
+        AnnotationStatus.DRAFT.value,
+        actor.pk,
+        annotation.article.project.updated_at,
+    ]
+    if token is not None:
+        users = rawsql.table(get_user_model())
+        lock += (
+            f"  AND EXISTS (SELECT 1 FROM {rawsql.table(Token)} t "
+            f"    JOIN {users} u ON u.id = t.user_id "
+            "    WHERE t.key = %s AND t.user_id = %s AND u.is_active)"
+        )
+        params += [token, actor.pk]
+    return lock + " FOR UPDATE OF a)", params
+
+
 def check_version(annotation: Annotation, version: object) -> None:
     if isinstance(version, bool) or not isinstance(version, int):
         raise Invalid.one("version", "required", "Send the annotation's version (an integer).")
@@ -104,23 +171,30 @@ def bump_and_record(
     after=None,
     *,
     fields: Sequence[str] = (),
-) -> None:
+    lock: tuple[str, list[Any]] | None = None,
+) -> bool:
     """Raise the annotation's version and append the history event of the change, in one
     statement (the writes of a working day; labels.rawsql says why they are SQL). Every write to
     a layer ends here. ``fields`` are other columns of ``annotation`` the caller changed in
-    memory (a status change), saved by the same statement. Expects ``annotation`` locked."""
+    memory (a status change), saved by the same statement. Expects ``annotation`` locked — or
+    ``lock``, the ``lock_cte`` built before the change was made in memory: then nothing is
+    written, and False returned, unless the annotation is still as it was read."""
     changed = _bumped(annotation) + [
         name for name in fields if name not in ("version", "updated_at")
     ]
     assignments, update_params = rawsql.update_values(annotation, changed)
     event = history_event(annotation, actor, action, object_id, before, after)
     columns, values, event_params = rawsql.insert_values(event)
+    lock_sql, lock_params = (f"{lock[0]}, ", lock[1]) if lock else ("", [])
     sql = (
-        f"WITH a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s) "
-        f"INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values}"
+        f"WITH {lock_sql}a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s"
+        + (" AND EXISTS (SELECT 1 FROM l) RETURNING id" if lock else "")
+        + f") INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values}"
+        + (" FROM a RETURNING id" if lock else "")
     )
     with rawsql.cursor() as cursor:
-        cursor.execute(sql, update_params + [annotation.pk] + event_params)
+        cursor.execute(sql, lock_params + update_params + [annotation.pk] + event_params)
+        return not lock or cursor.fetchone() is not None
 
 
 def history_event(
@@ -143,6 +217,43 @@ def do_set_status(
     annotation: Annotation, actor, status: str, *, version: object, reason: str = ""
 ) -> Annotation:
     """Submit or skip an annotator's draft (``reason`` required for skip)."""
+    _check_status_change(annotation, status, version=version, reason=reason)
+    change_status(annotation, actor, *_status_changed(annotation, status, reason))
+    return annotation
+
+
+def try_set_status_at_once(
+    annotation: Annotation, actor, status: str, *, version: object, reason: str = ""
+) -> Annotation | None:
+    """``do_set_status`` with ``annotation`` read unlocked (``access.access_annotation``):
+    checked here (submitting reads the spans), then written by one statement that locks the
+    row and writes only if it is still as read (``lock_cte``). The annotation as changed; None,
+    with nothing written and ``annotation`` as read, whenever that is not the whole answer (a
+    check refuses, another write came first), and the caller then takes ``do_set_status``'s
+    locked way, which answers exactly."""
+    changed = copy.copy(annotation)
+    try:
+        _check_status_change(changed, status, version=version, reason=reason)
+    except (Invalid, Stale, Closed):
+        return None
+    lock = lock_cte(changed, actor)
+    before, after, fields = _status_changed(changed, status, reason)
+    written = bump_and_record(
+        changed,
+        actor,
+        HistoryAction.STATUS_CHANGED,
+        changed.pk,
+        before,
+        after,
+        fields=fields,
+        lock=lock,
+    )
+    return changed if written else None
+
+
+def _check_status_change(
+    annotation: Annotation, status: str, *, version: object, reason: str
+) -> None:
     if annotation.is_gold:
         raise Invalid.one(
             "annotation",
@@ -157,23 +268,23 @@ def do_set_status(
     check_open(annotation)
     if status == AnnotationStatus.SUBMITTED:
         check_complete(annotation)
+
+
+def _status_changed(
+    annotation: Annotation, status: str, reason: str
+) -> tuple[dict, dict, tuple[str, ...]]:
+    """Make the submit or skip in memory: the event's before and after, the fields changed."""
     before = {"status": annotation.status}
     annotation.status = status
     annotation.skip_reason = reason.strip() if status == AnnotationStatus.SKIPPED else ""
     annotation.submitted_at = timezone.now()
     annotation.lease_expires_at = None
-    change_status(
-        annotation,
-        actor,
-        before,
-        {"status": status, "reason": annotation.skip_reason},
-        fields=("status", "skip_reason", "submitted_at", "lease_expires_at"),
-    )
-    return annotation
+    after = {"status": status, "reason": annotation.skip_reason}
+    return before, after, ("status", "skip_reason", "submitted_at", "lease_expires_at")
 
 
 def change_status(
-    annotation: Annotation, actor, before: dict, after: dict, *, fields: Sequence[str]
+    annotation: Annotation, actor, before: dict, after: dict, fields: Sequence[str]
 ) -> None:
     """Save a status change the caller made in memory (``fields``), with the version raised and
     a ``status_changed`` event: submit, skip, mark reviewed, send back, reopen."""

@@ -22,7 +22,7 @@ from labels import access
 from labels.annotation import queue, spans
 from labels.annotation import relations as relations_mod
 from labels.annotation import versions as versions_mod
-from labels.annotation.reads import annotation_payload, layer_json, own_layer_json, span_data
+from labels.annotation.reads import layer_json, own_layer_json, span_data
 from labels.api import auth
 from labels.api.auth import ChecksTokenItself
 from labels.api.base import WRITE_RESPONSES, parse, raw_json, writing, written
@@ -231,36 +231,46 @@ class RelationDetailView(APIView):
         return _delete(request, annotation_id, relations_mod.do_delete_relation, relation_id)
 
 
-class SubmitView(APIView):
+class SubmitView(ChecksTokenItself, APIView):
+    checks_token_itself = ("POST",)
+
     @extend_schema(
         request=VersionedSerializer, responses=AnnotationSerializer, summary="Submit my annotation"
     )
     def post(self, request, annotation_id: int):
-        with writing(request.user, annotation_id) as annotation:
-            data = parse(VersionedSerializer, request.data)
-            versions_mod.do_set_status(
-                annotation, request.user, AnnotationStatus.SUBMITTED, version=data["version"]
-            )
-        return Response(annotation_payload(annotation))
+        annotation = _writable(request, annotation_id)
+        data = parse(VersionedSerializer, request.data)
+        return _set_status(request, annotation, AnnotationStatus.SUBMITTED, data["version"])
 
 
-class SkipView(APIView):
+class SkipView(ChecksTokenItself, APIView):
+    checks_token_itself = ("POST",)
+
     @extend_schema(
         request=SkipSerializer,
         responses=AnnotationSerializer,
         summary="Skip this article, saying why",
     )
     def post(self, request, annotation_id: int):
-        with writing(request.user, annotation_id) as annotation:
-            data = parse(SkipSerializer, request.data)
+        annotation = _writable(request, annotation_id)
+        data = parse(SkipSerializer, request.data)
+        return _set_status(
+            request, annotation, AnnotationStatus.SKIPPED, data["version"], data["reason"]
+        )
+
+
+def _set_status(request, annotation: Annotation, status: str, version, reason: str = ""):
+    """Submit or skip: one statement that writes if the annotation is still as read, answered
+    with the layer built by PostgreSQL; what that cannot answer alone takes the locked way."""
+    changed = versions_mod.try_set_status_at_once(
+        annotation, request.user, status, version=version, reason=reason
+    )
+    if changed is None:
+        with writing(request.user, annotation.pk) as annotation:
             versions_mod.do_set_status(
-                annotation,
-                request.user,
-                AnnotationStatus.SKIPPED,
-                version=data["version"],
-                reason=data["reason"],
+                annotation, request.user, status, version=version, reason=reason
             )
-        return Response(annotation_payload(annotation))
+    return raw_json(layer_json(annotation.pk))
 
 
 class NextArticleView(ChecksTokenItself, APIView):

@@ -609,6 +609,86 @@ def test_a_reviewers_edit_of_gold_keeps_working_out_provenance(api, mine, review
     assert (span.text, span.provenance) == ("Monday", Provenance.ADJUDICATED)
 
 
+def test_submit_and_skip_are_one_statement_after_the_reads(
+    api, mine, annotator, project, make_article, django_assert_num_queries
+):
+    """Submit: 1 the annotation (and the key), 2 its spans for the required attributes, 3 one
+    statement: lock the annotation if it is still as read, set the status, raise the version,
+    append the history event; 4 the layer as JSON for the answer. Skip reads no spans."""
+    from labels.models import HistoryAction, HistoryEvent
+
+    client = _token_client(annotator)
+    saved = client.post(f"/api/v1/annotations/{mine.pk}/spans/", _body(mine.version))
+    version = saved.json()["version"]
+    with django_assert_num_queries(4):
+        submitted = client.post(
+            f"/api/v1/annotations/{mine.pk}/submit/", {"version": version}, format="json"
+        )
+    assert submitted.status_code == 200, submitted.content
+    answer = submitted.json()
+    assert (answer["status"], answer["version"], answer["lease_expires_at"]) == (
+        "submitted",
+        version + 1,
+        None,
+    )
+    assert [span["text"] for span in answer["spans"]] == ["said"]
+    mine.refresh_from_db()
+    assert (mine.status, mine.version) == ("submitted", version + 1)
+    assert answer["submitted_at"].startswith(mine.submitted_at.strftime("%Y-%m-%dT%H:%M:%S"))
+    event = HistoryEvent.objects.filter(annotation=mine).latest("id")
+    assert (event.action, event.before, event.after, event.annotation_version) == (
+        HistoryAction.STATUS_CHANGED,
+        {"status": "draft"},
+        {"status": "submitted", "reason": ""},
+        version + 1,
+    )
+    again = client.post(
+        f"/api/v1/annotations/{mine.pk}/submit/", {"version": version + 1}, format="json"
+    )
+    assert again.status_code == 409, again.content  # closed: the locked way says so
+
+    other = queue.do_get_or_create_own(make_article(project, TEXT), annotator)
+    url = f"/api/v1/annotations/{other.pk}/skip/"
+    assert (
+        client.post(url, {"version": other.version, "reason": " "}, format="json").json()["errors"][
+            0
+        ]["field"]
+        == "reason"
+    )
+    with django_assert_num_queries(3):
+        skipped = client.post(
+            url, {"version": other.version, "reason": "Not about politics"}, format="json"
+        )
+    assert skipped.status_code == 200, skipped.content
+    assert (skipped.json()["status"], skipped.json()["skip_reason"]) == (
+        "skipped",
+        "Not about politics",
+    )
+
+
+def test_a_submit_after_a_change_made_elsewhere_writes_nothing(api, mine, annotator):
+    from django.db.models import F
+
+    from labels import access
+    from labels.models import AnnotationStatus
+
+    annotation, _ = access.access_annotation(annotator, mine.pk, write=True)
+    Annotation.objects.filter(pk=mine.pk).update(version=F("version") + 1)  # another server
+    assert (
+        versions.try_set_status_at_once(
+            annotation, annotator, AnnotationStatus.SUBMITTED, version=annotation.version
+        )
+        is None
+    )
+    assert (annotation.status, annotation.version) == ("draft", mine.version)
+    stale = api(annotator).post(
+        f"/api/v1/annotations/{mine.pk}/submit/", {"version": mine.version}, format="json"
+    )
+    assert stale.status_code == 409 and stale.json()["current_version"] == mine.version + 1
+    mine.refresh_from_db()
+    assert mine.status == "draft"
+
+
 # --- The next save from memory: whatever changed since is seen by the statement -----------------
 
 

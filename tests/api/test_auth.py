@@ -192,6 +192,8 @@ def test_a_deleted_key_is_refused_by_the_next_edit_and_delete(keyed, api, annota
     api(annotator).delete(TOKEN)
     assert _refused(script.patch(url, edit | {"version": 3}, format="json"))
     assert _refused(script.delete(url, {"version": 3}, format="json"))
+    submit = f"/api/v1/annotations/{mine.pk}/submit/"
+    assert _refused(script.post(submit, {"version": 3}, format="json"))
     mine.refresh_from_db()
     assert mine.version == 3 and mine.spans.get().label == "Claim"  # nothing written
 
