@@ -272,6 +272,30 @@ def review_payload(state: ReviewState) -> dict:
         "counts": counts
         | {
             "disputed": sum(c.disputed for c in state.candidates),
+            "by_agreement": _by_agreement(state.candidates),
             "open_relations": sum(c.status == merge.OPEN for c in state.relation_candidates),
         },
     }
+
+
+#: The review page's badges, in its order: what each candidate's agreement is called.
+BADGES = ("all_agree", "majority", "disputed", "one_annotator")
+
+
+def badge(candidate: merge.Candidate) -> str:
+    """The badge of ``candidate`` (docs/review.md): ``all_agree``, ``majority``, ``disputed``
+    (the analysts marked it differently, or split evenly) or ``one_annotator``."""
+    if candidate.agreement == merge.UNANIMOUS:
+        return "all_agree"
+    if candidate.agreement == merge.MAJORITY:
+        return "majority"
+    return "disputed" if len(candidate.versions) > 1 else "one_annotator"
+
+
+def _by_agreement(candidates) -> dict[str, int]:
+    """How many candidates wear each badge; every one but ``all_agree`` is a disagreement
+    (``counts.disputed``, which ``j``/``k`` step through)."""
+    counts = dict.fromkeys(BADGES, 0)
+    for c in candidates:
+        counts[badge(c)] += 1
+    return counts

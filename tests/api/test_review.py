@@ -162,6 +162,7 @@ def test_accept_then_edit_boundary_then_reject(api, article, layers, reviewer):
         "accepted": 1,
         "rejected": 1,
         "disputed": 1,
+        "by_agreement": {"all_agree": 2, "majority": 0, "disputed": 0, "one_annotator": 1},
         "open_relations": 1,
     }
 

@@ -53,11 +53,16 @@ def test_reviewer_builds_gold_from_two_layers(new_page, live_server, article, re
     # Agreement is a marker at the start of a span (none where all agree).
     assert page.locator(".review-text .seg[data-agreement=single]").count() == 1  # the Cue
     assert page.locator(".review-text .seg[data-agreement=disputed]").count() == 1  # the Claim
+    # The counts name the disagreements by the same badges: a lone Cue is not "disputed".
+    assert page.locator("[data-hook=counts]").inner_text() == (
+        "4 open · 0 accepted · 0 rejected · 2 disagreements (1 disputed, 1 one annotator)"
+    )
 
     # Accept everything agreed: the Quote, the Source and the relation between them.
     page.keyboard.press("Shift+A")
     wait_version(page, 4)
     assert "accepted" in item(page, "Quote").inner_text()
+    assert page.locator("[data-hook=counts]").inner_text().startswith("2 open · 2 accepted")
 
     # j: the first disagreement is ana's lone Cue; reject it.
     page.keyboard.press("j")

@@ -46,6 +46,22 @@ function markOf(item) {
   return c.versions.length > 1 ? "disputed" : "single";
 }
 
+/** "5 disagreements (2 majority, 2 disputed, 1 one annotator)": every candidate that is not
+ * agreed by all, broken down by the badges the list shows. */
+function disagreements(counts) {
+  const n = counts.disputed;
+  const by = counts.by_agreement;
+  const parts = [
+    [by.majority, "majority"],
+    [by.disputed, "disputed"],
+    [by.one_annotator, "one annotator"],
+  ]
+    .filter(([count]) => count > 0)
+    .map(([count, name]) => `${count} ${name}`);
+  const noun = n === 1 ? "disagreement" : "disagreements";
+  return parts.length ? `${n} ${noun} (${parts.join(", ")})` : `${n} ${noun}`;
+}
+
 const statusBadge = (status) => el("span", { className: `badge st-${status}` }, status);
 
 /** Who put a gold span that resolves no candidate there: an import, or the reviewer. */
@@ -108,7 +124,7 @@ export class ReviewView {
     this.#ui.notice.textContent = message;
     this.#ui.notice.hidden = message === "";
     const c = r.counts;
-    this.#ui.counts.textContent = `${c.open} open · ${c.accepted} accepted · ${c.rejected} rejected · ${c.disputed} disputed`;
+    this.#ui.counts.textContent = `${c.open} open · ${c.accepted} accepted · ${c.rejected} rejected · ${disagreements(c)}`;
   }
 
   drawLayers() {
