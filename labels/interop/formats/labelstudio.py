@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -100,6 +101,10 @@ def _labelstudio_task(records: list[ExportRecord], kinds: dict[tuple[str, str], 
     return {"data": data, "annotations": annotations, "meta": meta}
 
 
+#: The ``"id"`` a task begins with: ``{"id": 12`` or ``{"id": "a-12"``.
+_LEADING_ID = re.compile(r'\{\s*"id"\s*:\s*(-?\d{1,30}|"[^"\\\n]{1,100}")\s*[,}]')
+
+
 def _json_array(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]:
     """(where, element) for each element of a top-level JSON array (or a single object), with
     the line each element starts on; a syntax error stops the file."""
@@ -150,7 +155,19 @@ def _json_array(name: str, stream: IO[bytes]) -> Iterator[tuple[str, Any] | str]
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            yield f"{at(exc.pos)}: not valid JSON ({exc.msg})"
+            # Name the broken task as the other errors do, by the id it begins with if it
+            # begins with one (Label Studio writes "id" first) and where it starts.
+            task = None
+            leading = _LEADING_ID.match(text, pos)
+            if leading:
+                try:
+                    task = {"id": json.loads(leading.group(1))}
+                except ValueError:  # 0123: not a JSON number; name the task by position
+                    pass
+            yield (
+                f"{at(exc.pos)}: not valid JSON ({exc.msg} at column {exc.colno}) in the task "
+                f"that starts on line {at(pos).rpartition(':')[2]} ({_task_named(task, index)})"
+            )
             return
         try:
             jsonio.check(value, jsonio.MAX_DEPTH)

@@ -125,8 +125,17 @@ def test_labelstudio_json_errors_name_the_line(project):
     )
     with pytest.raises(ImportFailed) as failed:
         do_import(project, [("ls.json", io.BytesIO(data))], fmt="labelstudio")
-    assert failed.value.report.errors[-1].startswith("ls.json:4: not valid JSON")
+    assert failed.value.report.errors[-1] == (
+        "ls.json:4: not valid JSON (Expecting ',' delimiter at column 1) in the task that "
+        "starts on line 3 (task id 2, item 2)"
+    )
     assert Article.objects.count() == 0
+    no_id = b'[{"data": {"text": "Broken"}'
+    with pytest.raises(ImportFailed) as failed:
+        do_import(project, [("ls.json", io.BytesIO(no_id))], fmt="labelstudio")
+    assert failed.value.report.errors[-1].endswith(
+        "in the task that starts on line 1 (item 1, no task id)"
+    )
 
 
 def test_labelstudio_several_annotations_and_unknown_relation_labels_are_errors(project):
