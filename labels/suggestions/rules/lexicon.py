@@ -204,12 +204,24 @@ _PRONOUNS = frozenset(
     "he she they it we i il elle ils elles on nous er sie es wir ich он она они оно мы я "
     "él ella ellos ellas его её ее их".split()
 )
+#: Words that begin the predicate of an English clause: where the subject before a cue ends
+#: ("Cook did not [say]", "you might be [asked]", "Hillary Clinton took to Twitter to [say]").
+_PREDICATE_STARTERS = frozenset(
+    "is was are were be been being am has had have having do does did done can could will "
+    "would shall should may might must not never also further then again still already just "
+    "to went took made gave got began tried held came left kept ran spent sent won lost met "
+    "brought "
+    "didn't doesn't don't can't couldn't won't wouldn't isn't wasn't aren't weren't hasn't "
+    "hadn't haven't shouldn't".split()
+)
+#: Subject pronouns (English): a clause that starts with one has it as its subject.
+_SUBJECT_PRONOUNS = frozenset("he she they we i you".split())
 _RELATIVES = frozenset(
     "which who that qui lequel laquelle der die welche который которая которое которые".split()
 )
 _LEADING_NOISE = frozenset(
     "and but while whereas with as et mais tandis que alors und aber während и а но y pero "
-    "mientras".split()
+    "mientras though although even after before when once since because".split()
 )
 _COMPLEMENTIZERS = frozenset("that que qu’ qu' dass что".split())
 # A complementizer opens the reported clause, unless it coordinates a second one ("and that").

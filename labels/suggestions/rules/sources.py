@@ -18,10 +18,12 @@ from labels.suggestions.rules.lexicon import (
     _LEADING_NOISE,
     _ORGANIZATION,
     _PERSON_NOUN,
+    _PREDICATE_STARTERS,
     _PRONOUNS,
     _RECIPIENTS,
     _RELATIVES,
     _STOP_PREPOSITIONS,
+    _SUBJECT_PRONOUNS,
     _TIME_WORDS,
     _fold,
 )
@@ -152,6 +154,9 @@ def _pre_source(text: str, start: int, end: int) -> _Src | None:
         return None
     if toks[-1].low in _PRONOUNS:
         return _Src(toks[-1].start, toks[-1].end, "source:before-cue:pronoun", 0.6)
+    subject = _subject(toks) if window == start else None  # the clause's start is seen
+    if subject is not None:
+        return subject
     if (
         len(toks) <= 8
         and all(t.is_word or t.text in "-()’'" for t in toks)
@@ -171,6 +176,26 @@ def _pre_source(text: str, start: int, end: int) -> _Src | None:
             return _Src(toks[k].start, toks[-1].end, "source:before-cue:noun-phrase", 0.6)
         if not toks[k].is_word:
             break
+    return None
+
+
+def _subject(toks: list[_Tok]) -> _Src | None:
+    """The subject of a clause whose predicate runs on to the cue: "Cook did not [say]",
+    "he had [told]", "Hillary Clinton took to Twitter to [say]" — the words before the
+    predicate's first word (an auxiliary, a modal, a negation, "to", a light verb), or a
+    subject pronoun that opens the clause. None when nothing says where the subject ends."""
+    if len(toks) > 1 and toks[0].low in _SUBJECT_PRONOUNS:
+        return _Src(toks[0].start, toks[0].end, "source:before-cue:subject-pronoun", 0.6)
+    for k in range(1, min(len(toks), 7)):
+        # "Obama punctuated his list by [saying]": a past tense after a name.
+        past = toks[k].low.endswith("ed") and len(toks[k].low) > 4 and not toks[k].is_cap
+        if toks[k].low in _PREDICATE_STARTERS or (past and toks[k - 1].is_cap):
+            head = toks[:k]
+            if all(t.is_word or t.text in "-’'." for t in head) and not any(
+                t.low in _RELATIVES for t in head
+            ):
+                return _Src(head[0].start, head[-1].end, "source:before-cue:subject", 0.65)
+            return None
     return None
 
 

@@ -255,3 +255,23 @@ def test_only_the_outermost_attribution_is_proposed(text):
         if o != (s.start, s.end) and o[0] <= s.start and s.end <= o[1]
     ]
     assert quotes and nested == []
+
+
+# --- the subject of a clause whose predicate runs on to the cue -------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, source",
+    [
+        ("Hillary Clinton took to Twitter to say the plan would fail.", "Hillary Clinton"),
+        ("Cook did not say when the plant would close.", "Cook"),
+        ("Obama punctuated his list by saying the country was stronger.", "Obama"),
+        ("Bolton distanced himself from the movement by saying he would run.", "Bolton"),
+        ("He shook hands and posed for photos and said the race was not over.", "He"),
+        ("Though Kaine said the vote was close, nobody listened.", "Kaine"),
+        # A relative clause is part of the subject: it is not cut at its verb.
+        ("The man who was elected said the count was wrong.", "The man who was elected"),
+    ],
+)
+def test_the_source_is_the_subject_not_the_predicate_before_the_cue(text, source):
+    assert texts(text, "Source") == [source]
