@@ -120,7 +120,24 @@ def _post_source(text: str, cue: _Cue, end: int, cue_starts: set[int]) -> tuple[
 
 
 def _pre_source(text: str, start: int, end: int) -> _Src | None:
-    """The noun phrase before a cue, within its clause ``[start, end)``."""
+    """The noun phrase before a cue, within its clause ``[start, end)`` — never a lone
+    function word ("has", "there", "according", "the"), which no speaker is."""
+    src = _noun_phrase_before(text, start, end)
+    if src is not None and _fold(text[src.start : src.end]) in _NOT_A_SPEAKER:
+        return None
+    return src
+
+
+#: Words that are never a speaker on their own.
+_NOT_A_SPEAKER = (
+    _PREDICATE_STARTERS
+    | _DETERMINERS
+    | _STOP_PREPOSITIONS
+    | frozenset("there here according when where whether if of by as than so".split())
+) - _PRONOUNS  # French "on" is a pronoun
+
+
+def _noun_phrase_before(text: str, start: int, end: int) -> _Src | None:
     # A clause longer than the window is too long to be all speaker: only its end matters.
     window = max(start, end - _SOURCE_WINDOW)
     toks = _tokens(text, window, end)
@@ -134,6 +151,8 @@ def _pre_source(text: str, start: int, end: int) -> _Src | None:
     ):
         toks.pop(0)
     toks = _join_abbreviations(toks)
+    if toks and toks[0].low in _PREDICATE_STARTERS and window == start:
+        return None  # "…, did not mention Trump but [told]": the subject is further back
     while toks:
         last = toks[-1]
         if last.text == ")" and any(t.text == "(" for t in toks):
@@ -191,8 +210,10 @@ def _subject(toks: list[_Tok]) -> _Src | None:
         past = toks[k].low.endswith("ed") and len(toks[k].low) > 4 and not toks[k].is_cap
         if toks[k].low in _PREDICATE_STARTERS or (past and toks[k - 1].is_cap):
             head = toks[:k]
-            if all(t.is_word or t.text in "-’'." for t in head) and not any(
-                t.low in _RELATIVES for t in head
+            if (
+                all(t.is_word or t.text in "-’'." for t in head)
+                and not any(t.low in _RELATIVES or t.low in _PREDICATE_STARTERS for t in head)
+                and head[-1].low not in _DETERMINERS
             ):
                 return _Src(head[0].start, head[-1].end, "source:before-cue:subject", 0.65)
             return None

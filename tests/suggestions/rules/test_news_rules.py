@@ -275,3 +275,17 @@ def test_only_the_outermost_attribution_is_proposed(text):
 )
 def test_the_source_is_the_subject_not_the_predicate_before_the_cue(text, source):
     assert texts(text, "Source") == [source]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The clause before the cue has no subject of its own: no "did not" or "has" speaker.
+        "Clinton, who was speaking to the mayors, did not mention Trump but told them it was safe.",
+        "Maher, who backs Sanders, but has previously dismissed the story, said it was old.",
+        "However, there are important implications, he argued.",
+    ],
+)
+def test_a_function_word_or_a_predicate_is_never_the_source(text):
+    for source in texts(text, "Source"):
+        assert source.split()[0].lower() not in ("did", "has", "there", "however"), source
