@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labels import rawsql
 from labels import schema as schema_mod
 from labels.annotation.spans import _client_id, _delete_rows
 from labels.annotation.versions import (
@@ -15,10 +16,12 @@ from labels.annotation.versions import (
     bump_and_record,
     check_open,
     check_version,
+    insert_and_record,
+    lock_cte,
     relation_snapshot,
     via_marker,
 )
-from labels.errors import Invalid
+from labels.errors import Closed, Invalid, Stale
 from labels.models import Annotation, HistoryAction, Relation, Span
 
 
@@ -67,6 +70,96 @@ def do_add_relation(
         after=relation_snapshot(relation) | marker,
     )
     return Result(annotation, relation)
+
+
+def try_add_relation_at_once(
+    annotation: Annotation, actor, data: dict[str, Any], *, version: object, via: str = ""
+) -> Result | None:
+    """``do_add_relation`` for an analyst's link in their draft, in two statements and no
+    transaction of its own: the spans it names (its ends, its cue) read with whether the link
+    or its ``client_id`` exists already, the link checked here, then one statement
+    (``versions.insert_and_record``) that writes it only if the annotation is still as
+    ``access.access_annotation`` read it. None, with nothing written, whenever that is not the
+    whole answer — a check refuses, a retry, a duplicate, another write came first — and the
+    caller then links in ``do_add_relation``'s way, which answers exactly."""
+    try:
+        marker = via_marker(via)
+        client_id = _client_id(data.get("client_id"))
+        check_version(annotation, version)
+        check_open(annotation)
+    except (Invalid, Stale, Closed):
+        return None
+    label, attrs = data.get("label"), data.get("attrs") or {}
+    schema = annotation.article.project.schema
+    if not isinstance(label, str) or not label or not isinstance(attrs, dict):
+        return None
+    refs = [a["name"] for a in schema_mod.span_ref_attributes(schema, label)]
+    given = [data.get("from"), data.get("to")] + [attrs[r] for r in refs if attrs.get(r)]
+    named = [i for i in given if isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63]
+    if len(named) != len(given):
+        return None  # an id that is none: do_add_relation says which
+    source_id, target_id = named[0], named[1]
+    labels, taken = _named_spans(annotation, label, named, client_id)
+    if taken or source_id == target_id or source_id not in labels or target_id not in labels:
+        return None
+    try:
+        cleaned = schema_mod.check_relation(
+            schema, label, labels[source_id], labels[target_id], attrs
+        )
+    except Invalid:
+        return None
+    for attribute in schema_mod.span_ref_attributes(schema, label):
+        ref = cleaned.get(attribute["name"])
+        if ref in (None, ""):
+            continue
+        allowed = attribute.get("labels") or []
+        if ref not in labels or (allowed and labels[ref] not in allowed):
+            return None
+    relation = Relation(
+        annotation=annotation,
+        label=label,
+        source_id=source_id,
+        target_id=target_id,
+        attrs=cleaned,
+        client_id=client_id,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    relations = rawsql.table(Relation)
+    written = insert_and_record(
+        annotation,
+        actor,
+        relation,
+        relation_snapshot(relation) | marker,
+        HistoryAction.RELATION_CREATED,
+        unless=(
+            f"EXISTS (SELECT 1 FROM {relations} WHERE annotation_id = %s AND label = %s "
+            "  AND source_id = %s AND target_id = %s) "
+            f"OR EXISTS (SELECT 1 FROM {relations} WHERE annotation_id = %s AND client_id = %s)"
+        ),
+        unless_params=[annotation.pk, label, source_id, target_id, annotation.pk, client_id],
+        lock=lock_cte(annotation, actor),
+    )
+    return Result(annotation, relation) if written else None
+
+
+def _named_spans(
+    annotation: Annotation, label: str, ids: list[int], client_id
+) -> tuple[dict[int, str], bool]:
+    """The labels of the spans ``ids`` of ``annotation`` (those it has), and whether a link
+    ``label`` between the first two, or one with ``client_id``, exists already: one query."""
+    relations = rawsql.table(Relation)
+    sql = (
+        f"SELECT s.id, s.label, EXISTS (SELECT 1 FROM {relations} x "
+        "  WHERE x.annotation_id = %s AND ((x.label = %s AND x.source_id = %s "
+        "  AND x.target_id = %s) OR x.client_id = %s)) "
+        f"FROM (SELECT 1) one LEFT JOIN {rawsql.table(Span)} s "
+        "  ON s.annotation_id = %s AND s.id = ANY(%s)"
+    )
+    params = [annotation.pk, label, ids[0], ids[1], client_id, annotation.pk, ids]
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {pk: span_label for pk, span_label, _ in rows if pk is not None}, rows[0][2]
 
 
 def _get_span_field(annotation: Annotation, span_id, field: str) -> Span:

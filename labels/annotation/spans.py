@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 
 from labels import rawsql
@@ -32,6 +31,7 @@ from labels.annotation.versions import (
     check_open,
     check_version,
     history_event,
+    insert_and_record,
     lock_cte,
     relation_snapshot,
     restore,
@@ -299,54 +299,30 @@ def _insert_span(
     read (or remembered, ``try_add_span_from_memory``): then the statement locks its row
     itself (``lock_cte``, with ``token``) and writes nothing (False) unless the annotation,
     its project and ``actor``'s right to change it are still as read."""
-    before = as_read(annotation)
-    lock, locked_row = "", ""
-    lock_params: list[Any] = []
-    if unlocked:  # built before the version is raised in memory, below
-        lock, lock_params = lock_cte(annotation, actor, token)
-        lock += ", "
-        locked_row = "FROM l "
-    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
-    # "id" of the snapshot, and the event's object_id, are filled in by the database, below.
-    after = span_snapshot(span) | (event_after or {})  # the snapshot, and the via marker
-    event = history_event(annotation, actor, action, None, event_before, after)
-    span_columns, span_values, span_params = rawsql.insert_values(span, {"id": ("n.id", [])})
-    event_columns, event_values, event_params = rawsql.insert_values(
-        event,
-        {
-            "object_id": ("n.id", []),
-            "after": (
-                "jsonb_set(%s::jsonb, '{id}', to_jsonb(n.id))",
-                [HistoryEvent._meta.get_field("after").get_db_prep_save(event.after, connection)],
-            ),
-        },
+    spans = rawsql.table(Span)
+    written = insert_and_record(
+        annotation,
+        actor,
+        span,
+        span_snapshot(span) | (event_after or {}),  # the snapshot, and the via marker
+        action,
+        event_before=event_before,
+        unless=(
+            f"EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND label = %s "
+            '  AND start = %s AND "end" = %s) '
+            f"OR EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND client_id = %s)"
+        ),
+        unless_params=[
+            annotation.pk,
+            span.label,
+            span.start,
+            span.end,
+            annotation.pk,
+            span.client_id,
+        ],
+        lock=lock_cte(annotation, actor, token) if unlocked else None,
     )
-    spans, annotations = rawsql.table(Span), rawsql.table(Annotation)
-    sql = (
-        f"WITH {lock}n AS (SELECT nextval(pg_get_serial_sequence('{Span._meta.db_table}', 'id')) "
-        f"  AS id {locked_row}"
-        f"  WHERE NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND label = %s "
-        '    AND start = %s AND "end" = %s) '
-        f"  AND NOT EXISTS (SELECT 1 FROM {spans} WHERE annotation_id = %s AND client_id = %s)), "
-        f"s AS (INSERT INTO {spans} ({span_columns}) SELECT {span_values} FROM n RETURNING id), "
-        f"a AS (UPDATE {annotations} SET {assignments} "
-        "  WHERE id = %s AND EXISTS (SELECT 1 FROM n)), "
-        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({event_columns}) "
-        f"  SELECT {event_values} FROM n) "
-        "SELECT id FROM s"
-    )
-    params = lock_params + [annotation.pk, span.label, span.start, span.end]
-    params += [annotation.pk, span.client_id]
-    params += span_params + update_params + [annotation.pk] + event_params
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:  # nothing was written: the annotation is as it was
-        restore(annotation, before)
-        return False
-    span.pk = row[0]
-    span._state.adding, span._state.db = False, connection.alias
-    return True
+    return written
 
 
 def _check_not_duplicate(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -195,6 +195,65 @@ def bump_and_record(
     with rawsql.cursor() as cursor:
         cursor.execute(sql, lock_params + update_params + [annotation.pk] + event_params)
         return not lock or cursor.fetchone() is not None
+
+
+def insert_and_record(
+    annotation: Annotation,
+    actor,
+    obj: Span | Relation,
+    after: dict[str, Any],
+    action: str,
+    *,
+    event_before: dict | None = None,
+    unless: str,
+    unless_params: list[Any],
+    lock: tuple[str, list[Any]] | None = None,
+) -> bool:
+    """Insert ``obj`` (a new span or relation of ``annotation``) unless the SQL condition
+    ``unless`` holds (a duplicate, a ``client_id`` taken), and with it raise the version and
+    append the history event (``after``: its snapshot, whose ``id`` and the event's
+    ``object_id`` the database fills in) — one statement. Expects ``annotation`` locked, or
+    ``lock``, the ``lock_cte`` built before anything was changed in memory. False, with nothing
+    written and ``annotation`` as it was, when ``unless`` holds or the lock finds it changed."""
+    read = as_read(annotation)
+    lock_sql, lock_params, locked_row = "", [], ""
+    if lock is not None:
+        lock_sql, lock_params, locked_row = f"{lock[0]}, ", lock[1], "FROM l "
+    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
+    event = history_event(annotation, actor, action, None, event_before, after)
+    columns, values, params = rawsql.insert_values(obj, {"id": ("n.id", [])})
+    event_columns, event_values, event_params = rawsql.insert_values(
+        event,
+        {
+            "object_id": ("n.id", []),
+            "after": (
+                "jsonb_set(%s::jsonb, '{id}', to_jsonb(n.id))",
+                [HistoryEvent._meta.get_field("after").get_db_prep_save(event.after, connection)],
+            ),
+        },
+    )
+    model = type(obj)
+    sql = (
+        f"WITH {lock_sql}n AS (SELECT nextval(pg_get_serial_sequence("
+        f"'{model._meta.db_table}', 'id')) AS id {locked_row}WHERE NOT ({unless})), "
+        f"o AS (INSERT INTO {rawsql.table(model)} ({columns}) SELECT {values} FROM n "
+        "  RETURNING id), "
+        f"a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} "
+        "  WHERE id = %s AND EXISTS (SELECT 1 FROM n)), "
+        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({event_columns}) "
+        f"  SELECT {event_values} FROM n) "
+        "SELECT id FROM o"
+    )
+    all_params = lock_params + unless_params + params + update_params + [annotation.pk]
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, all_params + event_params)
+        row = cursor.fetchone()
+    if row is None:
+        restore(annotation, read)
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True
 
 
 def history_event(

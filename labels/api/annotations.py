@@ -198,15 +198,24 @@ def _writable(request, annotation_id: int) -> Annotation:
     return annotation
 
 
-class RelationListView(APIView):
+class RelationListView(ChecksTokenItself, APIView):
+    checks_token_itself = ("POST",)
+
     @extend_schema(request=RelationCreateSerializer, responses={201: WriteResultSerializer})
     def post(self, request, annotation_id: int):
-        with writing(request.user, annotation_id) as annotation:
-            data = parse(RelationCreateSerializer, request.data)
-            via = parse(ViaSerializer, request.data)["via"]
-            result = relations_mod.do_add_relation(
-                annotation, request.user, data, version=data["version"], via=via
-            )
+        # Linking, like the span save: the read with the access check, the spans it names,
+        # one statement; whatever those cannot answer alone takes the locked way.
+        annotation = _writable(request, annotation_id)
+        data = parse(RelationCreateSerializer, request.data)
+        via = parse(ViaSerializer, request.data)["via"]
+        result = relations_mod.try_add_relation_at_once(
+            annotation, request.user, data, version=data["version"], via=via
+        )
+        if result is None:
+            with writing(request.user, annotation_id) as annotation:
+                result = relations_mod.do_add_relation(
+                    annotation, request.user, data, version=data["version"], via=via
+                )
         return written(result, relation=RelationSerializer(result.obj).data)
 
 

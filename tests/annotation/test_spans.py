@@ -450,6 +450,70 @@ def _three_spans(api, mine, annotator):
     return client, linked.json()["version"], ids
 
 
+def test_a_link_is_one_statement_after_the_reads_and_refusals_take_the_locked_way(
+    mine, annotator, django_assert_num_queries
+):
+    """Linking: 1 the annotation (and the key), 2 the spans it names with whether the link or
+    its client_id exists, 3 one statement: lock if unchanged, INSERT the relation, raise the
+    version, append the history event. A retry, a duplicate, a stale version, a cue of the
+    wrong label are answered as before."""
+    from labels.models import HistoryAction, HistoryEvent, Relation
+
+    client = _token_client(annotator)
+    base = f"/api/v1/annotations/{mine.pk}"
+    version, ids = mine.version, {}
+    for text, label in (("we are ready", "Quote"), ("The minister", "Source"), ("said", "Cue")):
+        saved = client.post(f"{base}/spans/", _body(version, text=text, label=label))
+        version, ids[label] = saved.json()["version"], saved.json()["span"]["id"]
+    link = {
+        "label": "attributed_to",
+        "from": ids["Quote"],
+        "to": ids["Source"],
+        "attrs": {"cue": ids["Cue"]},
+        "client_id": str(uuid.uuid4()),
+    }
+    with django_assert_num_queries(3):
+        linked = client.post(f"{base}/relations/", link | {"version": version}, format="json")
+    assert linked.status_code == 201, linked.content
+    relation = Relation.objects.get(annotation=mine)
+    assert linked.json()["relation"]["id"] == relation.pk
+    assert (relation.source_id, relation.target_id, relation.attrs) == (
+        ids["Quote"],
+        ids["Source"],
+        {"cue": ids["Cue"]},
+    )
+    mine.refresh_from_db()
+    assert mine.version == version + 1 == linked.json()["version"]
+    event = HistoryEvent.objects.filter(annotation=mine).latest("id")
+    assert (event.action, event.object_id, event.after["id"], event.annotation_version) == (
+        HistoryAction.RELATION_CREATED,
+        relation.pk,
+        relation.pk,
+        mine.version,
+    )
+    retried = client.post(f"{base}/relations/", link | {"version": version}, format="json")
+    assert retried.status_code == 200 and retried.json()["relation"]["id"] == relation.pk
+    version += 1
+    refused = [
+        (link | {"client_id": None}, 400, "to"),  # the same link again
+        (link | {"client_id": None, "from": ids["Source"], "to": ids["Quote"]}, 400, None),
+        (link | {"client_id": None, "attrs": {"cue": ids["Quote"]}}, 400, "attrs.cue"),
+        (link | {"client_id": None, "to": ids["Quote"]}, 400, "to"),  # a span to itself
+        (link | {"client_id": None, "to": 999_999_999}, 400, "to"),
+    ]
+    for body, status, field in refused:
+        answer = client.post(f"{base}/relations/", body | {"version": version}, format="json")
+        assert answer.status_code == status, (body, answer.content)
+        if field:
+            assert answer.json()["errors"][0]["field"] == field, answer.content
+    stale = client.post(
+        f"{base}/relations/", link | {"client_id": None, "version": version - 1}, format="json"
+    )
+    assert stale.status_code == 409
+    mine.refresh_from_db()
+    assert mine.version == version and Relation.objects.filter(annotation=mine).count() == 1
+
+
 def test_an_edit_moves_the_span_and_records_before_and_after(api, mine, annotator):
     from labels.models import HistoryAction, HistoryEvent
 
@@ -576,11 +640,23 @@ def test_an_edit_or_delete_after_a_change_made_elsewhere_writes_nothing(api, min
         is None
     )
     assert spans.try_delete_span_at_once(annotation, annotator, ids["Cue"], version=version) is None
+    link = {"label": "relayed_by", "from": ids["Quote"], "to": ids["Source"]}
+    assert (
+        relations_mod.try_add_relation_at_once(annotation, annotator, link, version=version) is None
+    )
     assert annotation.version == version
     assert Span.objects.get(pk=ids["Quote"]).label == "Quote"
     assert Span.objects.filter(annotation=mine).count() == 3
     mine.refresh_from_db()
     assert mine.version == version + 1
+    # Read afresh, the same changes are written: it was the change since the read that refused.
+    annotation, _ = access.access_annotation(annotator, mine.pk, write=True)
+    assert relations_mod.try_add_relation_at_once(annotation, annotator, link, version=version + 1)
+    assert spans.try_delete_span_at_once(annotation, annotator, ids["Cue"], version=version + 2)
+    assert spans.try_update_span_at_once(
+        annotation, annotator, ids["Quote"], {"label": "Claim"}, version=version + 3
+    )
+    assert Span.objects.get(pk=ids["Quote"]).label == "Claim"
 
 
 def test_a_reviewers_edit_of_gold_keeps_working_out_provenance(api, mine, reviewer):
