@@ -25,16 +25,12 @@ from labels import schema as schema_mod
 from labels.annotation.versions import (
     RELATION_SNAPSHOT,
     Result,
-    _bumped,
-    as_read,
     bump_and_record,
     check_open,
     check_version,
-    history_event,
     insert_and_record,
     lock_cte,
     relation_snapshot,
-    restore,
     span_snapshot,
     via_marker,
 )
@@ -517,37 +513,30 @@ def _write_span_update(
     """Save ``span``'s label, offsets, text and attrs, raise the version and append the history
     event in one statement that locks the annotation (``lock_cte``) — False, with nothing
     written, when it changed since it was read or another span holds the new place."""
-    read = as_read(annotation)
-    lock, lock_params = lock_cte(annotation, actor)
+    lock = lock_cte(annotation, actor)
     span_set, span_params = rawsql.update_values(
         span, ["label", "start", "end", "text", "attrs", "updated_at"]
     )
-    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
-    event = history_event(
-        annotation, actor, HistoryAction.SPAN_UPDATED, span.pk, before, span_snapshot(span) | marker
-    )
-    columns, values, event_params = rawsql.insert_values(event)
     spans = rawsql.table(Span)
-    sql = (
-        f"WITH {lock}, "
-        f"u AS (UPDATE {spans} SET {span_set} WHERE id = %s AND annotation_id = %s "
+    update = (
+        f"w AS (UPDATE {spans} SET {span_set} WHERE id = %s AND annotation_id = %s "
         "  AND EXISTS (SELECT 1 FROM l) "
         f"  AND NOT EXISTS (SELECT 1 FROM {spans} d WHERE d.annotation_id = %s AND d.label = %s "
-        '    AND d.start = %s AND d."end" = %s AND d.id <> %s) RETURNING id), '
-        f"a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} "
-        "  WHERE id = %s AND EXISTS (SELECT 1 FROM u)), "
-        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values} FROM u) "
-        "SELECT id FROM u"
+        '    AND d.start = %s AND d."end" = %s AND d.id <> %s) RETURNING id)'
     )
-    params = lock_params + span_params + [span.pk, annotation.pk]
+    params = span_params + [span.pk, annotation.pk]
     params += [annotation.pk, span.label, span.start, span.end, span.pk]
-    params += update_params + [annotation.pk] + event_params
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, params)
-        written = cursor.fetchone() is not None
-    if not written:
-        restore(annotation, read)
-    return written
+    after = span_snapshot(span) | marker
+    return bump_and_record(
+        annotation,
+        actor,
+        HistoryAction.SPAN_UPDATED,
+        span.pk,
+        before,
+        after,
+        lock=lock,
+        writes=(update, params),
+    )
 
 
 def do_delete_span(
@@ -623,38 +612,29 @@ def _write_span_delete(
 ) -> bool:
     """``try_delete_span_at_once``'s statement: False, with nothing written, when the
     annotation changed since it was read."""
-    read = as_read(annotation)
-    lock, lock_params = lock_cte(annotation, actor)
-    assignments, update_params = rawsql.update_values(annotation, _bumped(annotation))
-    event = history_event(
-        annotation, actor, HistoryAction.SPAN_DELETED, span.pk, before, marker or None
-    )
-    columns, values, event_params = rawsql.insert_values(event)
     relation_table = rawsql.table(Relation)
-    sql = (
-        f"WITH {lock}, "
-        f"d AS (DELETE FROM {rawsql.table(Span)} WHERE id = %s AND annotation_id = %s "
+    delete = (
+        f"w AS (DELETE FROM {rawsql.table(Span)} WHERE id = %s AND annotation_id = %s "
         "  AND EXISTS (SELECT 1 FROM l) RETURNING id), "
         f"x AS (UPDATE {relation_table} SET attrs = %s::jsonb -> id::text "
-        "  WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM d)), "
+        "  WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM w)), "
         f"j AS (DELETE FROM {rawsql.table(ReviewRejection)} "
-        "  WHERE (span_id = %s OR relation_id = ANY(%s)) AND EXISTS (SELECT 1 FROM d)), "
-        f"r AS (DELETE FROM {relation_table} WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM d)), "
-        f"a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} "
-        "  WHERE id = %s AND EXISTS (SELECT 1 FROM d)), "
-        f"h AS (INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values} FROM d) "
-        "SELECT id FROM d"
+        "  WHERE (span_id = %s OR relation_id = ANY(%s)) AND EXISTS (SELECT 1 FROM w)), "
+        f"r AS (DELETE FROM {relation_table} WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM w))"
     )
-    params = lock_params + [span.pk, annotation.pk]
+    params: list[Any] = [span.pk, annotation.pk]
     params += [json.dumps({str(k): v for k, v in kept.items()}), list(kept)]
     params += [span.pk, relations, relations]
-    params += update_params + [annotation.pk] + event_params
-    with rawsql.cursor() as cursor:
-        cursor.execute(sql, params)
-        written = cursor.fetchone() is not None
-    if not written:
-        restore(annotation, read)
-    return written
+    return bump_and_record(
+        annotation,
+        actor,
+        HistoryAction.SPAN_DELETED,
+        span.pk,
+        before,
+        marker or None,
+        lock=lock_cte(annotation, actor),
+        writes=(delete, params),
+    )
 
 
 def _drop_references_to(annotation: Annotation, span_id: int) -> None:

@@ -172,29 +172,47 @@ def bump_and_record(
     *,
     fields: Sequence[str] = (),
     lock: tuple[str, list[Any]] | None = None,
+    writes: tuple[str, list[Any]] = ("w AS (SELECT id FROM l)", []),
 ) -> bool:
     """Raise the annotation's version and append the history event of the change, in one
     statement (the writes of a working day; labels.rawsql says why they are SQL). Every write to
     a layer ends here. ``fields`` are other columns of ``annotation`` the caller changed in
     memory (a status change), saved by the same statement. Expects ``annotation`` locked — or
-    ``lock``, the ``lock_cte`` built before the change was made in memory: then nothing is
-    written, and False returned, unless the annotation is still as it was read."""
+    ``lock``, the ``lock_cte`` built before the change was made in memory, with ``writes``: the
+    change's own CTEs (SQL and parameters), each writing only ``WHERE EXISTS (SELECT 1 FROM
+    l)``, one of them ``w`` with ``RETURNING id``. Then nothing is written, False returned and
+    the version in memory put back, unless ``w`` wrote (the annotation is still as read, and
+    the change's own conditions hold)."""
+    read = as_read(annotation)
     changed = _bumped(annotation) + [
         name for name in fields if name not in ("version", "updated_at")
     ]
     assignments, update_params = rawsql.update_values(annotation, changed)
     event = history_event(annotation, actor, action, object_id, before, after)
     columns, values, event_params = rawsql.insert_values(event)
-    lock_sql, lock_params = (f"{lock[0]}, ", lock[1]) if lock else ("", [])
+    annotations, events = rawsql.table(Annotation), rawsql.table(HistoryEvent)
+    if lock is None:
+        sql = (
+            f"WITH a AS (UPDATE {annotations} SET {assignments} WHERE id = %s) "
+            f"INSERT INTO {events} ({columns}) SELECT {values}"
+        )
+        with rawsql.cursor() as cursor:
+            cursor.execute(sql, update_params + [annotation.pk] + event_params)
+        return True
     sql = (
-        f"WITH {lock_sql}a AS (UPDATE {rawsql.table(Annotation)} SET {assignments} WHERE id = %s"
-        + (" AND EXISTS (SELECT 1 FROM l) RETURNING id" if lock else "")
-        + f") INSERT INTO {rawsql.table(HistoryEvent)} ({columns}) SELECT {values}"
-        + (" FROM a RETURNING id" if lock else "")
+        f"WITH {lock[0]}, {writes[0]}, "
+        f"a AS (UPDATE {annotations} SET {assignments} "
+        "  WHERE id = %s AND EXISTS (SELECT 1 FROM w)), "
+        f"h AS (INSERT INTO {events} ({columns}) SELECT {values} FROM w) "
+        "SELECT 1 FROM w"
     )
+    params = lock[1] + writes[1] + update_params + [annotation.pk] + event_params
     with rawsql.cursor() as cursor:
-        cursor.execute(sql, lock_params + update_params + [annotation.pk] + event_params)
-        return not lock or cursor.fetchone() is not None
+        cursor.execute(sql, params)
+        written = cursor.fetchone() is not None
+    if not written:
+        restore(annotation, read)
+    return written
 
 
 def insert_and_record(
